@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+#ifndef SRPT_CMD_H
+#define SRPT_CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct srpt_target;
+struct srpt_channel;
+struct srpt_io;
+struct srpt_mr;
+
+/**
+ * enum srpt_dir - data direction of a command, as its descriptors say
+ * @SRPT_DIR_NONE: no data
+ * @SRPT_DIR_IN: DATA-IN, target to initiator (reads)
+ * @SRPT_DIR_OUT: DATA-OUT, initiator to target (writes)
+ * @SRPT_DIR_BIDI: both; the library answers such commands itself with
+ *                 CHECK CONDITION and never hands them to on_cmd
+ */
+enum srpt_dir {
+	SRPT_DIR_NONE = 0,
+	SRPT_DIR_IN = 1,
+	SRPT_DIR_OUT = 2,
+	SRPT_DIR_BIDI = 3,
+};
+
+/**
+ * struct srpt_io_info - a decoded SRP_CMD, as on_cmd sees it
+ * @tag: opaque tag of the command
+ * @lun: 8-byte SAM LUN as sent
+ * @cdb: the CDB (16 bytes plus the additional CDB bytes)
+ * @cdb_len: its length
+ * @dir: data direction
+ * @data_len: bytes the initiator's descriptors cover
+ * @task_attr: SRP task attribute (SIMPLE 0, HEAD 1, ORDERED 2, ACA 4)
+ * @imm: the DATA-OUT bytes came with the command (immediate data)
+ */
+struct srpt_io_info {
+	uint64_t tag;
+	uint8_t lun[8];
+	const uint8_t *cdb;
+	uint32_t cdb_len;
+	enum srpt_dir dir;
+	uint32_t data_len;
+	uint8_t task_attr;
+	uint8_t imm;
+};
+
+/**
+ * struct srpt_sge - a piece of application memory for a data transfer
+ * @addr: start
+ * @len: length in bytes
+ * @mr: registration from srpt_target_reg_mem() that covers the piece, so
+ *      the data moves by RDMA straight to or from it (zero copy); NULL to
+ *      let the library stage it in its own registered bounce buffer
+ */
+struct srpt_sge {
+	void *addr;
+	uint32_t len;
+	struct srpt_mr *mr;
+};
+
+/* Passed as &srpt_io_result.expected_len when the command moves exactly
+ * what the initiator described. */
+#define SRPT_LEN_AS_DESCRIBED UINT32_MAX
+
+/**
+ * struct srpt_io_result - how a command ended
+ * @status: SAM status (0 GOOD, 2 CHECK CONDITION, 0x28 TASK SET FULL...)
+ * @sense: sense data, or NULL; copied (truncated to what fits the
+ *         negotiated response size)
+ * @sense_len: its length
+ * @data: DATA-IN to send before the response (reads), or NULL
+ * @nsge: entries in @data
+ * @expected_len: the transfer length the command itself asks for (from
+ *                its CDB); the library reports the residual against the
+ *                initiator's descriptors (underflow or overflow).
+ *                %SRPT_LEN_AS_DESCRIBED when they agree.
+ */
+struct srpt_io_result {
+	uint8_t status;
+	const uint8_t *sense;
+	uint32_t sense_len;
+	const struct srpt_sge *data;
+	unsigned int nsge;
+	uint32_t expected_len;
+};
+
+/**
+ * srpt_io_get_info() - what a command asks for
+ * @io: command handed to on_cmd
+ *
+ * Return: a pointer valid until srpt_io_complete(). Context: any thread,
+ * also inside callbacks.
+ */
+const struct srpt_io_info *srpt_io_get_info(struct srpt_io *io);
+
+/**
+ * srpt_io_get_channel() - the channel a command arrived on
+ * @io: command
+ *
+ * Return: the channel (no new reference; valid until srpt_io_complete()).
+ * Context: any thread, also inside callbacks.
+ */
+struct srpt_channel *srpt_io_get_channel(struct srpt_io *io);
+
+/**
+ * srpt_io_get_priv() - the application's space of a command context
+ * @io: command
+ *
+ * Return: &srpt_target_opts.io_priv_size bytes, 16-byte aligned, zeroed
+ * when the channel was created and otherwise left as the application
+ * last wrote them (a context is reused by later commands); NULL when
+ * io_priv_size is 0. Valid between on_cmd and srpt_io_complete().
+ * Context: any thread, also inside callbacks.
+ */
+void *srpt_io_get_priv(struct srpt_io *io);
+
+/**
+ * typedef srpt_io_data_fn - end of a DATA-OUT transfer
+ * @io: the command
+ * @status: 0, or a negative errno if the transfer failed (the initiator's
+ *          buffer could not be read, the channel is going away); the
+ *          command must still be completed with srpt_io_complete()
+ * @arg: the pointer given to srpt_io_fetch_data()
+ *
+ * Runs on a completion thread.
+ */
+typedef void (*srpt_io_data_fn)(struct srpt_io *io, int status, void *arg);
+
+/**
+ * srpt_io_fetch_data() - bring a command's DATA-OUT into memory
+ * @io: a command with dir SRPT_DIR_OUT
+ * @sg: where to put the data, in order
+ * @nsge: entries in @sg (at most 16)
+ * @done: called when the data is there, unless the call returns 1
+ * @arg: handed to @done
+ *
+ * Immediate data is copied at once (or, when @sg points into registered
+ * memory, still copied: it already sits in a receive buffer). Otherwise
+ * the library reads the initiator's buffers by RDMA READ, straight into
+ * registered memory, or through a bounce buffer. At most
+ * &srpt_io_info.data_len bytes are moved; fewer if @sg is shorter.
+ *
+ * Return: 1 if the data is already in place (@done will not be called),
+ * 0 if @done will be called, -EINVAL for a command without DATA-OUT or a
+ * bad @sg, -ENOMEM, -ESHUTDOWN if the channel is no longer live.
+ * Context: any thread, also inside callbacks.
+ */
+int srpt_io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg,
+		       unsigned int nsge, srpt_io_data_fn done, void *arg);
+
+/**
+ * srpt_io_complete() - answer a command and hand it back to the library
+ * @io: command handed to on_cmd
+ * @res: status, sense, and for reads the data to send
+ *
+ * For reads the data goes out by RDMA WRITE and the SRP_RSP follows in the
+ * same chain; the response returns credits to the initiator. If the
+ * channel is closing or the command was aborted by task management,
+ * nothing is sent. After this call @io belongs to the library again.
+ * Memory in @res->data must stay valid and unchanged until the library
+ * has sent it; for registered memory that is until the response is
+ * acknowledged, which the application sees as the channel draining or
+ * the next use of that memory being safe after on_drained; for bounce
+ * (mr == NULL) data it is copied before the call returns.
+ *
+ * Return: 0; -EINVAL for a bad @res (the command is then completed with
+ * CHECK CONDITION, HARDWARE ERROR). The command is handed back in every
+ * case. Context: any thread, also inside callbacks; once per @io.
+ */
+int srpt_io_complete(struct srpt_io *io, const struct srpt_io_result *res);
+
+/**
+ * srpt_target_reg_mem() - register memory for zero-copy transfers
+ * @t: a listening target
+ * @addr: start
+ * @len: length
+ * @ret: where the registration is stored
+ *
+ * The memory is registered with every RDMA device the target uses, for
+ * local access and RDMA READ results.
+ *
+ * Return: 0, -EINVAL, -ENOMEM, -ENODEV when not listening, or a negative
+ * errno from ibv_reg_mr(). Context: any thread, not inside callbacks.
+ */
+int srpt_target_reg_mem(struct srpt_target *t, void *addr, size_t len,
+			struct srpt_mr **ret);
+
+/**
+ * srpt_target_dereg_mem() - drop a registration
+ * @t: target
+ * @mr: registration, or NULL
+ *
+ * No command may still use it (call after the channels using it drained).
+ *
+ * Return: 0. Context: any thread, not inside callbacks.
+ */
+int srpt_target_dereg_mem(struct srpt_target *t, struct srpt_mr *mr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

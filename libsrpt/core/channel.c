@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+/*
+ * Channel objects: references, rings, and the teardown of the seed:
+ * disconnect (DREQ) -> close (DRAINING: QP to error, zero-length write)
+ * -> its flush (DISCONNECTED, no completion follows) -> on_drained (the
+ * application's unregister step) -> CM id destroyed, table entry removed,
+ * reference dropped -> the last reference frees QP and rings, and the
+ * memory after an RCU grace period.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "core/events.h"
+#include "table/chan-table.h"
+#include "util/alloc.h"
+#include "util/export.h"
+
+struct srpt_channel *srpt_channel_alloc(struct srpt_target *t, void *conn)
+{
+	struct srpt_channel *ch = srpt_zalloc(sizeof(*ch), "channel");
+
+	if (!ch)
+		return NULL;
+	ch->t = t;
+	ch->conn = conn;
+	ch->dev = 0;
+	urcu_ref_init(&ch->ref);
+	atomic_init(&ch->state, SRPT_CH_CONNECTING);
+	pthread_mutex_init(&ch->post_lock, NULL);
+	pthread_mutex_init(&ch->lock, NULL);
+	CDS_INIT_LIST_HEAD(&ch->wait_list);
+	CDS_INIT_LIST_HEAD(&ch->sq_wait);
+	CDS_INIT_LIST_HEAD(&ch->nexus_link);
+	atomic_fetch_add(&t->nalive, 1);
+	pthread_mutex_lock(&t->lock);
+	ch->id = t->next_id++;
+	cds_list_add_tail(&ch->t_link, &t->channels);
+	t->nchannels++;
+	pthread_mutex_unlock(&t->lock);
+	return ch;
+}
+
+static void channel_free_rcu(struct rcu_head *head)
+{
+	struct srpt_channel *ch = caa_container_of(head, struct srpt_channel,
+						   rcu);
+
+	srpt_free(ch);
+}
+
+static void channel_dereg(struct srpt_target *t, struct srpt_mr *mr)
+{
+	if (mr) {
+		t->tp_ops->dereg_mem(t, mr);
+		srpt_free(mr);
+	}
+}
+
+static void channel_release(struct urcu_ref *ref)
+{
+	struct srpt_channel *ch = caa_container_of(ref, struct srpt_channel,
+						   ref);
+	struct srpt_target *t = ch->t;
+	uint32_t i;
+
+	if (ch->has_qp && t->tp_ops->ch_free)
+		t->tp_ops->ch_free(ch);
+	for (i = 0; ch->ios && i < ch->nrx; i++) {
+		channel_dereg(t, ch->ios[i].bounce_mr);
+		srpt_free(ch->ios[i].bounce);
+	}
+	channel_dereg(t, ch->rx_mr);
+	channel_dereg(t, ch->tx_mr);
+	srpt_free(ch->ios);
+	srpt_free(ch->io_priv);
+	srpt_free(ch->rx_mem);
+	srpt_free(ch->tx_mem);
+	srpt_free(ch->login_pdata);
+	pthread_mutex_destroy(&ch->post_lock);
+	pthread_mutex_destroy(&ch->lock);
+	/* Completion threads may still hold the pointer from a table lookup
+	 * that lost the get-unless-zero race: free after a grace period. */
+	if (srpt_rcu_registered) {
+		urcu_memb_call_rcu(&ch->rcu, channel_free_rcu);
+	} else {
+		/* An application thread dropped the last reference. */
+		urcu_memb_register_thread();
+		urcu_memb_call_rcu(&ch->rcu, channel_free_rcu);
+		urcu_memb_unregister_thread();
+	}
+	atomic_fetch_sub(&t->nalive, 1);
+}
+
+void srpt_channel_get(struct srpt_channel *ch)
+{
+	urcu_ref_get(&ch->ref);
+}
+
+void srpt_channel_put(struct srpt_channel *ch)
+{
+	urcu_ref_put(&ch->ref, channel_release);
+}
+
+bool srpt_channel_get_unless_zero(struct srpt_channel *ch)
+{
+	return urcu_ref_get_unless_zero(&ch->ref);
+}
+
+static int reg_ring(struct srpt_target *t, void *addr, size_t len,
+		    struct srpt_mr **ret)
+{
+	struct srpt_mr *mr = srpt_zalloc(sizeof(*mr), "ring-mr");
+	int r;
+
+	if (!mr)
+		return -ENOMEM;
+	mr->addr = addr;
+	mr->len = len;
+	r = t->tp_ops->reg_mem(t, mr);
+	if (r) {
+		srpt_free(mr);
+		return r;
+	}
+	*ret = mr;
+	return 0;
+}
+
+/* Receive buffers, response buffers and io contexts, one of each per
+ * receive: an IU's io context is its receive buffer's, so taking one can
+ * never fail on the I/O path. */
+int srpt_channel_rings_init(struct srpt_channel *ch)
+{
+	struct srpt_target *t = ch->t;
+	size_t rx_stride = (ch->it_iu_len + 63) & ~(size_t)63;
+	size_t tx_stride = (ch->ti_iu_len + 63) & ~(size_t)63;
+	uint32_t i;
+	int r;
+
+	ch->nrx = ch->credits + SRPT_SPARE_RX;
+	ch->rx_mem = srpt_aligned_zalloc(4096, rx_stride * ch->nrx, "rx-ring");
+	ch->tx_mem = srpt_aligned_zalloc(4096, tx_stride * ch->nrx, "tx-ring");
+	ch->ios = srpt_zalloc(sizeof(*ch->ios) * ch->nrx, "io-ring");
+	if (t->opts.io_priv_size)
+		ch->io_priv = srpt_aligned_zalloc(16, (size_t)((t->opts.io_priv_size + 15) & ~15u) *
+						  ch->nrx, "io-priv");
+	if (!ch->rx_mem || !ch->tx_mem || !ch->ios ||
+	    (t->opts.io_priv_size && !ch->io_priv))
+		return -ENOMEM;
+	r = reg_ring(t, ch->rx_mem, rx_stride * ch->nrx, &ch->rx_mr);
+	if (r)
+		return r;
+	r = reg_ring(t, ch->tx_mem, tx_stride * ch->nrx, &ch->tx_mr);
+	if (r)
+		return r;
+	for (i = 0; i < ch->nrx; i++) {
+		struct srpt_io *io = &ch->ios[i];
+
+		io->ch = ch;
+		io->index = i;
+		io->rx_buf = ch->rx_mem + rx_stride * i;
+		io->tx_buf = ch->tx_mem + tx_stride * i;
+		if (ch->io_priv)
+			io->priv = ch->io_priv + (size_t)((t->opts.io_priv_size + 15) & ~15u) * i;
+		atomic_init(&io->state, SRPT_IO_FREE);
+		CDS_INIT_LIST_HEAD(&io->wait_link);
+	}
+	atomic_store(&ch->req_lim, (int)ch->credits);
+	return 0;
+}
+
+/* ---- teardown steps, dispatch thread only ---- */
+
+static void call_on_dreq(struct srpt_channel *ch)
+{
+	struct srpt_target *t = ch->t;
+
+	if (!ch->accepted || ch->on_dreq_called)
+		return;
+	ch->on_dreq_called = true;
+	if (t->ops.on_dreq)
+		t->ops.on_dreq(ch, t->userdata);
+}
+
+static void ch_unregister(struct srpt_channel *ch)
+{
+	struct srpt_target *t = ch->t;
+
+	if (ch->unregistered)
+		return;
+	ch->unregistered = true;
+	srpt_nexus_leave(ch);
+	/* Leave the table before the QP can go: its number may be reused. */
+	if (ch->in_table) {
+		srpt_chan_table_del(t->table, ch);
+		ch->in_table = false;
+	}
+	if (ch->conn && t->tp_ops->destroy_id)
+		t->tp_ops->destroy_id(ch);
+	ch->conn = NULL;
+	pthread_mutex_lock(&t->lock);
+	cds_list_del(&ch->t_link);
+	t->nchannels--;
+	pthread_cond_broadcast(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	srpt_info(t, "channel %llu: unregistered", (unsigned long long)ch->id);
+	srpt_channel_put(ch);	/* the reference taken at allocation */
+}
+
+static void ch_maybe_drained(struct srpt_channel *ch)
+{
+	struct srpt_target *t = ch->t;
+	int r = SRPT_DRAINED_DONE;
+
+	if (srpt_ch_state(ch) != SRPT_CH_DISCONNECTED || ch->on_drained_called ||
+	    atomic_load(&ch->io_outstanding))
+		return;
+	ch->on_drained_called = true;
+	if (ch->on_req_called && t->ops.on_drained)
+		r = t->ops.on_drained(ch, t->userdata);
+	if (r == SRPT_DRAINED_PENDING) {
+		atomic_store(&ch->drained_pending, true);
+		return;
+	}
+	ch_unregister(ch);
+}
+
+static void ch_drain_check(struct srpt_channel *ch)
+{
+	if (srpt_ch_state(ch) != SRPT_CH_DRAINING)
+		return;
+	if (!ch->drain_timed_out &&
+	    !(atomic_load(&ch->drain_done) && atomic_load(&ch->rx_posted) <= 0))
+		return;
+	if (ch->drain_timed_out) {
+		atomic_fetch_add(&ch->t->stats.drain_timeouts, 1);
+		srpt_warn(ch->t, "channel %llu: no drain completion after %u ms; closing anyway",
+			  (unsigned long long)ch->id, ch->t->opts.drain_timeout_ms);
+	}
+	srpt_channel_set_state(ch, SRPT_CH_DISCONNECTED);
+	ch_maybe_drained(ch);
+}
+
+/* The seed's close: DRAINING, QP to error, zero-length write. */
+static void ch_close(struct srpt_channel *ch)
+{
+	struct srpt_target *t = ch->t;
+	int r = -ENOTCONN;
+
+	if (srpt_ch_state(ch) >= SRPT_CH_DRAINING)
+		return;
+	call_on_dreq(ch);
+	pthread_mutex_lock(&ch->post_lock);
+	srpt_channel_set_state(ch, SRPT_CH_DRAINING);
+	if (ch->has_qp) {
+		t->tp_ops->qp_to_error(ch);
+		r = t->tp_ops->post_drain(ch, srpt_wr_id(ch, SRPT_WR_DRAIN, 0));
+		ch->drain_posted = r == 0;
+	}
+	pthread_mutex_unlock(&ch->post_lock);
+	srpt_io_flush_parked(ch);
+	if (!ch->has_qp) {
+		/* Nothing was ever posted: nothing to wait for. */
+		atomic_store(&ch->drain_done, true);
+	} else {
+		if (r)
+			srpt_warn(t, "channel %llu: drain write failed (%d); waiting for the timeout",
+				  (unsigned long long)ch->id, r);
+		ch->drain_deadline = t->tp_ops->now_ms(t) + t->opts.drain_timeout_ms;
+	}
+	ch_drain_check(ch);
+}
+
+/* Start a disconnect: DREQ for an established or accepted channel, a
+ * reject for one whose login is still open. */
+static void ch_disconnect(struct srpt_channel *ch, uint32_t reject_reason)
+{
+	struct srpt_target *t = ch->t;
+	enum srpt_channel_state s = srpt_ch_state(ch);
+
+	if (s >= SRPT_CH_DISCONNECTING)
+		return;
+	if (s == SRPT_CH_CONNECTING && !ch->accepted) {
+		srpt_login_answer(ch, false, reject_reason);
+		return;
+	}
+	srpt_channel_set_state(ch, SRPT_CH_DISCONNECTING);
+	call_on_dreq(ch);
+	if (!ch->conn || t->tp_ops->disconnect(ch))
+		ch_close(ch);
+}
+
+static void ch_established(struct srpt_channel *ch)
+{
+	struct srpt_target *t = ch->t;
+
+	if (srpt_ch_state(ch) != SRPT_CH_CONNECTING || !ch->accepted)
+		return;
+	/* IUs parked while connecting go first: hold newcomers back until
+	 * the replay below is over. */
+	atomic_store(&ch->replaying, true);
+	srpt_channel_set_state(ch, SRPT_CH_LIVE);
+	srpt_info(t, "channel %llu: live", (unsigned long long)ch->id);
+	if (t->ops.on_rtu)
+		t->ops.on_rtu(ch, t->userdata);
+	srpt_iu_replay_wait_list(ch);
+}
+
+void srpt_channel_handle_events(struct srpt_channel *ch, unsigned int ev)
+{
+	if (ev & SRPT_EV_CONNECT_REQ)
+		srpt_login_handle(ch);
+	if (ev & SRPT_EV_APP_ACCEPT)
+		srpt_login_answer(ch, true, 0);
+	if (ev & SRPT_EV_APP_REJECT)
+		srpt_login_answer(ch, false, ch->reject_reason);
+	if (ev & SRPT_EV_ESTABLISHED)
+		ch_established(ch);
+	if (ev & SRPT_EV_CONN_ERROR)
+		ch_close(ch);
+	if (ev & SRPT_EV_APP_CLOSE)
+		ch_disconnect(ch, SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES);
+	if (ev & SRPT_EV_DISCONNECTED) {
+		/* A DREQ (answer it) or the DREP to ours: either way, close. */
+		ch_disconnect(ch, SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL);
+		ch_close(ch);
+	}
+	if (ev & (SRPT_EV_TIMEWAIT | SRPT_EV_FATAL))
+		ch_close(ch);
+	if (ev & (SRPT_EV_DRAIN_DONE | SRPT_EV_DRAIN_TIMEOUT))
+		ch_drain_check(ch);
+	if (ev & SRPT_EV_IO_IDLE)
+		ch_maybe_drained(ch);
+	if (ev & SRPT_EV_DRAINED_DONE)
+		ch_unregister(ch);
+}
+
+/* Called when the channel's last outstanding io went back to the ring. */
+void srpt_channel_io_done(struct srpt_channel *ch)
+{
+	if (srpt_ch_state(ch) == SRPT_CH_DISCONNECTED)
+		srpt_channel_queue_ev(ch, SRPT_EV_IO_IDLE);
+}
+
+/* ---- public functions ---- */
+
+SRPT_EXPORT int srpt_channel_accept(struct srpt_channel *ch)
+{
+	int open = 0;
+
+	if (!ch)
+		return -EINVAL;
+	if (srpt_ch_state(ch) >= SRPT_CH_DISCONNECTING ||
+	    atomic_load(&ch->close_requested))
+		return -ESTALE;
+	if (!atomic_compare_exchange_strong(&ch->decision, &open, 1))
+		return -EALREADY;
+	srpt_channel_queue_ev(ch, SRPT_EV_APP_ACCEPT);
+	return 0;
+}
+
+SRPT_EXPORT int srpt_channel_reject(struct srpt_channel *ch, uint32_t reason)
+{
+	int open = 0;
+
+	if (!ch || reason < SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL ||
+	    reason > SRPT_LOGIN_REJ_CHANNEL_LIMIT_REACHED)
+		return -EINVAL;
+	if (srpt_ch_state(ch) >= SRPT_CH_DISCONNECTING ||
+	    atomic_load(&ch->close_requested))
+		return -ESTALE;
+	if (!atomic_compare_exchange_strong(&ch->decision, &open, 2))
+		return -EALREADY;
+	ch->reject_reason = reason;
+	srpt_channel_queue_ev(ch, SRPT_EV_APP_REJECT);
+	return 0;
+}
+
+SRPT_EXPORT int srpt_channel_close(struct srpt_channel *ch)
+{
+	if (!ch)
+		return -EINVAL;
+	if (srpt_ch_state(ch) >= SRPT_CH_DISCONNECTING ||
+	    atomic_exchange(&ch->close_requested, true))
+		return -EALREADY;
+	srpt_channel_queue_ev(ch, SRPT_EV_APP_CLOSE);
+	return 0;
+}
+
+SRPT_EXPORT int srpt_channel_drained_done(struct srpt_channel *ch)
+{
+	if (!ch || !atomic_exchange(&ch->drained_pending, false))
+		return -EINVAL;
+	srpt_channel_queue_ev(ch, SRPT_EV_DRAINED_DONE);
+	return 0;
+}
+
+SRPT_EXPORT struct srpt_channel *srpt_channel_ref(struct srpt_channel *ch)
+{
+	if (ch)
+		srpt_channel_get(ch);
+	return ch;
+}
+
+SRPT_EXPORT struct srpt_channel *srpt_channel_unref(struct srpt_channel *ch)
+{
+	if (ch)
+		srpt_channel_put(ch);
+	return NULL;
+}
+
+SRPT_EXPORT enum srpt_channel_state srpt_channel_get_state(struct srpt_channel *ch)
+{
+	return srpt_ch_state(ch);
+}
+
+SRPT_EXPORT uint64_t srpt_channel_get_id(struct srpt_channel *ch)
+{
+	return ch->id;
+}
+
+SRPT_EXPORT const struct srpt_login_info *
+srpt_channel_get_login(struct srpt_channel *ch)
+{
+	return &ch->login;
+}
+
+SRPT_EXPORT struct srpt_target *srpt_channel_get_target(struct srpt_channel *ch)
+{
+	return ch->t;
+}
+
+SRPT_EXPORT void *srpt_channel_set_userdata(struct srpt_channel *ch,
+					    void *userdata)
+{
+	return atomic_exchange(&ch->userdata, userdata);
+}
+
+SRPT_EXPORT void *srpt_channel_get_userdata(struct srpt_channel *ch)
+{
+	return atomic_load(&ch->userdata);
+}

@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+/*
+ * The command data path: DATA-OUT by immediate data or RDMA READ, DATA-IN
+ * by RDMA WRITE chained with the SRP_RSP (one post call per I/O, only the
+ * last work request signaled), credits returned on every response, task
+ * management aborts, and the send queue accounting that parks an io
+ * until slots free up instead of overrunning the queue.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "util/alloc.h"
+#include "util/export.h"
+
+#define SRPT_MAX_RDMA 1024	/* remote descriptors one io may name */
+#define WRID_ID_MASK ((1ull << 40) - 1)
+
+_Thread_local bool srpt_rcu_registered;
+
+uint64_t srpt_wr_id(const struct srpt_channel *ch, enum srpt_wr_type type,
+		    uint32_t index)
+{
+	return (ch->id & WRID_ID_MASK) << SRPT_WRID_ID_SHIFT |
+	       (uint64_t)type << SRPT_WRID_TYPE_SHIFT |
+	       (index & SRPT_WRID_INDEX_MASK);
+}
+
+static uint32_t rx_stride(const struct srpt_channel *ch)
+{
+	return (ch->it_iu_len + 63) & ~63u;
+}
+
+void srpt_io_repost(struct srpt_channel *ch, struct srpt_io *io)
+{
+	struct srpt_target *t = ch->t;
+	struct srpt_tp_sge sge = {
+		.addr = (uintptr_t)io->rx_buf,
+		.len = rx_stride(ch),
+		.lkey = ch->rx_mr->lkey[ch->dev],
+	};
+	uint64_t wr_id = srpt_wr_id(ch, SRPT_WR_RECV, io->index);
+
+	pthread_mutex_lock(&ch->post_lock);
+	if (srpt_ch_state(ch) < SRPT_CH_DRAINING) {
+		atomic_fetch_add(&ch->rx_posted, 1);
+		if (t->tp_ops->post_recv(ch, &sge, &wr_id, 1))
+			atomic_fetch_sub(&ch->rx_posted, 1);
+		else
+			atomic_fetch_add(&t->stats.post_recv_calls, 1);
+	}
+	pthread_mutex_unlock(&ch->post_lock);
+}
+
+/* ---- abort bookkeeping ---- */
+
+static void tm_finished_one(struct srpt_io *tm);
+
+void srpt_io_release(struct srpt_io *io)
+{
+	struct srpt_channel *ch = io->ch;
+	struct srpt_io *tm = NULL;
+
+	atomic_store(&io->state, SRPT_IO_FREE);
+	if (atomic_load(&io->aborted)) {
+		pthread_mutex_lock(&ch->lock);
+		if (io->tm_owner) {
+			tm = io->tm_owner;
+			io->tm_owner = NULL;
+			if (--tm->tm_waiting)
+				tm = NULL;
+		}
+		atomic_store(&io->aborted, false);
+		pthread_mutex_unlock(&ch->lock);
+		/* No response went out for it: return its credit later. */
+		atomic_fetch_add(&ch->req_lim_delta, 1);
+	}
+	srpt_io_repost(ch, io);
+	if (tm)
+		tm_finished_one(tm);
+	if (atomic_fetch_sub(&ch->io_outstanding, 1) == 1)
+		srpt_channel_io_done(ch);
+}
+
+void srpt_io_abort_matching(struct srpt_io *tm, bool whole_set,
+			    uint64_t task_tag, const uint8_t lun[8])
+{
+	struct srpt_channel *ch = tm->ch;
+	bool respond;
+	uint32_t i;
+
+	pthread_mutex_lock(&ch->lock);
+	tm->tm_waiting = 0;
+	for (i = 0; i < ch->nrx; i++) {
+		struct srpt_io *io = &ch->ios[i];
+		int st = atomic_load(&io->state);
+
+		if (io == tm || (st != SRPT_IO_APP && st != SRPT_IO_FETCHING &&
+				 st != SRPT_IO_SENDING))
+			continue;
+		if (whole_set ? memcmp(io->info.lun, lun, 8) :
+		    io->info.tag != task_tag)
+			continue;
+		if (atomic_load(&io->aborted))
+			continue;
+		atomic_store(&io->aborted, true);
+		io->tm_owner = tm;
+		tm->tm_waiting++;
+		/* It may have finished between our look and the mark. */
+		if (atomic_load(&io->state) == SRPT_IO_FREE) {
+			io->tm_owner = NULL;
+			atomic_store(&io->aborted, false);
+			tm->tm_waiting--;
+		}
+	}
+	respond = tm->tm_waiting == 0;
+	pthread_mutex_unlock(&ch->lock);
+	if (respond)
+		srpt_io_send_tm_rsp(tm, SRPT_TSK_MGMT_COMPLETE);
+}
+
+static void tm_finished_one(struct srpt_io *tm)
+{
+	srpt_io_send_tm_rsp(tm, SRPT_TSK_MGMT_COMPLETE);
+}
+
+/* ---- posting ---- */
+
+static const struct srpt_data_desc *io_desc(struct srpt_io *io)
+{
+	return io->info.dir == SRPT_DIR_IN ? &io->cmd.data_in :
+	       &io->cmd.data_out;
+}
+
+/* The initiator's buffers, cut to @xfer bytes. */
+static int build_rdma(struct srpt_io *io, uint32_t xfer,
+		      struct srpt_tp_rdma *out)
+{
+	const struct srpt_data_desc *d = io_desc(io);
+	struct srpt_buf_desc b;
+	unsigned int n = 0;
+	uint32_t i;
+
+	if (!xfer)
+		return 0;
+	if (d->fmt == SRPT_DATA_FMT_DIRECT) {
+		out[0].raddr = d->direct.va;
+		out[0].rkey = d->direct.key;
+		out[0].len = xfer < d->direct.len ? xfer : d->direct.len;
+		return 1;
+	}
+	if (d->fmt != SRPT_DATA_FMT_INDIRECT)
+		return -EINVAL;
+	for (i = 0; i < d->inline_cnt && xfer; i++) {
+		srpt_buf_desc_get(d, i, &b);
+		if (!b.len)
+			continue;
+		if (n == SRPT_MAX_RDMA)
+			return -E2BIG;
+		out[n].raddr = b.va;
+		out[n].rkey = b.key;
+		out[n].len = xfer < b.len ? xfer : b.len;
+		xfer -= out[n].len;
+		n++;
+	}
+	return (int)n;
+}
+
+static bool sq_reserve(struct srpt_channel *ch, uint32_t wrs)
+{
+	if (atomic_fetch_sub(&ch->sq_avail, (int)wrs) >= (int)wrs)
+		return true;
+	atomic_fetch_add(&ch->sq_avail, (int)wrs);
+	return false;
+}
+
+static void io_post_failed(struct srpt_io *io, int err)
+{
+	if (io->op_read) {
+		atomic_store(&io->state, SRPT_IO_APP);
+		io->data_done(io, err, io->data_arg);
+	} else {
+		srpt_io_release(io);
+	}
+}
+
+static void sq_kick(struct srpt_channel *ch);
+
+/*
+ * Post the io's pending chain. Returns 0 when posted or parked (it is
+ * then posted by a later completion), or a negative errno when it cannot
+ * be posted at all; the caller then finishes the io.
+ */
+static int io_submit(struct srpt_io *io)
+{
+	struct srpt_channel *ch = io->ch;
+	struct srpt_target *t = ch->t;
+	struct srpt_tp_rdma rdma[SRPT_MAX_RDMA];
+	struct srpt_tp_chain chain = { 0 };
+	uint32_t wrs;
+	int n, r;
+
+	n = build_rdma(io, io->xfer_len, rdma);
+	if (n < 0)
+		return n;
+	wrs = (uint32_t)n + io->nlocal + 1;
+	if (wrs + 1 > ch->sq_size)
+		return -E2BIG;
+	if (!io->sq_wrs) {
+		if (!sq_reserve(ch, wrs)) {
+			pthread_mutex_lock(&ch->lock);
+			cds_list_add_tail(&io->sq_link, &ch->sq_wait);
+			pthread_mutex_unlock(&ch->lock);
+			/* Slots may have come back before we parked. */
+			sq_kick(ch);
+			return 0;
+		}
+		io->sq_wrs = wrs;
+	}
+	chain.rdma_read = io->op_read;
+	chain.rdma = rdma;
+	chain.nrdma = (unsigned int)n;
+	chain.sge = io->local;
+	chain.nsge = io->nlocal;
+	if (io->op_read) {
+		chain.wr_id = srpt_wr_id(ch, SRPT_WR_READ, io->index);
+	} else {
+		chain.send.addr = (uintptr_t)io->tx_buf;
+		chain.send.len = io->rsp_len;
+		chain.send.lkey = ch->tx_mr->lkey[ch->dev];
+		chain.wr_id = srpt_wr_id(ch, SRPT_WR_SEND, io->index);
+	}
+	pthread_mutex_lock(&ch->post_lock);
+	if (srpt_ch_state(ch) >= SRPT_CH_DRAINING)
+		r = -ESHUTDOWN;
+	else
+		r = t->tp_ops->post_chain(ch, &chain);
+	pthread_mutex_unlock(&ch->post_lock);
+	if (r) {
+		atomic_fetch_add(&ch->sq_avail, (int)io->sq_wrs);
+		io->sq_wrs = 0;
+		return r;
+	}
+	atomic_fetch_add(&t->stats.post_chain_calls, 1);
+	atomic_fetch_add(&t->stats.signaled_wrs, 1);
+	return 0;
+}
+
+/* Post parked ios while slots last. */
+static void sq_kick(struct srpt_channel *ch)
+{
+	for (;;) {
+		struct srpt_io *io;
+		int r;
+
+		pthread_mutex_lock(&ch->lock);
+		if (cds_list_empty(&ch->sq_wait)) {
+			pthread_mutex_unlock(&ch->lock);
+			return;
+		}
+		io = cds_list_first_entry(&ch->sq_wait, struct srpt_io, sq_link);
+		/* Worst case for this io; io_submit recomputes exactly. */
+		if (!sq_reserve(ch, io->nlocal + 2)) {
+			pthread_mutex_unlock(&ch->lock);
+			return;
+		}
+		atomic_fetch_add(&ch->sq_avail, (int)io->nlocal + 2);
+		cds_list_del(&io->sq_link);
+		pthread_mutex_unlock(&ch->lock);
+		r = io_submit(io);
+		if (r)
+			io_post_failed(io, r);
+	}
+}
+
+/* The channel is draining: parked ios will never be posted. */
+void srpt_io_flush_parked(struct srpt_channel *ch)
+{
+	for (;;) {
+		struct srpt_io *io;
+
+		pthread_mutex_lock(&ch->lock);
+		if (cds_list_empty(&ch->sq_wait)) {
+			pthread_mutex_unlock(&ch->lock);
+			return;
+		}
+		io = cds_list_first_entry(&ch->sq_wait, struct srpt_io, sq_link);
+		cds_list_del(&io->sq_link);
+		pthread_mutex_unlock(&ch->lock);
+		io_post_failed(io, -ESHUTDOWN);
+	}
+}
+
+static void io_send(struct srpt_io *io)
+{
+	int r;
+
+	io->op_read = false;
+	atomic_store(&io->state, SRPT_IO_SENDING);
+	r = io_submit(io);
+	if (r)
+		srpt_io_release(io);
+}
+
+void srpt_io_send_rsp(struct srpt_io *io, uint8_t status,
+		      const uint8_t *sense, uint32_t sense_len, uint8_t flags,
+		      uint32_t din_res, uint32_t dout_res)
+{
+	struct srpt_channel *ch = io->ch;
+	struct srpt_rsp r = { 0 };
+	uint32_t room = ch->ti_iu_len - SRPT_RSP_LEN;
+	int n;
+
+	r.tag = io->info.tag;
+	r.req_lim_delta = 1 + (uint32_t)atomic_exchange(&ch->req_lim_delta, 0);
+	r.flags = flags;
+	r.status = status;
+	r.data_in_res_cnt = din_res;
+	r.data_out_res_cnt = dout_res;
+	if (sense && sense_len) {
+		r.sense = sense;
+		r.sense_len = sense_len < room ? sense_len : room;
+		r.flags |= SRPT_RSP_SNSVALID;
+	}
+	n = srpt_rsp_encode(&r, io->tx_buf, ch->ti_iu_len);
+	if (n < 0) {
+		srpt_io_release(io);
+		return;
+	}
+	atomic_fetch_add(&ch->req_lim, (int)r.req_lim_delta);
+	atomic_fetch_add(&ch->t->stats.rsp_sent, 1);
+	io->rsp_len = (uint32_t)n;
+	io_send(io);
+}
+
+void srpt_io_send_tm_rsp(struct srpt_io *io, uint8_t code)
+{
+	struct srpt_channel *ch = io->ch;
+	uint8_t data[SRPT_TSK_MGMT_RSP_DATA_LEN] = { 0, 0, 0, code };
+	struct srpt_rsp r = { 0 };
+	int n;
+
+	r.tag = io->info.tag;
+	r.req_lim_delta = 1 + (uint32_t)atomic_exchange(&ch->req_lim_delta, 0);
+	r.flags = SRPT_RSP_RSPVALID;
+	r.resp_data = data;
+	r.resp_data_len = sizeof(data);
+	n = srpt_rsp_encode(&r, io->tx_buf, ch->ti_iu_len);
+	if (n < 0) {
+		srpt_io_release(io);
+		return;
+	}
+	atomic_fetch_add(&ch->req_lim, (int)r.req_lim_delta);
+	atomic_fetch_add(&ch->t->stats.rsp_sent, 1);
+	io->nlocal = 0;
+	io->xfer_len = 0;
+	io->rsp_len = (uint32_t)n;
+	io_send(io);
+}
+
+void srpt_io_send_done(struct srpt_io *io, int status)
+{
+	struct srpt_channel *ch = io->ch;
+
+	atomic_fetch_add(&ch->sq_avail, (int)io->sq_wrs);
+	io->sq_wrs = 0;
+	srpt_io_release(io);
+	sq_kick(ch);
+}
+
+void srpt_io_read_done(struct srpt_io *io, int status)
+{
+	struct srpt_channel *ch = io->ch;
+	uint32_t left = io->xfer_len, off = 0;
+	unsigned int i;
+
+	atomic_fetch_add(&ch->sq_avail, (int)io->sq_wrs);
+	io->sq_wrs = 0;
+	if (!status && io->copy_nsge) {
+		for (i = 0; i < io->copy_nsge && left; i++) {
+			uint32_t l = io->copy_sg[i].len < left ?
+				     io->copy_sg[i].len : left;
+
+			memcpy(io->copy_sg[i].addr, io->bounce + off, l);
+			off += l;
+			left -= l;
+		}
+	}
+	io->copy_nsge = 0;
+	atomic_store(&io->state, SRPT_IO_APP);
+	io->data_done(io, status ? -EIO : 0, io->data_arg);
+	sq_kick(ch);
+}
+
+/* ---- local memory ---- */
+
+static uint64_t sg_total(const struct srpt_sge *sg, unsigned int n)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		sum += sg[i].len;
+	return sum;
+}
+
+static bool sg_registered(const struct srpt_sge *sg, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (!sg[i].mr)
+			return false;
+	return true;
+}
+
+static int bounce_get(struct srpt_io *io, uint32_t len)
+{
+	struct srpt_channel *ch = io->ch;
+	struct srpt_target *t = ch->t;
+	struct srpt_mr *mr;
+	uint8_t *buf;
+	int r;
+
+	if (io->bounce_len >= len)
+		return 0;
+	atomic_fetch_add(&t->stats.io_allocs, 1);
+	buf = srpt_aligned_zalloc(4096, len, "bounce");
+	mr = srpt_zalloc(sizeof(*mr), "bounce-mr");
+	if (!buf || !mr) {
+		srpt_free(buf);
+		srpt_free(mr);
+		return -ENOMEM;
+	}
+	mr->addr = buf;
+	mr->len = len;
+	r = t->tp_ops->reg_mem(t, mr);
+	if (r) {
+		srpt_free(buf);
+		srpt_free(mr);
+		return r;
+	}
+	if (io->bounce_mr) {
+		t->tp_ops->dereg_mem(t, io->bounce_mr);
+		srpt_free(io->bounce_mr);
+	}
+	srpt_free(io->bounce);
+	io->bounce = buf;
+	io->bounce_mr = mr;
+	io->bounce_len = len;
+	return 0;
+}
+
+/* Describe @xfer bytes of @sg for the transport: the pieces themselves
+ * when registered, else the bounce buffer. */
+static int io_set_local(struct srpt_io *io, const struct srpt_sge *sg,
+			unsigned int nsge, uint32_t xfer)
+{
+	struct srpt_channel *ch = io->ch;
+	uint32_t left = xfer;
+	unsigned int i;
+	int r;
+
+	io->nlocal = 0;
+	io->copy_nsge = 0;
+	if (!xfer)
+		return 0;
+	if (sg_registered(sg, nsge)) {
+		for (i = 0; i < nsge && left; i++) {
+			uint32_t l = sg[i].len < left ? sg[i].len : left;
+			const struct srpt_mr *mr = sg[i].mr;
+
+			if ((uint8_t *)sg[i].addr < (uint8_t *)mr->addr ||
+			    (uint8_t *)sg[i].addr + l > (uint8_t *)mr->addr + mr->len)
+				return -EINVAL;
+			io->local[io->nlocal].addr = (uintptr_t)sg[i].addr;
+			io->local[io->nlocal].len = l;
+			io->local[io->nlocal].lkey = mr->lkey[ch->dev];
+			io->nlocal++;
+			left -= l;
+		}
+		return 0;
+	}
+	r = bounce_get(io, xfer);
+	if (r)
+		return r;
+	io->local[0].addr = (uintptr_t)io->bounce;
+	io->local[0].len = xfer;
+	io->local[0].lkey = io->bounce_mr->lkey[ch->dev];
+	io->nlocal = 1;
+	return 0;
+}
+
+/* ---- public API ---- */
+
+SRPT_EXPORT const struct srpt_io_info *srpt_io_get_info(struct srpt_io *io)
+{
+	return &io->info;
+}
+
+SRPT_EXPORT void *srpt_io_get_priv(struct srpt_io *io)
+{
+	return io->priv;
+}
+
+SRPT_EXPORT struct srpt_channel *srpt_io_get_channel(struct srpt_io *io)
+{
+	return io->ch;
+}
+
+SRPT_EXPORT int srpt_io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg,
+				   unsigned int nsge, srpt_io_data_fn done,
+				   void *arg)
+{
+	struct srpt_channel *ch;
+	uint64_t total;
+	uint32_t xfer;
+	int r;
+
+	if (!io || !sg || !nsge || nsge > SRPT_MAX_IO_SGE || !done ||
+	    io->info.dir != SRPT_DIR_OUT ||
+	    atomic_load(&io->state) != SRPT_IO_APP)
+		return -EINVAL;
+	ch = io->ch;
+	total = sg_total(sg, nsge);
+	xfer = total < io->info.data_len ? (uint32_t)total : io->info.data_len;
+	if (io->info.imm) {
+		const uint8_t *src = io->cmd.data_out.imm_data;
+
+		for (unsigned int i = 0; i < nsge && xfer; i++) {
+			uint32_t l = sg[i].len < xfer ? sg[i].len : xfer;
+
+			memcpy(sg[i].addr, src, l);
+			src += l;
+			xfer -= l;
+		}
+		return 1;
+	}
+	if (!xfer)
+		return 1;
+	if (srpt_ch_state(ch) != SRPT_CH_LIVE)
+		return -ESHUTDOWN;
+	r = io_set_local(io, sg, nsge, xfer);
+	if (r)
+		return r;
+	if (io->bounce && io->local[0].addr == (uintptr_t)io->bounce) {
+		memcpy(io->copy_sg, sg, nsge * sizeof(*sg));
+		io->copy_nsge = nsge;
+	}
+	io->xfer_len = xfer;
+	io->op_read = true;
+	io->data_done = done;
+	io->data_arg = arg;
+	atomic_store(&io->state, SRPT_IO_FETCHING);
+	r = io_submit(io);
+	if (r) {
+		io->copy_nsge = 0;
+		atomic_store(&io->state, SRPT_IO_APP);
+		return r == -ESHUTDOWN ? r : -EIO;
+	}
+	return 0;
+}
+
+static void residual(const struct srpt_io *io, uint32_t expected,
+		     uint32_t actual, uint8_t *flags, uint32_t *din,
+		     uint32_t *dout)
+{
+	uint32_t described = io->info.data_len;
+
+	*flags = 0;
+	*din = *dout = 0;
+	if (io->info.dir == SRPT_DIR_IN) {
+		if (expected > described) {
+			*flags = SRPT_RSP_DIOVER;
+			*din = expected - described;
+		} else if (actual < described) {
+			*flags = SRPT_RSP_DIUNDER;
+			*din = described - actual;
+		}
+	} else if (io->info.dir == SRPT_DIR_OUT) {
+		if (expected > described) {
+			*flags = SRPT_RSP_DOOVER;
+			*dout = expected - described;
+		} else if (expected < described) {
+			*flags = SRPT_RSP_DOUNDER;
+			*dout = described - expected;
+		}
+	}
+}
+
+SRPT_EXPORT int srpt_io_complete(struct srpt_io *io,
+				 const struct srpt_io_result *res)
+{
+	static const uint8_t hw_error[18] = {
+		0x70, 0, 0x04, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x44, 0x00,
+	};
+	uint32_t expected, xfer = 0, din, dout;
+	uint8_t flags;
+	int r = 0;
+
+	if (!io || atomic_load(&io->state) != SRPT_IO_APP)
+		return -EINVAL;
+	if (atomic_load(&io->aborted) ||
+	    srpt_ch_state(io->ch) != SRPT_CH_LIVE) {
+		srpt_io_release(io);
+		return 0;
+	}
+	if (!res || (res->nsge && !res->data) || res->nsge > SRPT_MAX_IO_SGE)
+		goto bad;
+	expected = res->expected_len == SRPT_LEN_AS_DESCRIBED ?
+		   io->info.data_len : res->expected_len;
+	io->nlocal = 0;
+	if (io->info.dir == SRPT_DIR_IN && res->nsge) {
+		uint64_t total = sg_total(res->data, res->nsge);
+
+		xfer = total < io->info.data_len ? (uint32_t)total :
+		       io->info.data_len;
+		if (io_set_local(io, res->data, res->nsge, xfer))
+			goto bad;
+		if (io->nlocal == 1 && io->local[0].addr == (uintptr_t)io->bounce) {
+			uint32_t off = 0, left = xfer;
+
+			for (unsigned int i = 0; i < res->nsge && left; i++) {
+				uint32_t l = res->data[i].len < left ?
+					     res->data[i].len : left;
+
+				memcpy(io->bounce + off, res->data[i].addr, l);
+				off += l;
+				left -= l;
+			}
+		}
+	}
+	io->xfer_len = xfer;
+	residual(io, expected, xfer, &flags, &din, &dout);
+	srpt_io_send_rsp(io, res->status, res->sense, res->sense_len, flags,
+			 din, dout);
+	return 0;
+bad:
+	r = -EINVAL;
+	io->nlocal = 0;
+	io->xfer_len = 0;
+	srpt_io_send_rsp(io, 2, hw_error, sizeof(hw_error), 0, 0, 0);
+	return r;
+}
+
+SRPT_EXPORT int srpt_target_reg_mem(struct srpt_target *t, void *addr,
+				    size_t len, struct srpt_mr **ret)
+{
+	struct srpt_mr *mr;
+	int r;
+
+	if (!t || !addr || !len || !ret)
+		return -EINVAL;
+	if (!t->listening)
+		return -ENODEV;
+	mr = srpt_zalloc(sizeof(*mr), "app-mr");
+	if (!mr)
+		return -ENOMEM;
+	mr->addr = addr;
+	mr->len = len;
+	r = t->tp_ops->reg_mem(t, mr);
+	if (r) {
+		srpt_free(mr);
+		return r;
+	}
+	*ret = mr;
+	return 0;
+}
+
+SRPT_EXPORT int srpt_target_dereg_mem(struct srpt_target *t, struct srpt_mr *mr)
+{
+	if (!t)
+		return -EINVAL;
+	if (mr) {
+		t->tp_ops->dereg_mem(t, mr);
+		srpt_free(mr);
+	}
+	return 0;
+}

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+#ifndef SRPT_CORE_CORE_H
+#define SRPT_CORE_CORE_H
+
+/*
+ * Private object layouts of the session core. Never installed.
+ *
+ * Ownership, in one sentence per object:
+ * - a target owns its channels' list entries and its transport;
+ * - a channel owns its rings, io contexts and transport resources, and is
+ *   freed (after an RCU grace period) by its last reference;
+ * - an io context belongs to the channel, and to the application between
+ *   on_cmd and srpt_io_complete();
+ * - the application owns what it attached to a channel until on_drained.
+ */
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <urcu/list.h>
+#include <urcu/rculfhash.h>
+#include <urcu/ref.h>
+#include <urcu/urcu-memb.h>
+
+#include <srpt/target.h>
+#include <srpt/channel.h>
+#include <srpt/cmd.h>
+#include <srpt/proto.h>
+
+#include "core/transport.h"
+#include "core/stats.h"
+
+#define SRPT_MAX_DEVICES 8
+#define SRPT_MAX_IO_SGE 16
+#define SRPT_SPARE_RX 4		/* receives beyond the credits, to answer
+				 * initiators that overrun them */
+#define SRPT_WRID_ID_SHIFT 24
+#define SRPT_WRID_TYPE_SHIFT 20
+#define SRPT_WRID_INDEX_MASK 0xfffffu
+
+enum srpt_wr_type {
+	SRPT_WR_RECV = 1,
+	SRPT_WR_SEND = 2,	/* response (maybe after RDMA WRITEs) */
+	SRPT_WR_READ = 3,	/* last RDMA READ of a DATA-OUT transfer */
+	SRPT_WR_DRAIN = 4,	/* zero-length write marking the end */
+};
+
+struct srpt_mr {
+	void *addr;
+	size_t len;
+	uint32_t lkey[SRPT_MAX_DEVICES];
+	void *tp[SRPT_MAX_DEVICES];
+};
+
+/* Pending lifecycle events of a channel, handled in this order. */
+enum srpt_ev_bit {
+	SRPT_EV_CONNECT_REQ = 1u << 0,
+	SRPT_EV_APP_ACCEPT = 1u << 1,
+	SRPT_EV_APP_REJECT = 1u << 2,
+	SRPT_EV_ESTABLISHED = 1u << 3,	/* RTU, COMM_EST or a first IU */
+	SRPT_EV_CONN_ERROR = 1u << 4,	/* the peer gave up on the login */
+	SRPT_EV_APP_CLOSE = 1u << 5,	/* application, port disable, nexus */
+	SRPT_EV_DISCONNECTED = 1u << 6,	/* DREQ or DREP received */
+	SRPT_EV_TIMEWAIT = 1u << 7,
+	SRPT_EV_FATAL = 1u << 8,	/* QP fatal, device removal, I_LOGOUT */
+	SRPT_EV_DRAIN_DONE = 1u << 9,
+	SRPT_EV_IO_IDLE = 1u << 10,
+	SRPT_EV_DRAINED_DONE = 1u << 11,
+	SRPT_EV_DRAIN_TIMEOUT = 1u << 12,
+};
+
+enum srpt_io_state {
+	SRPT_IO_FREE = 0,	/* receive buffer posted, no IU */
+	SRPT_IO_APP,		/* handed to on_cmd */
+	SRPT_IO_FETCHING,	/* RDMA READ of DATA-OUT in flight */
+	SRPT_IO_SENDING,	/* response (and DATA-IN) posted */
+	SRPT_IO_TM,		/* a task management request waiting */
+};
+
+struct srpt_io {
+	struct srpt_io_info info;	/* first: the public view */
+	struct srpt_channel *ch;
+	uint32_t index;
+	_Atomic int state;
+	atomic_bool aborted;
+	uint8_t *rx_buf;		/* the IU, in the receive ring */
+	uint32_t rx_len;		/* bytes the receive completion said */
+	uint8_t *tx_buf;		/* the response, in the send ring */
+	struct srpt_cmd cmd;		/* decoded, aliasing rx_buf */
+	uint32_t sq_wrs;		/* send queue slots this io holds */
+	bool op_read;			/* pending post: RDMA READ, else SEND */
+	uint32_t xfer_len;		/* bytes moved by RDMA for this io */
+	uint32_t rsp_len;		/* encoded response in tx_buf */
+	struct srpt_tp_sge local[SRPT_MAX_IO_SGE];
+	unsigned int nlocal;
+	struct cds_list_head sq_link;	/* ch->sq_wait */
+	/* DATA-OUT fetch in progress */
+	srpt_io_data_fn data_done;
+	void *data_arg;
+	const struct srpt_sge *copy_to;	/* bounce -> application pieces */
+	unsigned int copy_nsge;
+	struct srpt_sge copy_sg[SRPT_MAX_IO_SGE];
+	/* lazily made bounce buffer for unregistered application memory */
+	uint8_t *bounce;
+	uint32_t bounce_len;
+	struct srpt_mr *bounce_mr;
+	/* task management */
+	uint8_t tm_func;
+	uint64_t tm_task_tag;
+	uint32_t tm_waiting;		/* aborted ios it still waits for */
+	struct srpt_io *tm_owner;	/* the TM io this aborted io holds up */
+	struct cds_list_head wait_link;	/* channel wait list (pre-LIVE) */
+	void *priv;			/* application space, io_priv_size */
+};
+
+struct srpt_nexus;
+
+struct srpt_channel {
+	struct cds_lfht_node ht_node;	/* RCU table, keyed by qp_num */
+	struct rcu_head rcu;
+	struct urcu_ref ref;
+	struct srpt_target *t;
+	uint64_t id;
+	uint32_t qp_num;
+	int dev;			/* device index for lkeys */
+	void *tp;			/* transport private */
+	void *conn;			/* transport connection handle */
+
+	_Atomic int state;		/* enum srpt_channel_state */
+	_Atomic unsigned int ev;	/* pending enum srpt_ev_bit */
+	bool ev_queued;			/* under t->ctl_lock */
+	struct cds_list_head ctl_link;	/* t->ctl_queue */
+
+	/* dispatch-thread-only lifecycle facts */
+	bool on_req_called;
+	bool accepted;			/* accept sent */
+	bool on_dreq_called;
+	bool on_drained_called;
+	bool unregistered;
+	bool has_qp;
+	bool drain_posted;
+	atomic_bool drain_done;
+	bool drain_timed_out;
+	bool in_table;
+	uint64_t drain_deadline;
+	uint32_t reject_reason;		/* for APP_REJECT */
+	atomic_int decision;		/* 0 open, 1 accept, 2 reject */
+	atomic_bool close_requested;
+	atomic_bool drained_pending;
+
+	struct srpt_login_info login;
+	uint8_t *login_pdata;		/* copy of the request while queued */
+	uint8_t login_pdata_len;
+	_Atomic(void *) userdata;
+
+	struct srpt_nexus *nexus;
+	struct cds_list_head nexus_link;
+	struct cds_list_head t_link;	/* t->channels, under t->lock */
+
+	/* negotiated */
+	uint32_t credits;
+	uint32_t it_iu_len;
+	uint32_t ti_iu_len;
+	uint32_t imm_offset;		/* 0: no immediate data */
+
+	/* rings: nrx receive buffers, one io context and one response
+	 * buffer per receive buffer */
+	uint32_t nrx;
+	uint8_t *rx_mem;
+	uint8_t *tx_mem;
+	struct srpt_mr *rx_mr;
+	struct srpt_mr *tx_mr;
+	struct srpt_io *ios;
+	uint8_t *io_priv;
+	uint32_t sq_size;
+
+	/* I/O path */
+	pthread_mutex_t post_lock;	/* orders posts against the drain */
+	atomic_int req_lim;		/* credits the initiator holds */
+	atomic_int req_lim_delta;	/* credits to return, beyond 1 */
+	atomic_int sq_avail;
+	atomic_int rx_posted;
+	atomic_int io_outstanding;	/* ios with the app or in flight */
+	pthread_mutex_t lock;		/* wait list, TM bookkeeping */
+	struct cds_list_head wait_list;
+	atomic_bool replaying;
+	struct cds_list_head sq_wait;	/* ios waiting for send slots */
+};
+
+struct srpt_nexus {
+	uint8_t i_port_id[16];
+	uint8_t t_port_id[16];
+	struct cds_list_head channels;	/* dispatch thread only */
+	struct cds_list_head link;	/* t->nexuses */
+};
+
+struct srpt_target {
+	struct urcu_ref ref;
+	struct srpt_target_ops ops;
+	void *userdata;
+	struct srpt_target_opts opts;
+	uint64_t id_ext;
+	uint64_t ioc_guid;
+	atomic_bool guid_known;
+	uint64_t guid_default;		/* set by the transport's listen */
+
+	const struct srpt_tp_ops *tp_ops;
+	void *tp;			/* transport private */
+	bool listening;
+	bool stopped;
+
+	struct cds_lfht *table;		/* channels by qp_num */
+	atomic_bool enabled;
+	atomic_bool disable_pending;
+	atomic_bool enable_pending;
+
+	pthread_mutex_t lock;		/* channels list, counts */
+	pthread_cond_t cond;		/* a channel was unregistered */
+	struct cds_list_head channels;
+	unsigned int nchannels;		/* registered, not yet unregistered */
+	atomic_uint nalive;		/* allocated, not yet freed */
+	uint64_t next_id;
+
+	pthread_mutex_t ctl_lock;	/* the lifecycle event queue */
+	struct cds_list_head ctl_queue;
+
+	struct cds_list_head nexuses;	/* dispatch thread only */
+	struct srpt_stats stats;
+};
+
+/* log.c */
+void srpt_log(struct srpt_target *t, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define srpt_err(t, ...) srpt_log(t, SRPT_LOG_ERR, __VA_ARGS__)
+#define srpt_warn(t, ...) srpt_log(t, SRPT_LOG_WARNING, __VA_ARGS__)
+#define srpt_notice(t, ...) srpt_log(t, SRPT_LOG_NOTICE, __VA_ARGS__)
+#define srpt_info(t, ...) srpt_log(t, SRPT_LOG_INFO, __VA_ARGS__)
+#define srpt_dbg(t, ...) srpt_log(t, SRPT_LOG_DEBUG, __VA_ARGS__)
+
+/* target.c */
+int srpt_target_new_tp(struct srpt_target **ret,
+		       const struct srpt_target_opts *opts,
+		       const struct srpt_tp_ops *tp_ops, void *tp);
+
+/* channel.c */
+struct srpt_channel *srpt_channel_alloc(struct srpt_target *t, void *conn);
+void srpt_channel_queue_ev(struct srpt_channel *ch, unsigned int ev);
+void srpt_channel_get(struct srpt_channel *ch);
+void srpt_channel_put(struct srpt_channel *ch);
+bool srpt_channel_get_unless_zero(struct srpt_channel *ch);
+int srpt_channel_rings_init(struct srpt_channel *ch);
+bool srpt_channel_set_state(struct srpt_channel *ch,
+			    enum srpt_channel_state new_state);
+void srpt_channel_handle_events(struct srpt_channel *ch, unsigned int ev);
+void srpt_channel_io_done(struct srpt_channel *ch);
+
+/* login.c */
+void srpt_login_handle(struct srpt_channel *ch);
+void srpt_login_answer(struct srpt_channel *ch, bool accept, uint32_t reason);
+void srpt_nexus_leave(struct srpt_channel *ch);
+
+/* iu.c */
+void srpt_iu_receive(struct srpt_channel *ch, struct srpt_io *io);
+void srpt_iu_replay_wait_list(struct srpt_channel *ch);
+
+/* cmd.c */
+void srpt_io_release(struct srpt_io *io);
+void srpt_io_repost(struct srpt_channel *ch, struct srpt_io *io);
+void srpt_io_send_rsp(struct srpt_io *io, uint8_t status,
+		      const uint8_t *sense, uint32_t sense_len, uint8_t flags,
+		      uint32_t din_res, uint32_t dout_res);
+void srpt_io_flush_parked(struct srpt_channel *ch);
+void srpt_io_send_tm_rsp(struct srpt_io *io, uint8_t code);
+void srpt_io_abort_matching(struct srpt_io *tm, bool whole_set,
+			    uint64_t task_tag, const uint8_t lun[8]);
+void srpt_io_send_done(struct srpt_io *io, int status);
+void srpt_io_read_done(struct srpt_io *io, int status);
+/* The calling thread is registered with RCU (library threads are). */
+extern _Thread_local bool srpt_rcu_registered;
+uint64_t srpt_wr_id(const struct srpt_channel *ch, enum srpt_wr_type type,
+		    uint32_t index);
+
+/* dispatch.c */
+void srpt_target_wake(struct srpt_target *t);
+
+static inline enum srpt_channel_state
+srpt_ch_state(const struct srpt_channel *ch)
+{
+	return (enum srpt_channel_state)atomic_load(&ch->state);
+}
+
+#endif

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+/* Entry points for transports: see core/events.h. */
+#include <errno.h>
+
+#include "core/core.h"
+#include "core/events.h"
+#include "table/chan-table.h"
+
+void srpt_ev_established(struct srpt_channel *ch)
+{
+	srpt_channel_queue_ev(ch, SRPT_EV_ESTABLISHED);
+}
+
+void srpt_ev_conn_error(struct srpt_channel *ch)
+{
+	srpt_channel_queue_ev(ch, SRPT_EV_CONN_ERROR);
+}
+
+void srpt_ev_disconnected(struct srpt_channel *ch)
+{
+	srpt_channel_queue_ev(ch, SRPT_EV_DISCONNECTED);
+}
+
+void srpt_ev_timewait_exit(struct srpt_channel *ch)
+{
+	srpt_channel_queue_ev(ch, SRPT_EV_TIMEWAIT);
+}
+
+void srpt_ev_fatal(struct srpt_channel *ch)
+{
+	srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+}
+
+void srpt_ev_qp_event(struct srpt_target *t, uint32_t qp_num,
+		      enum srpt_qp_event ev)
+{
+	struct srpt_channel *ch = srpt_chan_table_get(t->table, qp_num);
+
+	if (!ch)
+		return;
+	if (ev == SRPT_QP_COMM_EST)
+		srpt_channel_queue_ev(ch, SRPT_EV_ESTABLISHED);
+	else if (ev == SRPT_QP_FATAL)
+		srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+	srpt_channel_put(ch);
+}
+
+void srpt_ev_device_gone(struct srpt_target *t, int dev)
+{
+	struct srpt_channel *ch;
+
+	pthread_mutex_lock(&t->lock);
+	cds_list_for_each_entry(ch, &t->channels, t_link)
+		if (ch->dev == dev)
+			srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+	pthread_mutex_unlock(&t->lock);
+}
+
+static void drain_progress(struct srpt_channel *ch)
+{
+	if (srpt_ch_state(ch) == SRPT_CH_DRAINING &&
+	    atomic_load(&ch->drain_done) && atomic_load(&ch->rx_posted) <= 0)
+		srpt_channel_queue_ev(ch, SRPT_EV_DRAIN_DONE);
+}
+
+int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
+		       uint64_t wr_id, int status, uint32_t byte_len)
+{
+	struct srpt_channel *ch = srpt_chan_table_get(t->table, qp_num);
+	enum srpt_wr_type type;
+	uint32_t idx;
+
+	if (!ch)
+		goto late;
+	/* A QP number can be reused by a newer channel: the id in the
+	 * work request tells whose completion this is. */
+	if ((wr_id >> SRPT_WRID_ID_SHIFT) != (ch->id & ((1ull << 40) - 1)) ||
+	    srpt_ch_state(ch) == SRPT_CH_DISCONNECTED) {
+		srpt_channel_put(ch);
+		goto late;
+	}
+	type = (enum srpt_wr_type)((wr_id >> SRPT_WRID_TYPE_SHIFT) & 0xf);
+	idx = (uint32_t)(wr_id & SRPT_WRID_INDEX_MASK);
+	if (type != SRPT_WR_DRAIN && idx >= ch->nrx) {
+		srpt_channel_put(ch);
+		goto late;
+	}
+	switch (type) {
+	case SRPT_WR_RECV:
+		atomic_fetch_sub(&ch->rx_posted, 1);
+		if (status) {
+			if (srpt_ch_state(ch) < SRPT_CH_DRAINING)
+				srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+		} else {
+			ch->ios[idx].rx_len = byte_len;
+			srpt_iu_receive(ch, &ch->ios[idx]);
+		}
+		drain_progress(ch);
+		break;
+	case SRPT_WR_SEND:
+		if (status && srpt_ch_state(ch) < SRPT_CH_DRAINING)
+			srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+		srpt_io_send_done(&ch->ios[idx], status);
+		break;
+	case SRPT_WR_READ:
+		if (status && srpt_ch_state(ch) < SRPT_CH_DRAINING)
+			srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+		srpt_io_read_done(&ch->ios[idx], status);
+		break;
+	case SRPT_WR_DRAIN:
+		atomic_store(&ch->drain_done, true);
+		drain_progress(ch);
+		break;
+	default:
+		srpt_channel_put(ch);
+		goto late;
+	}
+	srpt_channel_put(ch);
+	return 0;
+late:
+	atomic_fetch_add(&t->stats.late_completions, 1);
+	return -ENOENT;
+}
+
+void srpt_rcu_thread_online(void)
+{
+	if (!srpt_rcu_registered) {
+		urcu_memb_register_thread();
+		srpt_rcu_registered = true;
+	}
+}
+
+void srpt_rcu_thread_offline(void)
+{
+	if (srpt_rcu_registered) {
+		urcu_memb_unregister_thread();
+		srpt_rcu_registered = false;
+	}
+}

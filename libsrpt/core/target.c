@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+/* The target port object: options, listening, enable/disable, lookups. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <srpt/version.h>
+
+#include "core/core.h"
+#include "core/events.h"
+#include "rdma/rdma-transport.h"
+#include "table/chan-table.h"
+#include "util/alloc.h"
+#include "util/export.h"
+
+#define DEFAULT_QUEUE_DEPTH 128
+#define DEFAULT_MAX_IT_IU_LEN 8276	/* 8 KiB immediate data at offset 80 */
+#define DEFAULT_MAX_TI_IU_LEN 256
+#define DEFAULT_DRAIN_TIMEOUT_MS 5000
+
+SRPT_EXPORT const char *srpt_version(void)
+{
+	return "0.1.0";
+}
+
+static int fill_opts(struct srpt_target_opts *o, const struct srpt_target_opts *in)
+{
+	memset(o, 0, sizeof(*o));
+	memcpy(o, in, in->size < sizeof(*o) ? in->size : sizeof(*o));
+	o->size = sizeof(*o);
+	if (!o->ops || !o->ops->on_req || !o->ops->on_cmd)
+		return -EINVAL;
+	if (!o->queue_depth)
+		o->queue_depth = DEFAULT_QUEUE_DEPTH;
+	if (!o->max_it_iu_len)
+		o->max_it_iu_len = DEFAULT_MAX_IT_IU_LEN;
+	if (!o->max_ti_iu_len)
+		o->max_ti_iu_len = DEFAULT_MAX_TI_IU_LEN;
+	if (!o->drain_timeout_ms)
+		o->drain_timeout_ms = DEFAULT_DRAIN_TIMEOUT_MS;
+	if (!o->completion_threads)
+		o->completion_threads = 1;
+	if (!o->log_level)
+		o->log_level = SRPT_LOG_NOTICE;
+	if (o->queue_depth < 2 || o->queue_depth > 4096 ||
+	    o->max_it_iu_len < 64 || o->max_it_iu_len > (1u << 20) ||
+	    o->max_ti_iu_len < 40 || o->max_ti_iu_len > 65536 ||
+	    o->completion_threads > 64)
+		return -EINVAL;
+	return 0;
+}
+
+int srpt_target_new_tp(struct srpt_target **ret,
+		       const struct srpt_target_opts *opts,
+		       const struct srpt_tp_ops *tp_ops, void *tp)
+{
+	struct srpt_target *t;
+	int r;
+
+	if (!ret || !opts || opts->size < offsetof(struct srpt_target_opts, ops) +
+	    sizeof(opts->ops))
+		return -EINVAL;
+	t = srpt_zalloc(sizeof(*t), "target");
+	if (!t)
+		return -ENOMEM;
+	r = fill_opts(&t->opts, opts);
+	if (r) {
+		srpt_free(t);
+		return r;
+	}
+	t->ops = *t->opts.ops;
+	t->userdata = t->opts.userdata;
+	t->tp_ops = tp_ops;
+	t->tp = tp;
+	urcu_ref_init(&t->ref);
+	atomic_init(&t->enabled, true);
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->cond, NULL);
+	pthread_mutex_init(&t->ctl_lock, NULL);
+	CDS_INIT_LIST_HEAD(&t->channels);
+	CDS_INIT_LIST_HEAD(&t->ctl_queue);
+	CDS_INIT_LIST_HEAD(&t->nexuses);
+	t->next_id = 1;
+	t->table = srpt_chan_table_new();
+	if (!t->table) {
+		srpt_free(t);
+		return -ENOMEM;
+	}
+	*ret = t;
+	return 0;
+}
+
+SRPT_EXPORT int srpt_target_new(struct srpt_target **ret,
+				const struct srpt_target_opts *opts)
+{
+	return srpt_target_new_tp(ret, opts, NULL, NULL);
+}
+
+SRPT_EXPORT struct srpt_target *srpt_target_ref(struct srpt_target *t)
+{
+	if (t)
+		urcu_ref_get(&t->ref);
+	return t;
+}
+
+static void target_release(struct urcu_ref *ref)
+{
+	struct srpt_target *t = caa_container_of(ref, struct srpt_target, ref);
+
+	srpt_target_shutdown(t);
+	if (t->listening && t->tp_ops->stop)
+		t->tp_ops->stop(t);
+	t->stopped = true;
+	/* Channels the application still pins keep their memory; wait for
+	 * them, then for their RCU-deferred frees. */
+	while (atomic_load(&t->nalive)) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	urcu_memb_barrier();
+	srpt_chan_table_destroy(t->table);
+	pthread_mutex_destroy(&t->lock);
+	pthread_cond_destroy(&t->cond);
+	pthread_mutex_destroy(&t->ctl_lock);
+	srpt_free(t);
+}
+
+SRPT_EXPORT struct srpt_target *srpt_target_unref(struct srpt_target *t)
+{
+	if (t)
+		urcu_ref_put(&t->ref, target_release);
+	return NULL;
+}
+
+SRPT_EXPORT int srpt_target_listen(struct srpt_target *t,
+				   const struct sockaddr *addr)
+{
+	int r;
+
+	if (!t || !addr)
+		return -EINVAL;
+	if (addr->sa_family != AF_INET && addr->sa_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (t->listening || t->stopped)
+		return -EBUSY;
+	if (!t->tp_ops)
+		t->tp_ops = &srpt_rdma_tp_ops;
+	r = t->tp_ops->listen(t, addr);
+	if (r)
+		return r;
+	t->ioc_guid = t->opts.ioc_guid ? t->opts.ioc_guid : t->guid_default;
+	t->id_ext = t->opts.id_ext ? t->opts.id_ext : t->ioc_guid;
+	atomic_store(&t->guid_known, true);
+	t->listening = true;
+	return 0;
+}
+
+SRPT_EXPORT int srpt_target_get_port_id(struct srpt_target *t,
+					uint64_t *id_ext, uint64_t *ioc_guid)
+{
+	if (!t)
+		return -EINVAL;
+	if (!atomic_load(&t->guid_known))
+		return -EAGAIN;
+	if (id_ext)
+		*id_ext = t->id_ext;
+	if (ioc_guid)
+		*ioc_guid = t->ioc_guid;
+	return 0;
+}
+
+SRPT_EXPORT int srpt_target_enable(struct srpt_target *t)
+{
+	if (!t)
+		return -EINVAL;
+	atomic_store(&t->enabled, true);
+	return 0;
+}
+
+SRPT_EXPORT int srpt_target_disable(struct srpt_target *t)
+{
+	struct srpt_channel *ch;
+
+	if (!t)
+		return -EINVAL;
+	atomic_store(&t->enabled, false);
+	pthread_mutex_lock(&t->lock);
+	cds_list_for_each_entry(ch, &t->channels, t_link)
+		srpt_channel_queue_ev(ch, SRPT_EV_APP_CLOSE);
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+SRPT_EXPORT int srpt_target_shutdown(struct srpt_target *t)
+{
+	if (!t)
+		return -EINVAL;
+	srpt_target_disable(t);
+	pthread_mutex_lock(&t->lock);
+	while (t->nchannels) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&t->cond, &t->lock, &ts);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+SRPT_EXPORT unsigned int srpt_target_channel_count(struct srpt_target *t)
+{
+	return t ? atomic_load(&t->nalive) : 0;
+}
+
+SRPT_EXPORT int srpt_target_find_channel(struct srpt_target *t, uint64_t id,
+					 struct srpt_channel **ret)
+{
+	struct srpt_channel *ch;
+	int r = -ENOENT;
+
+	if (!t || !ret)
+		return -EINVAL;
+	pthread_mutex_lock(&t->lock);
+	cds_list_for_each_entry(ch, &t->channels, t_link) {
+		if (ch->id == id) {
+			*ret = srpt_channel_ref(ch);
+			r = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+SRPT_EXPORT int srpt_target_foreach_channel(struct srpt_target *t,
+					    srpt_channel_visit_fn fn,
+					    void *arg)
+{
+	struct srpt_channel **snap, *ch;
+	unsigned int n = 0, i, cap;
+	int r = 0;
+
+	if (!t || !fn)
+		return -EINVAL;
+	/* Visit a pinned snapshot so that @fn runs without our lock. */
+	pthread_mutex_lock(&t->lock);
+	cap = t->nchannels;
+	snap = srpt_zalloc((cap ? cap : 1) * sizeof(*snap), "foreach");
+	if (!snap) {
+		pthread_mutex_unlock(&t->lock);
+		return -ENOMEM;
+	}
+	cds_list_for_each_entry(ch, &t->channels, t_link) {
+		if (n < cap)
+			snap[n++] = srpt_channel_ref(ch);
+	}
+	pthread_mutex_unlock(&t->lock);
+	for (i = 0; i < n; i++) {
+		if (!r)
+			r = fn(snap[i], arg);
+		srpt_channel_unref(snap[i]);
+	}
+	srpt_free(snap);
+	return r;
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+#ifndef SRPT_CORE_TRANSPORT_H
+#define SRPT_CORE_TRANSPORT_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct srpt_target;
+struct srpt_channel;
+struct srpt_mr;
+
+/*
+ * The only door between the session core and an RDMA implementation: the
+ * rdma-core backend (libsrpt/rdma) and the deterministic test transport
+ * (tests/fake) both fill this table. Events flow the other way, through
+ * the srpt_ev_*() entry points of core/events.h.
+ *
+ * Threading: ops marked [D] are called only on the dispatch thread; ops
+ * marked [any] may be called from completion threads and application
+ * threads concurrently. No op may call back into the core synchronously
+ * except through srpt_ev_*(), which only queue.
+ */
+
+/* One RDMA transfer between local memory and one remote buffer. */
+struct srpt_tp_rdma {
+	uint64_t raddr;
+	uint32_t rkey;
+	uint32_t len;
+};
+
+/* A local piece of memory with the key of the channel's device. */
+struct srpt_tp_sge {
+	uint64_t addr;
+	uint32_t len;
+	uint32_t lkey;
+};
+
+/*
+ * A chain posted with one call: RDMA READs or WRITEs that move the local
+ * pieces @sge (in order) to or from the remote buffers @rdma (in order),
+ * followed, when @send_len is non-zero, by a SEND of @send. Only the last
+ * work request is signaled; its completion carries @wr_id.
+ */
+struct srpt_tp_chain {
+	int rdma_read;			/* 1: READs (DATA-OUT), 0: WRITEs */
+	const struct srpt_tp_rdma *rdma;
+	unsigned int nrdma;
+	const struct srpt_tp_sge *sge;
+	unsigned int nsge;
+	struct srpt_tp_sge send;	/* the response IU, if any */
+	uint64_t wr_id;
+};
+
+struct srpt_tp_ops {
+	const char *name;
+
+	/* [any] Start serving @addr; fills t->guid_default when known. */
+	int (*listen)(struct srpt_target *t, const struct sockaddr *addr);
+	/* [any] Stop threads and release the port; no channel is left. */
+	void (*stop)(struct srpt_target *t);
+	/* [any] Make the dispatch thread call srpt_core_dispatch() soon. */
+	void (*wake)(struct srpt_target *t);
+	/* [any] Monotonic milliseconds (the test transport has a fake clock). */
+	uint64_t (*now_ms)(struct srpt_target *t);
+
+	/* [any] Register @mr->addr/len with every device; fills lkeys. */
+	int (*reg_mem)(struct srpt_target *t, struct srpt_mr *mr);
+	/* [any] Undo reg_mem. */
+	void (*dereg_mem)(struct srpt_target *t, struct srpt_mr *mr);
+
+	/* [D] Create the QP of @ch (on its connection) and set ch->qp_num,
+	 * ch->dev. Receives are posted by the core afterwards. */
+	int (*ch_create)(struct srpt_channel *ch);
+	/* [D] Answer the connection request with @pdata as private data. */
+	int (*accept)(struct srpt_channel *ch, const void *pdata, uint8_t len);
+	int (*reject)(struct srpt_channel *ch, const void *pdata, uint8_t len);
+	/* [D] Send a DREQ (or the DREP to a received one). */
+	int (*disconnect)(struct srpt_channel *ch);
+	/* [any, under ch->post_lock] Move the QP to the error state. */
+	int (*qp_to_error)(struct srpt_channel *ch);
+	/* [any, under ch->post_lock] Post the signaled zero-length write
+	 * whose flush marks the end of the send queue. */
+	int (*post_drain)(struct srpt_channel *ch, uint64_t wr_id);
+	/* [D] Destroy the connection id; no CM event for it follows. */
+	void (*destroy_id)(struct srpt_channel *ch);
+	/* [any] Free the QP and whatever else ch_create made. Called once,
+	 * by the last reference, after the channel left the table. */
+	void (*ch_free)(struct srpt_channel *ch);
+
+	/* [any, under ch->post_lock] Post receives for @n buffers. */
+	int (*post_recv)(struct srpt_channel *ch, const struct srpt_tp_sge *sge,
+			 const uint64_t *wr_id, unsigned int n);
+	/* [any, under ch->post_lock] Post one chain. */
+	int (*post_chain)(struct srpt_channel *ch,
+			  const struct srpt_tp_chain *chain);
+};
+
+#endif

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+#include <errno.h>
+
+#include <urcu/urcu-memb.h>
+#include <urcu/rculfhash.h>
+
+#include "core/core.h"
+#include "table/chan-table.h"
+
+static unsigned long qpn_hash(uint32_t qpn)
+{
+	/* Fibonacci hashing spreads the sequential QP numbers rxe hands out. */
+	return (unsigned long)((uint64_t)qpn * 0x9e3779b97f4a7c15ull >> 16);
+}
+
+static int qpn_match(struct cds_lfht_node *node, const void *key)
+{
+	const struct srpt_channel *ch =
+		caa_container_of(node, struct srpt_channel, ht_node);
+
+	return ch->qp_num == *(const uint32_t *)key;
+}
+
+struct cds_lfht *srpt_chan_table_new(void)
+{
+	return cds_lfht_new_flavor(64, 64, 0,
+				   CDS_LFHT_AUTO_RESIZE | CDS_LFHT_ACCOUNTING,
+				   &urcu_memb_flavor, NULL);
+}
+
+void srpt_chan_table_destroy(struct cds_lfht *ht)
+{
+	if (ht)
+		cds_lfht_destroy(ht, NULL);
+}
+
+int srpt_chan_table_add(struct cds_lfht *ht, struct srpt_channel *ch)
+{
+	struct cds_lfht_node *old;
+
+	cds_lfht_node_init(&ch->ht_node);
+	urcu_memb_read_lock();
+	old = cds_lfht_add_unique(ht, qpn_hash(ch->qp_num), qpn_match,
+				  &ch->qp_num, &ch->ht_node);
+	urcu_memb_read_unlock();
+	return old == &ch->ht_node ? 0 : -EEXIST;
+}
+
+void srpt_chan_table_del(struct cds_lfht *ht, struct srpt_channel *ch)
+{
+	urcu_memb_read_lock();
+	cds_lfht_del(ht, &ch->ht_node);
+	urcu_memb_read_unlock();
+}
+
+struct srpt_channel *srpt_chan_table_get(struct cds_lfht *ht, uint32_t qp_num)
+{
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *node;
+	struct srpt_channel *ch = NULL;
+
+	urcu_memb_read_lock();
+	cds_lfht_lookup(ht, qpn_hash(qp_num), qpn_match, &qp_num, &it);
+	node = cds_lfht_iter_get_node(&it);
+	if (node) {
+		ch = caa_container_of(node, struct srpt_channel, ht_node);
+		if (!srpt_channel_get_unless_zero(ch))
+			ch = NULL;
+	}
+	urcu_memb_read_unlock();
+	return ch;
+}
