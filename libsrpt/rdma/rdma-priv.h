@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+#ifndef SRPT_RDMA_PRIV_H
+#define SRPT_RDMA_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <infiniband/verbs.h>
+#include <rdma/rdma_cma.h>
+
+#include "core/core.h"
+
+#define RDMA_MAX_THREADS 16
+#define RDMA_CQE 32768
+
+/* One completion thread: its CQ on every device, polled by event. */
+struct rdma_cq {
+	struct ibv_comp_channel *cc;
+	struct ibv_cq *cq;
+	atomic_int used;		/* CQEs promised to channels */
+	int size;
+};
+
+struct rdma_dev {
+	struct ibv_context *ctx;
+	struct ibv_pd *pd;
+	struct ibv_device_attr attr;
+	uint64_t node_guid;		/* host order */
+	struct rdma_cq cqs[RDMA_MAX_THREADS];
+};
+
+struct rdma_thread {
+	pthread_t th;
+	int epfd;
+	int stopfd;
+	struct rdma_tp *tp;
+	unsigned int index;
+	bool started;
+};
+
+struct rdma_tp {
+	struct srpt_target *t;
+	struct rdma_event_channel *ec;
+	struct rdma_cm_id *listen_id;
+	struct ibv_context **ctx_list;
+	struct rdma_dev devs[SRPT_MAX_DEVICES];
+	int ndev;
+	int epfd;			/* CM thread: cm fd, wake fd, async fds */
+	int wakefd;
+	pthread_t cm_thread;
+	bool cm_started;
+	atomic_bool stop;
+	unsigned int nthreads;
+	atomic_uint next_thread;
+	struct rdma_thread threads[RDMA_MAX_THREADS];
+};
+
+/* Per connection: created at the connect request, freed with the channel. */
+struct rdma_conn {
+	struct rdma_cm_id *id;
+	struct rdma_cq *cq;
+	int cqe;
+	uint8_t initiator_depth;	/* READs we may have outstanding */
+	uint32_t max_inline;
+	uint32_t max_sge;
+	uint32_t max_sge_rd;
+};
+
+static inline struct rdma_tp *rdma_tp(struct srpt_target *t)
+{
+	return t->tp;
+}
+
+/* rdma-cq.c */
+int rdma_threads_start(struct rdma_tp *tp);
+void rdma_threads_stop(struct rdma_tp *tp);
+/* rdma-post.c */
+int rdma_post_recv(struct srpt_channel *ch, const struct srpt_tp_sge *sge,
+		   const uint64_t *wr_id, unsigned int n);
+int rdma_post_chain(struct srpt_channel *ch, const struct srpt_tp_chain *c);
+int rdma_post_drain(struct srpt_channel *ch, uint64_t wr_id);
+int rdma_qp_to_error(struct srpt_channel *ch);
+/* rdma-cm.c */
+int rdma_cm_start(struct rdma_tp *tp);
+void rdma_cm_handle_events(struct rdma_tp *tp);
+void rdma_async_handle(struct rdma_tp *tp, int dev);
+
+#endif
