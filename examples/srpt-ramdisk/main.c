@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+/*
+ * srpt-ramdisk: a RAM disk served over SRP with libsrpt. It registers its
+ * RAM with the library so that data moves by RDMA straight to and from
+ * the disk (zero copy); the SCSI emulation lives in scsi*.c.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <ifaddrs.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include <srpt/srpt.h>
+
+#include "options.h"
+#include "scsi.h"
+
+struct ramdisk {
+	struct srpt_target *t;
+	struct options opt;
+	struct scsi_target_desc desc;
+	struct scsi_lun *luns;
+	struct srpt_mr **mrs;
+};
+
+static int verbose;
+
+static void log_hook(int level, const char *msg, void *userdata)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(stderr, "[%lld.%03ld] %s\n", (long long)ts.tv_sec,
+		ts.tv_nsec / 1000000, msg);
+}
+
+static void port_id_hex(const uint8_t id[16], char out[33])
+{
+	for (int i = 0; i < 16; i++)
+		sprintf(out + 2 * i, "%02x", id[i]);
+}
+
+static void addr_str(const struct sockaddr_storage *ss, char *out, size_t n)
+{
+	if (getnameinfo((const struct sockaddr *)ss, sizeof(*ss), out,
+			(socklen_t)n, NULL, 0, NI_NUMERICHOST))
+		snprintf(out, n, "?");
+}
+
+static int on_req(struct srpt_channel *ch, const struct srpt_login_info *li,
+		  void *userdata)
+{
+	struct ramdisk *rd = userdata;
+	char id[33], src[INET6_ADDRSTRLEN];
+
+	port_id_hex(li->initiator_port_id, id);
+	addr_str(&li->src, src, sizeof(src));
+	if (!options_allowed(&rd->opt, li->initiator_port_id, &li->src)) {
+		fprintf(stderr, "srpt-ramdisk: login from %s (port id %s) rejected: not in --allow list\n",
+			src, id);
+		return SRPT_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
+	}
+	fprintf(stderr, "srpt-ramdisk: login from %s (port id %s, %s)\n", src,
+		id, li->multichannel ? "multi" : "single");
+	return SRPT_LOGIN_ACCEPT;
+}
+
+static void on_dreq(struct srpt_channel *ch, void *userdata)
+{
+	fprintf(stderr, "srpt-ramdisk: channel %" PRIu64 " logging out\n",
+		srpt_channel_get_id(ch));
+}
+
+static int on_drained(struct srpt_channel *ch, void *userdata)
+{
+	if (verbose)
+		fprintf(stderr, "srpt-ramdisk: channel %" PRIu64 " drained\n",
+			srpt_channel_get_id(ch));
+	return SRPT_DRAINED_DONE;
+}
+
+/* The registration covering @buf, if it lies in a LUN's memory. */
+static struct srpt_mr *mr_for(struct ramdisk *rd, const uint8_t *buf)
+{
+	for (unsigned int i = 0; i < rd->desc.nluns; i++) {
+		const struct scsi_lun *l = &rd->luns[i];
+
+		if (buf >= l->data && buf < l->data + l->nblocks * l->block_size)
+			return rd->mrs[i];
+	}
+	return NULL;
+}
+
+static uint32_t expected_len(const struct scsi_task *task)
+{
+	if (task->overflow)
+		return task->init_len + task->residual;
+	return task->len;
+}
+
+static void finish(struct ramdisk *rd, struct srpt_io *io,
+		   struct scsi_task *task)
+{
+	struct srpt_io_result res = { 0 };
+
+	scsi_task_finish(&rd->desc, task);
+	res.status = task->status;
+	res.sense = task->sense_len ? task->sense : NULL;
+	res.sense_len = task->sense_len;
+	res.expected_len = task->status ? SRPT_LEN_AS_DESCRIBED :
+			   expected_len(task);
+	srpt_io_complete(io, &res);
+}
+
+static void data_out_done(struct srpt_io *io, int status, void *arg)
+{
+	struct ramdisk *rd = arg;
+	struct scsi_task *task = srpt_io_get_priv(io);
+
+	if (status) {
+		/* The initiator's buffer could not be read. */
+		static const uint8_t aborted[18] = {
+			0x70, 0, 0x0b, 0, 0, 0, 0, 10,
+		};
+		struct srpt_io_result res = {
+			.status = SCSI_STATUS_CHECK_CONDITION,
+			.sense = aborted, .sense_len = sizeof(aborted),
+			.expected_len = SRPT_LEN_AS_DESCRIBED,
+		};
+
+		scsi_task_release(task);
+		srpt_io_complete(io, &res);
+		return;
+	}
+	finish(rd, io, task);
+}
+
+static void on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
+{
+	struct ramdisk *rd = userdata;
+	const struct srpt_io_info *info = srpt_io_get_info(io);
+	struct scsi_task *task = srpt_io_get_priv(io);
+	struct srpt_sge sg;
+	int r;
+
+	task->lun8 = info->lun;
+	task->cdb = info->cdb;
+	task->cdb_len = info->cdb_len;
+	task->init_dir = info->dir == SRPT_DIR_IN ? SCSI_DIR_IN :
+			 info->dir == SRPT_DIR_OUT ? SCSI_DIR_OUT : SCSI_DIR_NONE;
+	task->init_len = info->data_len;
+	scsi_task_start(&rd->desc, task);
+	if (task->status != SCSI_STATUS_GOOD || !task->len ||
+	    task->dir == SCSI_DIR_NONE) {
+		finish(rd, io, task);
+		return;
+	}
+	sg.addr = task->buf;
+	sg.len = task->len;
+	sg.mr = mr_for(rd, task->buf);
+	if (task->dir == SCSI_DIR_IN) {
+		struct srpt_io_result res = {
+			.status = SCSI_STATUS_GOOD,
+			.data = &sg,
+			.nsge = 1,
+			.expected_len = expected_len(task),
+		};
+		void *heap;
+
+		/* Generated data is copied by the library before it returns;
+		 * LUN data goes out by RDMA straight from the disk. The task
+		 * belongs to the library after srpt_io_complete(). */
+		heap = scsi_task_detach_buffer(task);
+		srpt_io_complete(io, &res);
+		free(heap);
+		return;
+	}
+	r = srpt_io_fetch_data(io, &sg, 1, data_out_done, rd);
+	if (r == 1)
+		finish(rd, io, task);
+	else if (r < 0)
+		data_out_done(io, r, rd);
+}
+
+static const struct srpt_target_ops ramdisk_ops = {
+	.on_req = on_req,
+	.on_dreq = on_dreq,
+	.on_drained = on_drained,
+	.on_cmd = on_cmd,
+};
+
+static int setup_luns(struct ramdisk *rd, uint64_t target_id)
+{
+	unsigned int n = rd->opt.luns;
+
+	rd->luns = calloc(n, sizeof(*rd->luns));
+	rd->mrs = calloc(n, sizeof(*rd->mrs));
+	if (!rd->luns || !rd->mrs)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < n; i++) {
+		void *mem = mmap(NULL, rd->opt.size, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int r;
+
+		if (mem == MAP_FAILED)
+			return -ENOMEM;
+		r = scsi_lun_init(&rd->luns[i], mem, rd->opt.size, i, target_id);
+		if (r)
+			return r;
+		r = srpt_target_reg_mem(rd->t, mem, rd->opt.size, &rd->mrs[i]);
+		if (r)
+			return r;
+	}
+	rd->desc.luns = rd->luns;
+	rd->desc.nluns = n;
+	rd->desc.vendor = "LIBSRPT";
+	rd->desc.product = "RAMDISK";
+	rd->desc.revision = "0001";
+	return 0;
+}
+
+static void teardown_luns(struct ramdisk *rd)
+{
+	for (unsigned int i = 0; rd->luns && i < rd->opt.luns; i++) {
+		if (rd->mrs && rd->mrs[i])
+			srpt_target_dereg_mem(rd->t, rd->mrs[i]);
+		if (rd->luns[i].data)
+			munmap(rd->luns[i].data, rd->opt.size);
+	}
+	free(rd->luns);
+	free(rd->mrs);
+}
+
+static const char *listen_error(int r)
+{
+	switch (r) {
+	case -ENODEV:
+		return "no RDMA device found (is rdma_rxe or a NIC driver loaded?)";
+	case -EADDRINUSE:
+		return "address already in use";
+	case -EADDRNOTAVAIL:
+		return "address is not local to an RDMA device";
+	default:
+		return strerror(-r);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct ramdisk rd = { 0 };
+	struct srpt_target_opts o = { .size = sizeof(o) };
+	char dest[INET6_ADDRSTRLEN + 8];
+	uint64_t id_ext, guid;
+	sigset_t set;
+	int sig, r;
+
+	r = options_parse(&rd.opt, argc, argv);
+	if (r <= 0)
+		return r < 0 ? 2 : 0;
+	verbose = rd.opt.verbose;
+	o.ops = &ramdisk_ops;
+	o.userdata = &rd;
+	o.ioc_guid = rd.opt.ioc_guid;
+	o.log = log_hook;
+	o.log_level = verbose ? SRPT_LOG_INFO : SRPT_LOG_NOTICE;
+	o.io_priv_size = sizeof(struct scsi_task);
+	o.queue_depth = rd.opt.queue_depth;
+	r = srpt_target_new(&rd.t, &o);
+	if (r) {
+		fprintf(stderr, "srpt-ramdisk: cannot create the target: %s\n",
+			strerror(-r));
+		return 1;
+	}
+	/* Signals are taken by sigwait() below, not by library threads. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	r = srpt_target_listen(rd.t, (struct sockaddr *)&rd.opt.bind);
+	if (r) {
+		fprintf(stderr, "srpt-ramdisk: cannot listen on %s port %u: %s\n",
+			rd.opt.bind_str, rd.opt.port, listen_error(r));
+		srpt_target_unref(rd.t);
+		return 1;
+	}
+	srpt_target_get_port_id(rd.t, &id_ext, &guid);
+	r = setup_luns(&rd, guid);
+	if (r) {
+		fprintf(stderr, "srpt-ramdisk: cannot set up %u LUN(s) of %" PRIu64 " bytes: %s\n",
+			rd.opt.luns, rd.opt.size, strerror(-r));
+		srpt_target_shutdown(rd.t);
+		teardown_luns(&rd);
+		srpt_target_unref(rd.t);
+		return 1;
+	}
+	options_dest(&rd.opt, dest, sizeof(dest));
+	printf("srpt-ramdisk: serving %u LUN(s) of %" PRIu64 " bytes; "
+	       "add_target: id_ext=%016" PRIx64 ",ioc_guid=%016" PRIx64 ",dest=%s\n",
+	       rd.opt.luns, rd.opt.size, id_ext, guid, dest);
+	fflush(stdout);
+	do {
+		r = sigwait(&set, &sig);
+	} while (r == EINTR);
+	fprintf(stderr, "srpt-ramdisk: %s: disconnecting every channel\n",
+		sig == SIGINT ? "SIGINT" : "SIGTERM");
+	srpt_target_shutdown(rd.t);
+	teardown_luns(&rd);
+	srpt_target_unref(rd.t);
+	options_free(&rd.opt);
+	fprintf(stderr, "srpt-ramdisk: stopped\n");
+	return 0;
+}

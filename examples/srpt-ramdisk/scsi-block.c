@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+/*
+ * Block commands (SBC-3): READ/WRITE(6/10/16), VERIFY(10/16),
+ * SYNCHRONIZE CACHE(10/16), READ CAPACITY(10/16).
+ *
+ * READ and WRITE hand out a pointer into the LUN's memory: the transport
+ * moves the data, this code only checks that the range is inside the LUN.
+ */
+#include <string.h>
+
+#include "scsi-internal.h"
+
+struct lba_range {
+	uint64_t lba;
+	uint32_t nblk;
+	uint8_t flags;		/* CDB byte 1 (0 for the 6-byte CDBs) */
+	uint8_t len_byte;	/* CDB byte where the length field starts */
+};
+
+static void decode_range(const uint8_t *cdb, struct lba_range *r)
+{
+	switch (cdb[0]) {
+	case OP_READ_6:
+	case OP_WRITE_6:
+		r->lba = (uint32_t)(cdb[1] & 0x1f) << 16 |
+			 scsi_get_be16(cdb + 2);
+		r->nblk = cdb[4] ? cdb[4] : 256;
+		r->flags = 0;
+		r->len_byte = 4;
+		break;
+	case OP_READ_10:
+	case OP_WRITE_10:
+	case OP_VERIFY_10:
+	case OP_SYNC_CACHE_10:
+		r->lba = scsi_get_be32(cdb + 2);
+		r->nblk = scsi_get_be16(cdb + 7);
+		r->flags = cdb[1];
+		r->len_byte = 7;
+		break;
+	default:	/* the 16-byte CDBs */
+		r->lba = scsi_get_be64(cdb + 2);
+		r->nblk = scsi_get_be32(cdb + 10);
+		r->flags = cdb[1];
+		r->len_byte = 10;
+		break;
+	}
+}
+
+uint32_t scsi_max_xfer_blocks(const struct scsi_target_desc *t,
+			      const struct scsi_lun *lu)
+{
+	uint32_t bytes = t->max_xfer_bytes ? t->max_xfer_bytes :
+			 SCSI_DEFAULT_MAX_XFER_BYTES;
+	uint32_t blocks;
+
+	if (bytes > SCSI_MAX_XFER_BYTES_LIMIT)
+		bytes = SCSI_MAX_XFER_BYTES_LIMIT;
+	blocks = bytes / lu->block_size;
+	return blocks ? blocks : 1;
+}
+
+/*
+ * The first LBA must exist even when no block is accessed; the last one
+ * must too. Written to not overflow: lba + nblk may exceed 2^64.
+ */
+static bool range_ok(const struct scsi_lun *lu, uint64_t lba, uint64_t nblk)
+{
+	return lba < lu->nblocks && nblk <= lu->nblocks - lba;
+}
+
+/* Protection information is not supported: xxPROTECT must be 0. */
+static bool check_common(const struct scsi_target_desc *t,
+			 struct scsi_task *task, const struct lba_range *r,
+			 bool limit)
+{
+	if (r->flags & 0xe0) {
+		scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB, 1, 7);
+		return false;
+	}
+	if (limit && r->nblk > scsi_max_xfer_blocks(t, task->lu)) {
+		scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB,
+				     r->len_byte, NO_BIT);
+		return false;
+	}
+	if (!range_ok(task->lu, r->lba, r->nblk)) {
+		scsi_set_sense(task, SCSI_SK_ILLEGAL_REQUEST,
+			       ASC_LBA_OUT_OF_RANGE);
+		return false;
+	}
+	return true;
+}
+
+static uint8_t *lba_ptr(const struct scsi_lun *lu, uint64_t lba)
+{
+	return lu->data + lba * lu->block_size;
+}
+
+/* DPO, FUA, group number: accepted, nothing to do for RAM. */
+void scsi_cmd_rw(const struct scsi_target_desc *t, struct scsi_task *task)
+{
+	struct scsi_lun *lu = task->lu;
+	bool write = task->op == OP_WRITE_6 || task->op == OP_WRITE_10 ||
+		     task->op == OP_WRITE_16;
+	struct lba_range r;
+
+	decode_range(task->cdb, &r);
+	if (!check_common(t, task, &r, true))
+		return;
+	if (write && lu->write_protect) {
+		scsi_set_sense(task, SCSI_SK_DATA_PROTECT,
+			       ASC_WRITE_PROTECTED);
+		return;
+	}
+	task->lba = r.lba;
+	task->nblk = r.nblk;
+	/* nblk * block_size fits: nblk is under the max transfer length. */
+	scsi_data_phase(task, write ? SCSI_DIR_OUT : SCSI_DIR_IN,
+			lba_ptr(lu, r.lba), r.nblk * lu->block_size);
+}
+
+/*
+ * BYTCHK 00b: check the range only (RAM has no medium errors).
+ * BYTCHK 01b: compare nblk blocks of data-out with the medium.
+ * BYTCHK 11b: compare one block of data-out with each of nblk blocks.
+ * The data-out lands in a heap buffer, never on the medium; the compare
+ * runs in scsi_task_finish().
+ */
+void scsi_cmd_verify(const struct scsi_target_desc *t,
+		     struct scsi_task *task)
+{
+	const struct scsi_lun *lu = task->lu;
+	uint8_t bytchk = (task->cdb[1] >> 1) & 0x03;
+	struct lba_range r;
+	uint32_t bytes;
+	uint8_t *buf;
+
+	if (bytchk == 2) {
+		scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB, 1, 2);
+		return;
+	}
+	decode_range(task->cdb, &r);
+	/* Comparing is work per block: bound it like a transfer. */
+	if (!check_common(t, task, &r, bytchk != 0))
+		return;
+	if (!bytchk || !r.nblk) {
+		scsi_data_phase(task, SCSI_DIR_NONE, NULL, 0);
+		return;
+	}
+	bytes = bytchk == 1 ? r.nblk * lu->block_size : lu->block_size;
+	/* Described short: reject before allocating anything. */
+	if (task->init_dir == SCSI_DIR_OUT && task->init_len >= bytes) {
+		buf = scsi_task_buffer(task, bytes);
+		if (!buf)
+			return;
+	} else {
+		buf = NULL;
+	}
+	task->lba = r.lba;
+	task->nblk = r.nblk;
+	task->bytchk = bytchk;
+	scsi_data_phase(task, SCSI_DIR_OUT, buf, bytes);
+}
+
+static bool first_diff(const uint8_t *a, const uint8_t *b, size_t n,
+		       size_t *off)
+{
+	size_t i;
+
+	if (!memcmp(a, b, n))
+		return false;
+	for (i = 0; a[i] == b[i]; i++)
+		;
+	*off = i;
+	return true;
+}
+
+/*
+ * INFORMATION: byte offset of the first difference from the start of
+ * the data-out buffer (BYTCHK 11b: as if that one block were repeated).
+ */
+void scsi_verify_compare(struct scsi_task *task)
+{
+	const struct scsi_lun *lu = task->lu;
+	uint32_t bs = lu->block_size;
+	const uint8_t *medium = lba_ptr(lu, task->lba);
+	size_t off = 0;
+	bool diff = false;
+	uint32_t i;
+
+	if (task->bytchk == 1) {
+		diff = first_diff(task->buf, medium,
+				  (size_t)task->nblk * bs, &off);
+	} else {
+		for (i = 0; i < task->nblk && !diff; i++) {
+			diff = first_diff(task->buf, medium + (size_t)i * bs,
+					  bs, &off);
+			if (diff)
+				off += (size_t)i * bs;
+		}
+	}
+	if (!diff)
+		return;
+	scsi_set_sense(task, SCSI_SK_MISCOMPARE, ASC_MISCOMPARE_VERIFY);
+	scsi_set_information(task, off > 0xffffffffu ? 0xffffffffu :
+			     (uint32_t)off);
+}
+
+/* Nothing is cached; only the range is checked. IMMED is accepted. */
+void scsi_cmd_sync_cache(const struct scsi_target_desc *t,
+			 struct scsi_task *task)
+{
+	const struct scsi_lun *lu = task->lu;
+	struct lba_range r;
+
+	decode_range(task->cdb, &r);
+	/* NUMBER OF LOGICAL BLOCKS 0: from lba to the end of the medium. */
+	if (!range_ok(lu, r.lba, r.nblk)) {
+		scsi_set_sense(task, SCSI_SK_ILLEGAL_REQUEST,
+			       ASC_LBA_OUT_OF_RANGE);
+		return;
+	}
+	scsi_data_phase(task, SCSI_DIR_NONE, NULL, 0);
+}
+
+/*
+ * READ CAPACITY(10), and (16) as service action 10h of SERVICE ACTION
+ * IN(16); other service actions of 9Eh: 5/24/00. PMI 0 with an LBA is
+ * invalid (SBC-3 5.16); PMI 1 has no delay point to report on RAM, so it
+ * returns the last LBA like PMI 0.
+ */
+void scsi_cmd_read_capacity(const struct scsi_target_desc *t,
+			    struct scsi_task *task)
+{
+	const uint8_t *cdb = task->cdb;
+	const struct scsi_lun *lu = task->lu;
+	uint64_t last = lu->nblocks ? lu->nblocks - 1 : 0;
+	uint8_t *b = task->small;
+
+	if (cdb[0] == OP_READ_CAPACITY_10) {
+		if (!(cdb[8] & 0x01) && scsi_get_be32(cdb + 2)) {
+			scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB,
+					     2, NO_BIT);
+			return;
+		}
+		scsi_put_be32(b, last > 0xffffffffu ? 0xffffffffu :
+			      (uint32_t)last);
+		scsi_put_be32(b + 4, lu->block_size);
+		scsi_data_in(task, b, 8, 8);
+		return;
+	}
+	if ((cdb[1] & 0x1f) != SAI_READ_CAPACITY_16) {
+		scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB, 1, 4);
+		return;
+	}
+	if (!(cdb[14] & 0x01) && scsi_get_be64(cdb + 2)) {
+		scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB, 2, NO_BIT);
+		return;
+	}
+	/* No protection, one logical block per physical block, no LBPME. */
+	memset(b, 0, 32);
+	scsi_put_be64(b, last);
+	scsi_put_be32(b + 8, lu->block_size);
+	scsi_data_in(task, b, 32, scsi_get_be32(cdb + 10));
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+#ifndef SRPT_RAMDISK_SCSI_INTERNAL_H
+#define SRPT_RAMDISK_SCSI_INTERNAL_H
+
+/* Shared by the scsi*.c files only. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scsi.h"
+
+/* Operation codes handled (SPC-4, SBC-3) */
+#define OP_TEST_UNIT_READY	0x00
+#define OP_REQUEST_SENSE	0x03
+#define OP_READ_6		0x08
+#define OP_WRITE_6		0x0a
+#define OP_INQUIRY		0x12
+#define OP_MODE_SENSE_6		0x1a
+#define OP_START_STOP_UNIT	0x1b
+#define OP_READ_CAPACITY_10	0x25
+#define OP_READ_10		0x28
+#define OP_WRITE_10		0x2a
+#define OP_VERIFY_10		0x2f
+#define OP_SYNC_CACHE_10	0x35
+#define OP_MODE_SENSE_10	0x5a
+#define OP_READ_16		0x88
+#define OP_WRITE_16		0x8a
+#define OP_VERIFY_16		0x8f
+#define OP_SYNC_CACHE_16	0x91
+#define OP_SERVICE_ACTION_IN_16	0x9e
+#define OP_REPORT_LUNS		0xa0
+
+#define SAI_READ_CAPACITY_16	0x10
+
+/* Additional sense code and qualifier, as one 16-bit value */
+#define ASC_NONE			0x0000
+#define ASC_INVALID_FIELD_IN_IU		0x0e03
+#define ASC_MISCOMPARE_VERIFY		0x1d00
+#define ASC_INVALID_OPCODE		0x2000
+#define ASC_LBA_OUT_OF_RANGE		0x2100
+#define ASC_INVALID_FIELD_IN_CDB	0x2400
+#define ASC_LUN_NOT_SUPPORTED		0x2500
+#define ASC_WRITE_PROTECTED		0x2700
+#define ASC_SAVING_NOT_SUPPORTED	0x3900
+
+/* No bit pointer: the field pointer names a whole byte. */
+#define NO_BIT	(-1)
+
+/* The wire is big-endian, byte by byte; no casts, no alignment needs. */
+static inline uint16_t scsi_get_be16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned int)p[0] << 8 | p[1]);
+}
+
+static inline uint32_t scsi_get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint64_t scsi_get_be64(const uint8_t *p)
+{
+	return (uint64_t)scsi_get_be32(p) << 32 | scsi_get_be32(p + 4);
+}
+
+static inline void scsi_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void scsi_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline void scsi_put_be64(uint8_t *p, uint64_t v)
+{
+	scsi_put_be32(p, (uint32_t)(v >> 32));
+	scsi_put_be32(p + 4, (uint32_t)v);
+}
+
+static inline uint32_t scsi_min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+/* scsi-sense.c */
+void scsi_set_sense(struct scsi_task *task, uint8_t key, uint16_t asc);
+/* ILLEGAL REQUEST with a field pointer into the CDB (SPC-4 4.5.2.4.2) */
+void scsi_set_sense_field(struct scsi_task *task, uint16_t asc,
+			  unsigned int byte, int bit);
+void scsi_set_information(struct scsi_task *task, uint32_t info);
+void scsi_cmd_request_sense(const struct scsi_target_desc *t,
+			    struct scsi_task *task);
+
+/* scsi.c */
+void scsi_data_phase(struct scsi_task *task, enum scsi_dir cmd_dir,
+		     uint8_t *buf, uint32_t implied);
+void scsi_data_in(struct scsi_task *task, uint8_t *buf, uint32_t avail,
+		  uint32_t alloc_len);
+uint8_t *scsi_task_buffer(struct scsi_task *task, size_t size);
+void scsi_copy_ascii(uint8_t *dst, const char *src, size_t n);
+unsigned int scsi_visible_luns(const struct scsi_target_desc *t);
+
+/* scsi-inquiry.c */
+void scsi_cmd_inquiry(const struct scsi_target_desc *t,
+		      struct scsi_task *task);
+
+/* scsi-mode.c */
+void scsi_cmd_mode_sense(const struct scsi_target_desc *t,
+			 struct scsi_task *task);
+
+/* scsi-block.c */
+uint32_t scsi_max_xfer_blocks(const struct scsi_target_desc *t,
+			      const struct scsi_lun *lu);
+void scsi_cmd_rw(const struct scsi_target_desc *t, struct scsi_task *task);
+void scsi_cmd_verify(const struct scsi_target_desc *t,
+		     struct scsi_task *task);
+void scsi_verify_compare(struct scsi_task *task);
+void scsi_cmd_sync_cache(const struct scsi_target_desc *t,
+			 struct scsi_task *task);
+void scsi_cmd_read_capacity(const struct scsi_target_desc *t,
+			    struct scsi_task *task);
+
+/* scsi-lun.c */
+void scsi_cmd_report_luns(const struct scsi_target_desc *t,
+			  struct scsi_task *task);
+
+#endif

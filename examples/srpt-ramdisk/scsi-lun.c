@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+/*
+ * LUN addressing (SAM-5 4.7), LUN set-up and REPORT LUNS (SPC-4 6.33).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scsi-internal.h"
+
+#define AM_PERIPHERAL	0x0
+#define AM_FLAT		0x1
+
+int scsi_lun_to_index(const uint8_t lun8[8])
+{
+	unsigned int i;
+
+	for (i = 2; i < 8; i++)
+		if (lun8[i])
+			return -EINVAL;
+	switch (lun8[0] >> 6) {
+	case AM_PERIPHERAL:
+		/* Bus identifier 0 only: no LUNs behind other buses. */
+		return lun8[0] ? -EINVAL : lun8[1];
+	case AM_FLAT:
+		return (lun8[0] & 0x3f) << 8 | lun8[1];
+	default:
+		return -EINVAL;
+	}
+}
+
+void scsi_lun_from_index(unsigned int index, uint8_t lun8[8])
+{
+	memset(lun8, 0, 8);
+	if (index < 256) {
+		lun8[1] = (uint8_t)index;
+	} else {
+		lun8[0] = (uint8_t)(AM_FLAT << 6 | ((index >> 8) & 0x3f));
+		lun8[1] = (uint8_t)index;
+	}
+}
+
+/*
+ * NAA 6 (IEEE Registered Extended): company id, then a 36-bit vendor
+ * specific identifier holding the LUN index, then a 64-bit extension
+ * holding the target id. The serial is the same pair in hexadecimal.
+ */
+int scsi_lun_init(struct scsi_lun *lun, void *mem, uint64_t bytes,
+		  unsigned int index, uint64_t target_id)
+{
+	uint8_t *naa;
+
+	if (!lun || !mem || bytes < SCSI_BLOCK_SIZE || index >= SCSI_MAX_LUNS)
+		return -EINVAL;
+	memset(lun, 0, sizeof(*lun));
+	lun->data = mem;
+	lun->nblocks = bytes / SCSI_BLOCK_SIZE;
+	lun->block_size = SCSI_BLOCK_SIZE;
+
+	naa = lun->naa_id;
+	naa[0] = (uint8_t)(0x60 | (SCSI_NAA_COMPANY_ID >> 20));
+	naa[1] = (uint8_t)(SCSI_NAA_COMPANY_ID >> 12);
+	naa[2] = (uint8_t)(SCSI_NAA_COMPANY_ID >> 4);
+	naa[3] = (uint8_t)((SCSI_NAA_COMPANY_ID & 0xf) << 4);
+	scsi_put_be32(naa + 4, index);
+	scsi_put_be64(naa + 8, target_id);
+
+	snprintf(lun->serial, sizeof(lun->serial), "%016" PRIX64 "%04X",
+		 target_id, index);
+	return 0;
+}
+
+/*
+ * SELECT REPORT 00h and 02h list every LU; 01h lists the well-known LUs,
+ * of which there are none. Only the bytes the initiator can receive are
+ * generated, so the buffer stays within 8 + 8 * SCSI_MAX_LUNS bytes.
+ */
+void scsi_cmd_report_luns(const struct scsi_target_desc *t,
+			  struct scsi_task *task)
+{
+	const uint8_t *cdb = task->cdb;
+	uint8_t select = cdb[2];
+	uint32_t alloc = scsi_get_be32(cdb + 6);
+	unsigned int nluns, i, n;
+	uint32_t total, len;
+	uint8_t *b;
+
+	if (select > 0x02) {
+		scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB, 2, NO_BIT);
+		return;
+	}
+	if (alloc < 16) {		/* SPC-4 6.33 */
+		scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB, 6, NO_BIT);
+		return;
+	}
+	nluns = select == 0x01 ? 0 : scsi_visible_luns(t);
+	total = 8 + 8 * nluns;
+	len = scsi_min_u32(total, alloc);
+	/* Whole entries only; still never more than total. */
+	len = (len + 7) & ~7u;
+	b = scsi_task_buffer(task, len);
+	if (!b)
+		return;
+
+	memset(b, 0, 8);
+	scsi_put_be32(b, 8 * nluns);
+	n = (len - 8) / 8;
+	for (i = 0; i < n; i++)
+		scsi_lun_from_index(i, b + 8 + 8 * i);
+	scsi_data_in(task, b, total, alloc);
+}
