@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
+#
+# Guest script: the kernel SRP initiator against srpt-ramdisk (this tree's
+# build) over soft-RoCE. Usage: ramdisk-basic.sh BUILD_DIR
+# Checks: login of every channel, LUN sizes, sg_inq/sg_readcap, direct
+# write/read-back, fio --verify at qd32 on every LUN, logout and fresh
+# login keeping the data, rejects for a wrong ioc_guid and a disallowed
+# initiator, SIGTERM with sessions open (exit 0, no leak under ASan).
+set -euo pipefail
+
+here=$(dirname "$(readlink -f "$0")")
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=ramdisk.sh
+. "$here/ramdisk.sh"
+
+BUILD=${1:?usage: ramdisk-basic.sh BUILD_DIR}
+PORT=5555
+LUNS=2
+SIZE_MB=32
+FIO_RUNTIME=${FIO_RUNTIME:-8}
+
+out=$(guest_result_dir ramdisk-basic)
+: >"$out/summary.txt"
+note() {
+	glog "$*"
+	printf '%s\n' "$*" >>"$out/summary.txt"
+}
+
+guest_rdma_up || die "soft-RoCE setup failed"
+
+# A disallowed initiator first: only a made-up port id is allowed.
+ramdisk_start "$BUILD" "$out/target-acl.log" --port $PORT \
+	--allow 0123456789abcdef0123456789abcdef || die "srpt-ramdisk did not start"
+if srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" "$RAMDISK_GUID" 2>"$out/acl.err"; then
+	die "a disallowed initiator was logged in"
+fi
+grep -q "reason 0x00010006" "$out/acl.err" || dmesg | grep -q "SRP LOGIN REJECTED, reason 0x00010006" ||
+	die "no CHANNEL LIMIT REACHED reject for the disallowed initiator"
+grep -q "rejected: not in --allow list" "$out/target-acl.log" ||
+	die "srpt-ramdisk did not log the ACL reject"
+note "disallowed initiator: rejected with 0x00010006"
+ramdisk_stop || die "srpt-ramdisk (ACL run) did not exit 0 on SIGTERM"
+
+ramdisk_start "$BUILD" "$out/target.log" --port $PORT --luns $LUNS \
+	--size ${SIZE_MB}M --allow "$(srp_initiator_port_id)" ||
+	die "srpt-ramdisk did not start"
+note "target: $RAMDISK_LINE"
+
+# A wrong ioc_guid: UNABLE TO ASSOCIATE CHANNEL.
+if srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" 0000000000000bad 2>"$out/guid.err"; then
+	die "a login with a wrong ioc_guid was accepted"
+fi
+dmesg | grep -q "SRP LOGIN REJECTED, reason 0x00010003" ||
+	die "no UNABLE TO ASSOCIATE CHANNEL reject for a wrong ioc_guid"
+note "wrong ioc_guid: rejected with 0x00010003"
+
+srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" "$RAMDISK_GUID" ||
+	die "login to srpt-ramdisk failed"
+srp_wait_disks $LUNS 30 >"$out/disks.txt" || die "the LUNs did not appear"
+mapfile -t disks < <(awk '{print $1}' "$out/disks.txt")
+nch=$(grep -c "login from" "$out/target.log" || true)
+[ "$nch" -ge 2 ] || die "expected the initiator's channels (>= 2 logins), saw $nch"
+grep -q "login accepted.*multi-channel" "$out/target.log" ||
+	die "no MULTI channel was accepted"
+note "logged in: $nch channels, disks ${disks[*]}"
+
+for d in "${disks[@]}"; do
+	sectors=$(cat "/sys/block/${d#/dev/}/size")
+	[ "$sectors" -eq $((SIZE_MB * 2048)) ] ||
+		die "$d has $sectors sectors, expected $((SIZE_MB * 2048))"
+	sg_inq "$d" >"$out/inq.txt" 2>&1 || die "sg_inq $d failed"
+	grep -q "LIBSRPT" "$out/inq.txt" || die "sg_inq: vendor is not LIBSRPT"
+	sg_readcap -l "$d" >"$out/readcap.txt" 2>&1 || die "sg_readcap $d failed"
+	grep -q "Last LBA=$((SIZE_MB * 2048 - 1))" "$out/readcap.txt" ||
+		die "sg_readcap: wrong capacity: $(cat "$out/readcap.txt")"
+	sg_inq -p 0x83 "$d" >"$out/vpd83.txt" 2>&1 || die "VPD 0x83 failed on $d"
+done
+note "sizes, sg_inq, sg_readcap, VPD 0x83: ok"
+
+fio_args=()
+for d in "${disks[@]}"; do
+	fio_args+=(--name="v-${d#/dev/}" --filename="$d")
+done
+fio --rw=randwrite --bs=4k --iodepth=32 --ioengine=libaio --direct=1 \
+	--size=$((SIZE_MB / 2))M --verify=crc32c --do_verify=1 \
+	--verify_fatal=1 --group_reporting "${fio_args[@]}" \
+	>"$out/fio-verify.txt" 2>&1 || { cat "$out/fio-verify.txt" >&2; die "fio --verify failed"; }
+grep -q "err= 0" "$out/fio-verify.txt" || die "fio reported errors"
+note "fio randwrite qd32 --verify=crc32c on ${#disks[@]} LUN(s): no errors"
+
+pat=$out/pattern
+dd if=/dev/urandom of="$pat" bs=1M count=4 status=none
+dd if="$pat" of="${disks[0]}" bs=1M count=4 oflag=direct status=none ||
+	die "direct write failed"
+dd if="${disks[0]}" of="$out/readback" bs=1M count=4 iflag=direct status=none ||
+	die "direct read failed"
+cmp "$pat" "$out/readback" || die "read-back differs from what was written"
+note "4 MiB direct write/read-back: identical"
+
+fio --name=randread --filename="${disks[0]}" --rw=randread --bs=4k \
+	--iodepth=32 --ioengine=libaio --direct=1 --runtime="$FIO_RUNTIME" \
+	--time_based >"$out/fio-randread.txt" 2>&1 || die "fio randread failed"
+note "fio 4k randread qd32: IOPS=$(sed -n 's/.*read: IOPS=\([^,]*\),.*/\1/p' "$out/fio-randread.txt")"
+
+# Logout, log in again: the data is still there.
+srp_logout_all || die "logout failed"
+grep -q "logging out" "$out/target.log" || die "srpt-ramdisk did not log the logout"
+srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" "$RAMDISK_GUID" || die "re-login failed"
+srp_wait_disks $LUNS 30 >"$out/disks2.txt" || die "the LUNs did not come back"
+d0=$(awk 'NR==1 {print $1}' "$out/disks2.txt")
+dd if="$d0" of="$out/readback2" bs=1M count=4 iflag=direct status=none ||
+	die "read after re-login failed"
+cmp "$pat" "$out/readback2" || die "data written before the logout is gone"
+note "logout + fresh login: data intact"
+
+# SIGTERM with the sessions open.
+ramdisk_stop || die "srpt-ramdisk did not exit 0 on SIGTERM with sessions open"
+note "SIGTERM with sessions open: exit 0$RAMDISK_LEAK_NOTE"
+srp_logout_all >/dev/null 2>&1 || true
+note "PASS"

@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
+#
+# Host side: boot the soft-RoCE guest and run the srpt-ramdisk scenarios
+# against the build in BUILD_DIR (default build-asan). Exit status is the
+# guest's; a failure prints the guest console and the target's log.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+REPO=$(cd "$here/../.." && pwd -P)
+build=$(cd "${1:-$REPO/build-asan}" && pwd -P)
+out=${GUEST_OUT:-$REPO/build-guest-out}
+mkdir -p "$out"
+
+rc=0
+rm -rf "$out/ramdisk-basic"
+GUEST_PASS_ENV="${GUEST_PASS_ENV:-} FIO_RUNTIME" \
+	"$here/boot.sh" --timeout 480 "$here/ramdisk-basic.sh" "$build" || rc=$?
+if [ -f "$out/ramdisk-basic/summary.txt" ]; then
+	sed 's/^/ramdisk-basic: /' "$out/ramdisk-basic/summary.txt"
+fi
+if [ $rc -ne 0 ]; then
+	for f in "$out"/ramdisk-basic/target*.log; do
+		[ -f "$f" ] || continue
+		echo "---- $f (last 60 lines)"
+		tail -n 60 "$f"
+	done
+fi
+exit $rc
