@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
+#
+# Runs every test of libsrpt on a fresh machine: installs what it needs,
+# builds with -Werror, runs the unit tests, the same tests under
+# ASan+UBSan, the concurrency tests under TSan, the fuzzers for a bounded
+# time, the install test, and the soft-RoCE guest tests (the Linux kernel
+# SRP initiator against srpt-ramdisk). Exits non-zero on any failure.
+#
+# Environment: FUZZ_SECONDS (default 60), SKIP_GUEST=1 to leave the guest
+# out (only for quick local runs; CI runs everything).
+set -euo pipefail
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+cd "$src"
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+failures=()
+passed=0
+
+step() {
+	local name=$1
+	shift
+	echo "=== $name"
+	local t0=$SECONDS
+	if "$@"; then
+		echo "=== $name: ok ($((SECONDS - t0)) s)"
+		passed=$((passed + 1))
+	else
+		echo "=== $name: FAILED ($((SECONDS - t0)) s)"
+		failures+=("$name")
+	fi
+}
+
+setup() {
+	local dir=$1
+	shift
+	if [ -f "$dir/build.ninja" ]; then
+		meson setup --reconfigure "$dir" "$@" >"$dir.setup.log" 2>&1
+	else
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1
+	fi || { cat "$dir.setup.log"; return 1; }
+}
+
+build() {
+	local dir=$1
+	shift
+	setup "$dir" "$@" && ninja -C "$dir"
+}
+
+unit() {
+	meson test -C "$1" --suite unit --print-errorlogs --num-processes 2 "${@:2}"
+}
+
+scripts/install-deps.sh --guest
+
+step "build (gcc, -Werror)" build build-ci --werror -Dbuildtype=debugoptimized
+step "unit tests" unit build-ci
+step "build (ASan+UBSan)" build build-asan --werror -Db_sanitize=address,undefined \
+	-Db_lundef=false
+step "unit tests under ASan+UBSan" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 unit build-asan
+step "build (TSan)" build build-tsan -Db_sanitize=thread -Db_lundef=false
+if grep -q "suite.*'concurrency'" tests/unit/core/meson.build 2>/dev/null; then
+	step "concurrency tests under TSan" env TSAN_OPTIONS=halt_on_error=1 \
+		meson test -C build-tsan --suite concurrency --print-errorlogs
+fi
+step "build (clang, libFuzzer)" env CC=clang build build-fuzz -Dfuzz=true -Dtests=enabled
+step "fuzz ${FUZZ_SECONDS} s" tests/fuzz/run-fuzz.sh build-fuzz "$FUZZ_SECONDS"
+step "install test" tests/install/install-test.sh
+if [ "${SKIP_GUEST:-0}" != 1 ]; then
+	step "soft-RoCE guest: kernel initiator vs srpt-ramdisk (ASan build)" \
+		tests/guest/run-ramdisk-tests.sh "$src/build-asan"
+fi
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+	printf 'failed: %s\n' "${failures[@]}"
+	echo "$passed passed, ${#failures[@]} failed"
+	exit 1
+fi
+echo "$passed passed, 0 failed"
