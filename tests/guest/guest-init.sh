@@ -28,7 +28,22 @@ if [ -z "$job" ] || ! . "$job"; then
 	finish 125
 fi
 
+# The guest gets a fresh /tmp, but a tree that lives under the host's /tmp
+# (a CI clone, say) stays visible: its top folder is bound back.
+mkdir -p /.host-tmp && mount --bind /tmp /.host-tmp
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+for p in "$GUEST_CWD" "$GUEST_SCRIPT" "$GUEST_OUT" "$job"; do
+	case $p in
+	/tmp/?*)
+		top=${p#/tmp/}
+		top=${top%%/*}
+		if [ ! -e "/tmp/$top" ]; then
+			mkdir -p "/tmp/$top"
+			mount --bind "/.host-tmp/$top" "/tmp/$top"
+		fi
+		;;
+	esac
+done
 mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
