@@ -8,6 +8,7 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +34,15 @@ static const char usage[] =
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n";
 
-static int fail(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 2)))
+static int fail(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "srpt-ramdisk: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\n");
 	return -1;
 }
@@ -314,7 +320,7 @@ static bool rdma_netdev_addr(char *out, size_t n)
 
 void options_dest(const struct options *o, char *out, size_t n)
 {
-	char a[INET6_ADDRSTRLEN] = "ADDR";
+	char a[sizeof(o->bind_str)] = "ADDR";
 
 	if (strcmp(o->bind_str, "any address"))
 		snprintf(a, sizeof(a), "%s", o->bind_str);
