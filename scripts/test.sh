@@ -51,20 +51,32 @@ unit() {
 	meson test -C "$1" --suite unit --print-errorlogs --num-processes 2 "${@:2}"
 }
 
+unit_asan() {
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 unit build-asan
+}
+
+tsan_tests() {
+	TSAN_OPTIONS=halt_on_error=1 meson test -C build-tsan \
+		--suite concurrency --print-errorlogs
+}
+
+build_fuzz() {
+	CC=clang build build-fuzz -Dfuzz=true -Dtests=enabled
+}
+
 scripts/install-deps.sh --guest
 
 step "build (gcc, -Werror)" build build-ci --werror -Dbuildtype=debugoptimized
 step "unit tests" unit build-ci
 step "build (ASan+UBSan)" build build-asan --werror -Db_sanitize=address,undefined \
 	-Db_lundef=false
-step "unit tests under ASan+UBSan" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 unit build-asan
+step "unit tests under ASan+UBSan" unit_asan
 step "build (TSan)" build build-tsan -Db_sanitize=thread -Db_lundef=false
 if grep -q "suite.*'concurrency'" tests/unit/core/meson.build 2>/dev/null; then
-	step "concurrency tests under TSan" env TSAN_OPTIONS=halt_on_error=1 \
-		meson test -C build-tsan --suite concurrency --print-errorlogs
+	step "concurrency tests under TSan" tsan_tests
 fi
-step "build (clang, libFuzzer)" env CC=clang build build-fuzz -Dfuzz=true -Dtests=enabled
+step "build (clang, libFuzzer)" build_fuzz
 step "fuzz ${FUZZ_SECONDS} s" tests/fuzz/run-fuzz.sh build-fuzz "$FUZZ_SECONDS"
 step "install test" tests/install/install-test.sh
 if [ "${SKIP_GUEST:-0}" != 1 ]; then
