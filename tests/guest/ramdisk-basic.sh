@@ -119,4 +119,28 @@ note "logout + fresh login: data intact"
 ramdisk_stop || die "srpt-ramdisk did not exit 0 on SIGTERM with sessions open"
 note "SIGTERM with sessions open: exit 0$RAMDISK_LEAK_NOTE"
 srp_logout_all >/dev/null 2>&1 || true
+
+# The default any-address listener takes IPv6 and IPv4 logins.
+ip -6 addr add fd00:99::1/64 dev veth0 nodad || die "cannot add an IPv6 address"
+RAMDISK_BIND=any ramdisk_start "$BUILD" "$out/target-any.log" --port $PORT ||
+	die "srpt-ramdisk (any address) did not start"
+grep -q "dest=$GUEST_IP:$PORT" <<<"$RAMDISK_LINE" ||
+	die "the add_target line does not name the RDMA interface's address: $RAMDISK_LINE"
+wait_until 10 grep -q "fd00:0099" /sys/class/infiniband/rxe0/ports/1/gids/* ||
+	die "rxe0 has no GID for the IPv6 address"
+echo "id_ext=$RAMDISK_ID_EXT,ioc_guid=$RAMDISK_GUID,initiator_ext=$GID_PREFIX,src=[fd00:99::1],dest=[fd00:99::1]:$PORT" \
+	>"$(srp_add_target_file)" || die "IPv6 login failed"
+srp_wait_disks 1 30 >"$out/disks6.txt" || die "no disk over IPv6"
+grep -q "login from fd00:99::1" "$out/target-any.log" || die "srpt-ramdisk did not see an IPv6 login"
+d6=$(awk 'NR==1 {print $1}' "$out/disks6.txt")
+dd if=/dev/urandom of="$out/p6" bs=64k count=16 status=none
+dd if="$out/p6" of="$d6" bs=64k count=16 oflag=direct status=none || die "IPv6 write failed"
+dd if="$d6" of="$out/r6" bs=64k count=16 iflag=direct status=none || die "IPv6 read failed"
+cmp "$out/p6" "$out/r6" || die "IPv6 read-back differs"
+srp_logout_all || die "IPv6 logout failed"
+srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" "$RAMDISK_GUID" || die "IPv4 login to the any-address listener failed"
+srp_wait_disks 1 30 >/dev/null || die "no disk over IPv4 to the any-address listener"
+srp_logout_all || die "logout failed"
+ramdisk_stop || die "srpt-ramdisk (any address) did not exit 0"
+note "any-address listener: IPv6 login + 1 MiB read-back, IPv4 login: ok"
 note "PASS"

@@ -2,7 +2,8 @@
 # shellcheck shell=bash
 #
 # Guest helpers to run this tree's srpt-ramdisk. Source after lib.sh.
-# ramdisk_start BUILD LOG [ARGS...]: starts it on $GUEST_IP, waits for its
+# ramdisk_start BUILD LOG [ARGS...]: starts it on $GUEST_IP (or, with
+#   RAMDISK_BIND=any, on its default any-address), waits for its
 #   add_target line, sets RAMDISK_PID, RAMDISK_LINE, RAMDISK_ID_EXT,
 #   RAMDISK_GUID.
 # ramdisk_stop: SIGTERM, waits; fails unless it exits 0 (and, for an ASan
@@ -14,8 +15,10 @@ ramdisk_start() {
 	local bin=$build/examples/srpt-ramdisk/srpt-ramdisk
 	[ -x "$bin" ] || { gwarn "no $bin"; return 1; }
 	RAMDISK_LOG=$log
+	local bind=(--bind "$GUEST_IP")
+	[ "${RAMDISK_BIND:-}" = any ] && bind=()
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
-		"$bin" --bind "$GUEST_IP" "$@" >"$log.out" 2>"$log" &
+		"$bin" "${bind[@]}" "$@" >"$log.out" 2>"$log" &
 	RAMDISK_PID=$!
 	if ! wait_until 20 grep -q "add_target:" "$log.out"; then
 		gwarn "srpt-ramdisk did not print its add_target line"
