@@ -138,7 +138,10 @@ int rdma_post_chain(struct srpt_channel *ch, const struct srpt_tp_chain *c)
 				     IBV_WR_RDMA_WRITE;
 			wr->wr.rdma.remote_addr = c->rdma[ri].raddr + roff;
 			wr->wr.rdma.rkey = c->rdma[ri].rkey;
-			while (rleft && (uint32_t)wr->num_sge < max_sge) {
+			/* One work request moves at most the port's largest
+			 * message; longer buffers are split. */
+			while (rleft && (uint32_t)wr->num_sge < max_sge &&
+			       wlen < rc->max_msg) {
 				struct ibv_sge *s;
 				uint32_t l;
 
@@ -147,6 +150,8 @@ int rdma_post_chain(struct srpt_channel *ch, const struct srpt_tp_chain *c)
 				l = c->sge[li].len - loff;
 				if (l > rleft)
 					l = rleft;
+				if (l > rc->max_msg - wlen)
+					l = rc->max_msg - wlen;
 				s = &wr->sg_list[wr->num_sge++];
 				s->addr = c->sge[li].addr + loff;
 				s->length = l;
@@ -161,7 +166,6 @@ int rdma_post_chain(struct srpt_channel *ch, const struct srpt_tp_chain *c)
 				roff += l;
 				wlen += l;
 			}
-			(void)wlen;
 		}
 	}
 	if (c->send.len) {

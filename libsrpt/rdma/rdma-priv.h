@@ -65,6 +65,7 @@ struct rdma_conn {
 	uint32_t max_inline;
 	uint32_t max_sge;
 	uint32_t max_sge_rd;
+	uint32_t max_msg;		/* largest message of the port */
 };
 
 static inline struct rdma_tp *rdma_tp(struct srpt_target *t)

@@ -265,6 +265,14 @@ static int tp_ch_create(struct srpt_channel *ch)
 	rc->max_sge = qa.cap.max_send_sge;
 	rc->max_sge_rd = dev->attr.max_sge_rd && (uint32_t)dev->attr.max_sge_rd <
 			 rc->max_sge ? (uint32_t)dev->attr.max_sge_rd : rc->max_sge;
+	{
+		struct ibv_port_attr pa;
+
+		rc->max_msg = 1u << 30;
+		if (!ibv_query_port(dev->ctx, rc->id->port_num, &pa) &&
+		    pa.max_msg_sz && pa.max_msg_sz < rc->max_msg)
+			rc->max_msg = pa.max_msg_sz;
+	}
 	ch->qp_num = rc->id->qp->qp_num;
 	ch->dev = d;
 	return 0;
