@@ -274,6 +274,7 @@ int main(int argc, char **argv)
 	o.log_level = verbose ? SRPT_LOG_INFO : SRPT_LOG_NOTICE;
 	o.io_priv_size = sizeof(struct scsi_task);
 	o.queue_depth = rd.opt.queue_depth;
+	o.flags = rd.opt.busy_poll ? SRPT_TARGET_BUSY_POLL : 0;
 	r = srpt_target_new(&rd.t, &o);
 	if (r) {
 		fprintf(stderr, "srpt-ramdisk: cannot create the target: %s\n",

@@ -30,6 +30,8 @@ static const char usage[] =
 "  -a, --allow ID       allow only this initiator: a 32-hex-digit initiator\n"
 "                       port id, or an IP address; repeatable (default: all)\n"
 "  -q, --queue-depth N  credits per channel (default 128)\n"
+"  -P, --busy-poll      poll completions without sleeping (real hardware;\n"
+"                       costs one core per completion thread)\n"
 "  -v, --verbose        log channel lifecycle steps\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n";
@@ -150,6 +152,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "ioc-guid", required_argument, NULL, 'g' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "queue-depth", required_argument, NULL, 'q' },
+		{ "busy-poll", no_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -164,7 +167,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->port = 5555;
 	o->luns = 1;
 	o->size = 64ull << 20;
-	while ((c = getopt_long(argc, argv, "p:b:n:s:g:a:q:vhV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:b:n:s:g:a:q:PvhV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_uint(optarg, 65535, &v) || !v)
@@ -203,6 +206,9 @@ int options_parse(struct options *o, int argc, char **argv)
 			if (parse_uint(optarg, 4096, &v) || v < 2)
 				return fail("--queue-depth: '%s' is not a number from 2 to 4096", optarg);
 			o->queue_depth = (uint32_t)v;
+			break;
+		case 'P':
+			o->busy_poll = true;
 			break;
 		case 'v':
 			o->verbose++;

@@ -24,6 +24,7 @@ struct options {
 	struct allow_entry *allow;
 	unsigned int nallow;
 	int verbose;
+	bool busy_poll;
 };
 
 /* Returns 1 to run, 0 after --help/--version, -1 after an error (printed). */

@@ -87,6 +87,17 @@ struct srpt_target_ops {
 };
 
 /**
+ * enum srpt_target_flags - opt-in modes in &srpt_target_opts.flags
+ * @SRPT_TARGET_BUSY_POLL: completion threads poll their CQs without
+ *                         sleeping: lowest latency on real hardware, one
+ *                         busy core per completion thread; the default
+ *                         sleeps on completion channels (no CPU when idle)
+ */
+enum srpt_target_flags {
+	SRPT_TARGET_BUSY_POLL = 1u << 0,
+};
+
+/**
  * struct srpt_target_opts - how to build a target port
  * @size: sizeof(struct srpt_target_opts); lets the struct grow
  * @ops: callbacks; copied
@@ -108,6 +119,7 @@ struct srpt_target_ops {
  * @io_priv_size: bytes of application space the library keeps with every
  *                command context (see srpt_io_get_priv()), so that a
  *                backend needs no allocation per command (default 0)
+ * @flags: &enum srpt_target_flags (default 0)
  */
 struct srpt_target_opts {
 	size_t size;
@@ -124,6 +136,7 @@ struct srpt_target_opts {
 	void *log_userdata;
 	int log_level;
 	uint32_t io_priv_size;
+	uint32_t flags;
 };
 
 /**

@@ -45,7 +45,7 @@ static int fill_opts(struct srpt_target_opts *o, const struct srpt_target_opts *
 	if (o->queue_depth < 2 || o->queue_depth > 4096 ||
 	    o->max_it_iu_len < 64 || o->max_it_iu_len > (1u << 20) ||
 	    o->max_ti_iu_len < 40 || o->max_ti_iu_len > 65536 ||
-	    o->completion_threads > 64)
+	    o->completion_threads > 64 || (o->flags & ~SRPT_TARGET_BUSY_POLL))
 		return -EINVAL;
 	return 0;
 }

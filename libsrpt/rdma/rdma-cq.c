@@ -36,6 +36,17 @@ static void drain_cq(struct rdma_tp *tp, struct ibv_cq *cq)
 	} while (n == POLL_BATCH);
 }
 
+/* Opt-in busy polling: never sleep, for hardware where the interrupt
+ * path costs more than a core. */
+static void busy_poll(struct rdma_thread *th)
+{
+	struct rdma_tp *tp = th->tp;
+
+	while (!atomic_load_explicit(&tp->stop, memory_order_relaxed))
+		for (int d = 0; d < tp->ndev; d++)
+			drain_cq(tp, tp->devs[d].cqs[th->index].cq);
+}
+
 static void *comp_thread(void *arg)
 {
 	struct rdma_thread *th = arg;
@@ -43,6 +54,8 @@ static void *comp_thread(void *arg)
 	struct epoll_event ev[8];
 
 	srpt_rcu_thread_online();
+	if (tp->t->opts.flags & SRPT_TARGET_BUSY_POLL)
+		busy_poll(th);
 	while (!atomic_load(&tp->stop)) {
 		int n = epoll_wait(th->epfd, ev, 8, -1);
 
