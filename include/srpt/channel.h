@@ -98,8 +98,11 @@ int srpt_channel_close(struct srpt_channel *ch);
  * srpt_channel_drained_done() - finish an unregister step left pending
  * @ch: channel whose on_drained returned SRPT_DRAINED_PENDING
  *
- * Return: 0, or -EINVAL if on_drained did not return
- * SRPT_DRAINED_PENDING or this was already called.
+ * It may also be called from another thread while on_drained is still
+ * running (before it returns SRPT_DRAINED_PENDING).
+ *
+ * Return: 0, or -EINVAL if the channel is not in (or past) on_drained
+ * with its unregister step open, or this was already called.
  * Context: any thread, also inside callbacks.
  */
 int srpt_channel_drained_done(struct srpt_channel *ch);

@@ -8,6 +8,7 @@
  * memory after an RCU grace period.
  */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -178,6 +179,11 @@ static void call_on_dreq(struct srpt_channel *ch)
 	if (!ch->accepted || ch->on_dreq_called)
 		return;
 	ch->on_dreq_called = true;
+	/* No command may be delivered after on_dreq: leave LIVE, then wait
+	 * for deliveries that saw LIVE just before (they are short). */
+	srpt_channel_set_state(ch, SRPT_CH_DISCONNECTING);
+	while (atomic_load(&ch->delivering))
+		sched_yield();
 	if (t->ops.on_dreq)
 		t->ops.on_dreq(ch, t->userdata);
 }
@@ -216,12 +222,17 @@ static void ch_maybe_drained(struct srpt_channel *ch)
 	    atomic_load(&ch->io_outstanding))
 		return;
 	ch->on_drained_called = true;
+	/* Armed before the call: the application may hand its unregister
+	 * step to a thread that calls srpt_channel_drained_done() before
+	 * on_drained has returned (tests/unit/core/test-reentry.c). A call
+	 * made although on_drained then returns DONE is harmless: the
+	 * unregister step is idempotent. */
+	atomic_store(&ch->drained_pending, true);
 	if (ch->on_req_called && t->ops.on_drained)
 		r = t->ops.on_drained(ch, t->userdata);
-	if (r == SRPT_DRAINED_PENDING) {
-		atomic_store(&ch->drained_pending, true);
+	if (r == SRPT_DRAINED_PENDING)
 		return;
-	}
+	atomic_store(&ch->drained_pending, false);
 	ch_unregister(ch);
 }
 
@@ -238,6 +249,10 @@ static void ch_drain_check(struct srpt_channel *ch)
 			  (unsigned long long)ch->id, ch->t->opts.drain_timeout_ms);
 	}
 	srpt_channel_set_state(ch, SRPT_CH_DISCONNECTED);
+	/* Completions are dropped from now on: after a timeout, finish the
+	 * ios they would have finished (tests/unit/core, drain timeout). */
+	if (ch->drain_timed_out)
+		srpt_io_reclaim_posted(ch);
 	ch_maybe_drained(ch);
 }
 

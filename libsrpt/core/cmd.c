@@ -231,10 +231,15 @@ static int io_submit(struct srpt_io *io)
 		chain.wr_id = srpt_wr_id(ch, SRPT_WR_SEND, io->index);
 	}
 	pthread_mutex_lock(&ch->post_lock);
-	if (srpt_ch_state(ch) >= SRPT_CH_DRAINING)
+	if (srpt_ch_state(ch) >= SRPT_CH_DRAINING) {
 		r = -ESHUTDOWN;
-	else
+	} else {
+		/* Set before the post: the completion may come at once. */
+		atomic_store(&io->posted, true);
 		r = t->tp_ops->post_chain(ch, &chain);
+		if (r)
+			atomic_store(&io->posted, false);
+	}
 	pthread_mutex_unlock(&ch->post_lock);
 	if (r) {
 		atomic_fetch_add(&ch->sq_avail, (int)io->sq_wrs);
@@ -392,6 +397,27 @@ void srpt_io_read_done(struct srpt_io *io, int status)
 	sq_kick(ch);
 }
 
+/*
+ * The drain timed out (the channel is DISCONNECTED, so completions are
+ * dropped from now on): finish the ios whose chains are still posted as
+ * if they had been flushed, or on_drained would wait for them forever.
+ * Nothing can be posted any more (the state is past DRAINING, checked
+ * under post_lock); a completion racing with this loses the exchange.
+ */
+void srpt_io_reclaim_posted(struct srpt_channel *ch)
+{
+	for (uint32_t i = 0; i < ch->nrx; i++) {
+		struct srpt_io *io = &ch->ios[i];
+
+		if (!atomic_exchange(&io->posted, false))
+			continue;
+		if (atomic_load(&io->state) == SRPT_IO_FETCHING)
+			srpt_io_read_done(io, -ECANCELED);
+		else
+			srpt_io_send_done(io, -ECANCELED);
+	}
+}
+
 /* ---- local memory ---- */
 
 static uint64_t sg_total(const struct srpt_sge *sg, unsigned int n)
@@ -505,9 +531,8 @@ SRPT_EXPORT struct srpt_channel *srpt_io_get_channel(struct srpt_io *io)
 	return io->ch;
 }
 
-SRPT_EXPORT int srpt_io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg,
-				   unsigned int nsge, srpt_io_data_fn done,
-				   void *arg)
+static int io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg,
+			 unsigned int nsge, srpt_io_data_fn done, void *arg)
 {
 	struct srpt_channel *ch;
 	uint64_t total;
@@ -585,8 +610,7 @@ static void residual(const struct srpt_io *io, uint32_t expected,
 	}
 }
 
-SRPT_EXPORT int srpt_io_complete(struct srpt_io *io,
-				 const struct srpt_io_result *res)
+static int io_complete(struct srpt_io *io, const struct srpt_io_result *res)
 {
 	static const uint8_t hw_error[18] = {
 		0x70, 0, 0x04, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x44, 0x00,
@@ -637,6 +661,46 @@ bad:
 	io->nlocal = 0;
 	io->xfer_len = 0;
 	srpt_io_send_rsp(io, 2, hw_error, sizeof(hw_error), 0, 0, 0);
+	return r;
+}
+
+/*
+ * The application's threads hold no reference of their own: once the io
+ * is handed back (or its chain posted), its completion may end the
+ * channel's last command, and on_drained and the last put may run on the
+ * dispatch thread while this thread still uses the channel (queueing
+ * IO_IDLE, kicking parked ios): a channel was released twice once in
+ * tests/unit/core/test-stress.c under TSan. The io is the application's
+ * on entry, so the channel is still registered and can be pinned.
+ */
+SRPT_EXPORT int srpt_io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg,
+				   unsigned int nsge, srpt_io_data_fn done,
+				   void *arg)
+{
+	struct srpt_channel *ch;
+	int r;
+
+	if (!io || atomic_load(&io->state) != SRPT_IO_APP)
+		return -EINVAL;
+	ch = io->ch;
+	srpt_channel_get(ch);
+	r = io_fetch_data(io, sg, nsge, done, arg);
+	srpt_channel_put(ch);
+	return r;
+}
+
+SRPT_EXPORT int srpt_io_complete(struct srpt_io *io,
+				 const struct srpt_io_result *res)
+{
+	struct srpt_channel *ch;
+	int r;
+
+	if (!io || atomic_load(&io->state) != SRPT_IO_APP)
+		return -EINVAL;
+	ch = io->ch;
+	srpt_channel_get(ch);	/* see srpt_io_fetch_data() */
+	r = io_complete(io, res);
+	srpt_channel_put(ch);
 	return r;
 }
 

@@ -85,6 +85,10 @@ struct srpt_io {
 	uint32_t index;
 	_Atomic int state;
 	atomic_bool aborted;
+	/* A chain of this io is on the send queue. Whoever clears the flag
+	 * (its completion, or the drain timeout's reclaim) finishes the io,
+	 * so the two can never both do it. */
+	atomic_bool posted;
 	uint8_t *rx_buf;		/* the IU, in the receive ring */
 	uint32_t rx_len;		/* bytes the receive completion said */
 	uint8_t *tx_buf;		/* the response, in the send ring */
@@ -183,6 +187,7 @@ struct srpt_channel {
 	atomic_int sq_avail;
 	atomic_int rx_posted;
 	atomic_int io_outstanding;	/* ios with the app or in flight */
+	atomic_int delivering;		/* IUs being handed over right now */
 	pthread_mutex_t lock;		/* wait list, TM bookkeeping */
 	struct cds_list_head wait_list;
 	atomic_bool replaying;
@@ -277,6 +282,7 @@ void srpt_io_abort_matching(struct srpt_io *tm, bool whole_set,
 			    uint64_t task_tag, const uint8_t lun[8]);
 void srpt_io_send_done(struct srpt_io *io, int status);
 void srpt_io_read_done(struct srpt_io *io, int status);
+void srpt_io_reclaim_posted(struct srpt_channel *ch);
 /* The calling thread is registered with RCU (library threads are). */
 extern _Thread_local bool srpt_rcu_registered;
 uint64_t srpt_wr_id(const struct srpt_channel *ch, enum srpt_wr_type type,

@@ -98,14 +98,18 @@ int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 		drain_progress(ch);
 		break;
 	case SRPT_WR_SEND:
-		if (status && srpt_ch_state(ch) < SRPT_CH_DRAINING)
-			srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
-		srpt_io_send_done(&ch->ios[idx], status);
-		break;
 	case SRPT_WR_READ:
+		/* The drain timeout may have finished the io already. */
+		if (!atomic_exchange(&ch->ios[idx].posted, false)) {
+			srpt_channel_put(ch);
+			goto late;
+		}
 		if (status && srpt_ch_state(ch) < SRPT_CH_DRAINING)
 			srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
-		srpt_io_read_done(&ch->ios[idx], status);
+		if (type == SRPT_WR_SEND)
+			srpt_io_send_done(&ch->ios[idx], status);
+		else
+			srpt_io_read_done(&ch->ios[idx], status);
 		break;
 	case SRPT_WR_DRAIN:
 		atomic_store(&ch->drain_done, true);

@@ -56,8 +56,11 @@ static void answer_logout(struct srpt_io *io, uint32_t reason)
 		atomic_store(&io->state, SRPT_IO_SENDING);
 		io->sq_wrs = 1;
 		pthread_mutex_lock(&ch->post_lock);
+		/* Set before the post: see srpt_io_reclaim_posted(). */
+		atomic_store(&io->posted, true);
 		if (srpt_ch_state(ch) >= SRPT_CH_DRAINING ||
 		    ch->t->tp_ops->post_chain(ch, &chain)) {
+			atomic_store(&io->posted, false);
 			pthread_mutex_unlock(&ch->post_lock);
 			srpt_io_release(io);
 		} else {
@@ -216,10 +219,8 @@ static void handle_tm(struct srpt_channel *ch, struct srpt_io *io)
 			       tm.task_tag, tm.lun);
 }
 
-static void process(struct srpt_channel *ch, struct srpt_io *io)
+static void process_live(struct srpt_channel *ch, struct srpt_io *io)
 {
-	if (srpt_ch_state(ch) != SRPT_CH_LIVE)
-		return;		/* closing: the IU dies with the channel */
 	if (io->rx_len == 0) {
 		atomic_fetch_add(&ch->io_outstanding, 1);
 		answer_logout(io, SRPT_T_LOGOUT_INVALID_IU_LEN);
@@ -249,6 +250,20 @@ static void process(struct srpt_channel *ch, struct srpt_io *io)
 		answer_logout(io, SRPT_T_LOGOUT_INVALID_IU_TYPE);
 		break;
 	}
+}
+
+/*
+ * Deliver only while LIVE. The count of deliveries in progress lets the
+ * dispatch thread wait, after leaving LIVE, until none is left before it
+ * calls on_dreq: so no on_cmd ever follows on_dreq.
+ */
+static void process(struct srpt_channel *ch, struct srpt_io *io)
+{
+	atomic_fetch_add(&ch->delivering, 1);
+	if (srpt_ch_state(ch) == SRPT_CH_LIVE)
+		process_live(ch, io);
+	/* else closing: the IU dies with the channel */
+	atomic_fetch_sub(&ch->delivering, 1);
 }
 
 void srpt_iu_receive(struct srpt_channel *ch, struct srpt_io *io)

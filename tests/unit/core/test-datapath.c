@@ -1,0 +1,1289 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+/*
+ * The data path through the fake: what on_cmd sees, what gets posted for
+ * reads and writes (the hot-path counters of the performance issue: one
+ * post call and one signaled work request per I/O, no allocation with
+ * registered memory), descriptors, residuals, sense data, credits, task
+ * management, the wait list, and send queue parking.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "util/byteorder.h"
+
+#define REMOTE_LEN (256 * 1024)
+#define MEM_LEN (256 * 1024)
+
+struct dp {
+	struct app *a;
+	struct fake_conn *c;
+	uint8_t *remote;		/* the initiator's memory */
+	uint32_t rkey;
+	uint8_t *mem;			/* the target's registered memory */
+	uint64_t next_tag;
+};
+
+static const uint8_t lun1[8] = { 0x00, 0x01 };
+
+static void dp_init(struct dp *d, uint32_t queue_depth)
+{
+	memset(d, 0, sizeof(*d));
+	d->a = app_alloc();
+	d->a->auto_complete = false;
+	if (queue_depth)
+		d->a->opts.queue_depth = queue_depth;
+	ck_assert_int_eq(app_start(d->a), 0);
+	d->remote = calloc(1, REMOTE_LEN);
+	ck_assert_ptr_nonnull(d->remote);
+	d->rkey = fake_remote_add(d->a->f, d->remote, REMOTE_LEN);
+	d->mem = app_mem(d->a, MEM_LEN);
+	d->c = app_login_live(d->a, 1);
+	d->next_tag = 0x100;
+}
+
+static void dp_end(struct dp *d)
+{
+	app_end(d->a);
+	free(d->remote);
+}
+
+static void fill(uint8_t *p, size_t len, uint32_t seed)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(seed + i * 7 + (i >> 8));
+}
+
+static void cdb_rw(uint8_t cdb[16], uint8_t op, uint32_t blocks)
+{
+	memset(cdb, 0, 16);
+	cdb[0] = op;			/* READ(10) 0x28, WRITE(10) 0x2a */
+	put_be32(cdb + 2, 0x1234);
+	put_be16(cdb + 7, (uint16_t)blocks);
+}
+
+/* Deliver an SRP_CMD; returns the held io (the app owns it). */
+static struct srpt_io *dp_cmd(struct dp *d, struct cmd_spec *s)
+{
+	uint8_t iu[8400];
+	unsigned int held = app_held(d->a);
+	int n;
+
+	n = mk_cmd(s, iu, sizeof(iu));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(fake_deliver(d->c, iu, (uint32_t)n), 0);
+	ck_assert_uint_eq(app_held(d->a), held + 1);
+	return app_take_tag(d->a, s->tag);
+}
+
+static struct cmd_spec read_spec(struct dp *d, uint32_t len, uint64_t roff)
+{
+	struct cmd_spec s = { .tag = d->next_tag++ };
+
+	memcpy(s.lun, lun1, 8);
+	cdb_rw(s.cdb, 0x28, len / 512);
+	s.fmt_in = SRPT_DATA_FMT_DIRECT;
+	s.direct.va = (uintptr_t)d->remote + roff;
+	s.direct.key = d->rkey;
+	s.direct.len = len;
+	return s;
+}
+
+static struct cmd_spec write_spec(struct dp *d, uint32_t len, uint64_t roff)
+{
+	struct cmd_spec s = read_spec(d, len, roff);
+
+	s.cdb[0] = 0x2a;
+	s.fmt_out = SRPT_DATA_FMT_DIRECT;
+	s.fmt_in = 0;
+	return s;
+}
+
+static void complete_data(struct srpt_io *io, const struct srpt_sge *sg,
+			  unsigned int nsge, uint32_t expected)
+{
+	struct srpt_io_result res = {
+		.status = 0,
+		.data = sg,
+		.nsge = nsge,
+		.expected_len = expected,
+	};
+
+	ck_assert_int_eq(srpt_io_complete(io, &res), 0);
+}
+
+/* The last posted chain. */
+static const struct fake_wr *last_wr(struct dp *d)
+{
+	unsigned int n = fake_sq_len(d->c);
+
+	ck_assert_uint_gt(n, 0);
+	return fake_sq_get(d->c, n - 1);
+}
+
+static void expect_good_rsp(struct dp *d, uint64_t tag, uint32_t delta)
+{
+	struct srpt_rsp rsp;
+
+	app_last_rsp(d->c, &rsp);
+	ck_assert_uint_eq(rsp.tag, tag);
+	ck_assert_uint_eq(rsp.status, 0);
+	ck_assert_uint_eq(rsp.flags, 0);
+	ck_assert_uint_eq(rsp.req_lim_delta, delta);
+	ck_assert_uint_eq(rsp.sense_len, 0);
+	ck_assert_uint_eq(rsp.resp_data_len, 0);
+}
+
+/* ---- reads ---- */
+
+START_TEST(test_read_4k_zero_copy)
+{
+	struct dp d;
+	struct srpt_stats s0, s1;
+	const unsigned int n = 40;
+
+	dp_init(&d, 0);
+	fill(d.mem, MEM_LEN, 3);
+	app_stats(d.a, &s0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct cmd_spec s = read_spec(&d, 4096, 4096 * (i % 32));
+		const struct srpt_io_info *info;
+		struct srpt_io *io = dp_cmd(&d, &s);
+		struct srpt_sge sg = { d.mem + 4096 * (i % 32), 4096, d.a->mr };
+		const struct fake_wr *wr;
+		unsigned long posts = fake_op_calls(d.a->f, FAKE_OP_POST_CHAIN);
+
+		info = srpt_io_get_info(io);
+		ck_assert_uint_eq(info->tag, s.tag);
+		ck_assert_mem_eq(info->lun, lun1, 8);
+		ck_assert_uint_eq(info->cdb_len, 16);
+		ck_assert_mem_eq(info->cdb, s.cdb, 16);
+		ck_assert_int_eq(info->dir, SRPT_DIR_IN);
+		ck_assert_uint_eq(info->data_len, 4096);
+		ck_assert_uint_eq(info->imm, 0);
+		ck_assert_ptr_eq(srpt_io_get_channel(io), fake_conn_channel(d.c));
+		complete_data(io, &sg, 1, SRPT_LEN_AS_DESCRIBED);
+		/* exactly one post: the WRITE chained with the SEND */
+		ck_assert_uint_eq(fake_op_calls(d.a->f, FAKE_OP_POST_CHAIN),
+				  posts + 1);
+		wr = last_wr(&d);
+		ck_assert_int_eq(wr->rdma_read, 0);
+		ck_assert_uint_eq(wr->nrdma, 1);
+		ck_assert_uint_eq(wr->rdma[0].raddr, s.direct.va);
+		ck_assert_uint_eq(wr->rdma[0].rkey, d.rkey);
+		ck_assert_uint_eq(wr->rdma[0].len, 4096);
+		ck_assert_uint_eq(wr->nsge, 1);
+		ck_assert_uint_eq(wr->sge[0].addr, (uintptr_t)sg.addr);
+		ck_assert_uint_eq(wr->sge[0].len, 4096);
+		ck_assert_uint_eq(wr->send_len, SRPT_RSP_LEN);
+		expect_good_rsp(&d, s.tag, 1);
+		ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+		ck_assert_mem_eq(d.remote + 4096 * (i % 32), sg.addr, 4096);
+	}
+	app_stats(d.a, &s1);
+	ck_assert_uint_eq(s1.post_chain_calls - s0.post_chain_calls, n);
+	ck_assert_uint_eq(s1.signaled_wrs - s0.signaled_wrs, n);
+	ck_assert_uint_eq(s1.io_allocs - s0.io_allocs, 0);
+	ck_assert_uint_eq(s1.rsp_sent - s0.rsp_sent, n);
+	ck_assert_uint_eq(s1.cmds - s0.cmds, n);
+	/* one receive reposted per I/O, one call each */
+	ck_assert_uint_eq(s1.post_recv_calls - s0.post_recv_calls, n);
+	dp_end(&d);
+}
+END_TEST
+
+/*
+ * Unregistered memory goes through a bounce buffer owned by the io
+ * context of the receive buffer the command arrived in: the first use of
+ * each context allocates it once, later I/Os do not allocate.
+ */
+START_TEST(test_read_4k_bounce)
+{
+	struct dp d;
+	struct srpt_stats s0, s1;
+	uint8_t *plain = malloc(4096);
+	uint32_t nrx;
+	unsigned long allocs_after_ring = 0;
+
+	dp_init(&d, 4);
+	nrx = 4 + SRPT_SPARE_RX;
+	app_stats(d.a, &s0);
+	for (unsigned int i = 0; i < 5 * nrx; i++) {
+		struct cmd_spec s = read_spec(&d, 4096, 0);
+		struct srpt_io *io = dp_cmd(&d, &s);
+		struct srpt_sge sg = { plain, 4096, NULL };
+		const struct fake_wr *wr;
+
+		fill(plain, 4096, i);
+		complete_data(io, &sg, 1, SRPT_LEN_AS_DESCRIBED);
+		wr = last_wr(&d);
+		ck_assert_uint_eq(wr->nrdma, 1);
+		ck_assert_uint_eq(wr->nsge, 1);
+		ck_assert_uint_ne(wr->sge[0].addr, (uintptr_t)plain);
+		/* the data was copied before the call returned */
+		memset(plain, 0, 4096);
+		ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+		fill(plain, 4096, i);
+		ck_assert_mem_eq(d.remote, plain, 4096);
+		app_stats(d.a, &s1);
+		if (i == 0)
+			ck_assert_uint_eq(s1.io_allocs - s0.io_allocs, 1);
+		if (i == nrx - 1)
+			allocs_after_ring = s1.io_allocs - s0.io_allocs;
+	}
+	app_stats(d.a, &s1);
+	ck_assert_uint_le(allocs_after_ring, nrx);
+	ck_assert_uint_eq(s1.io_allocs - s0.io_allocs, allocs_after_ring);
+	/* still one post per I/O */
+	ck_assert_uint_eq(s1.post_chain_calls - s0.post_chain_calls, 5 * nrx);
+	free(plain);
+	dp_end(&d);
+}
+END_TEST
+
+/* ---- writes ---- */
+
+START_TEST(test_write_4k_immediate)
+{
+	struct dp d;
+	struct srpt_stats s0, s1;
+	static uint8_t data[4096];
+	const unsigned int n = 20;
+
+	dp_init(&d, 0);
+	app_stats(d.a, &s0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct cmd_spec s = { .tag = d.next_tag++ };
+		struct srpt_sge sg = { d.mem, 4096, d.a->mr };
+		const struct srpt_io_info *info;
+		struct srpt_io *io;
+		const struct fake_wr *wr;
+
+		memcpy(s.lun, lun1, 8);
+		cdb_rw(s.cdb, 0x2a, 8);
+		fill(data, sizeof(data), 100 + i);
+		s.fmt_out = SRPT_DATA_FMT_IMM;
+		s.total_len = 4096;
+		s.imm = data;
+		s.imm_offset = 68;
+		io = dp_cmd(&d, &s);
+		info = srpt_io_get_info(io);
+		ck_assert_int_eq(info->dir, SRPT_DIR_OUT);
+		ck_assert_uint_eq(info->data_len, 4096);
+		ck_assert_uint_eq(info->imm, 1);
+		memset(d.mem, 0, 4096);
+		ck_assert_int_eq(srpt_io_fetch_data(io, &sg, 1,
+				 (srpt_io_data_fn)abort, NULL), 1);
+		ck_assert_mem_eq(d.mem, data, 4096);
+		complete_data(io, NULL, 0, SRPT_LEN_AS_DESCRIBED);
+		wr = last_wr(&d);
+		ck_assert_uint_eq(wr->nrdma, 0);
+		ck_assert_uint_eq(wr->nsge, 0);
+		ck_assert_uint_eq(wr->send_len, SRPT_RSP_LEN);
+		expect_good_rsp(&d, s.tag, 1);
+		ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	}
+	app_stats(d.a, &s1);
+	ck_assert_uint_eq(s1.post_chain_calls - s0.post_chain_calls, n);
+	ck_assert_uint_eq(s1.signaled_wrs - s0.signaled_wrs, n);
+	ck_assert_uint_eq(s1.io_allocs - s0.io_allocs, 0);
+	dp_end(&d);
+}
+END_TEST
+
+struct fetch_ctx {
+	int calls;
+	int status;
+	bool complete;		/* complete the command from the callback */
+	const struct srpt_sge *sg;
+};
+
+static void fetch_done(struct srpt_io *io, int status, void *arg)
+{
+	struct fetch_ctx *fc = arg;
+
+	fc->calls++;
+	fc->status = status;
+	if (fc->complete) {
+		struct srpt_io_result res = {
+			.status = status ? 2 : 0,
+			.expected_len = SRPT_LEN_AS_DESCRIBED,
+		};
+
+		ck_assert_int_eq(srpt_io_complete(io, &res), 0);
+	}
+}
+
+static void write_rdma_read(struct dp *d, bool registered, unsigned int n,
+			    struct srpt_stats *delta)
+{
+	struct srpt_stats s0, s1;
+	uint8_t *plain = malloc(4096);
+
+	app_stats(d->a, &s0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct cmd_spec s = write_spec(d, 4096, 8192);
+		struct srpt_sge sg = {
+			registered ? d->mem + 4096 : plain, 4096,
+			registered ? d->a->mr : NULL,
+		};
+		struct fetch_ctx fc = { .complete = true };
+		struct srpt_io *io;
+		const struct fake_wr *wr;
+		unsigned long posts;
+
+		fill(d->remote + 8192, 4096, 7 * i);
+		io = dp_cmd(d, &s);
+		ck_assert_uint_eq(srpt_io_get_info(io)->imm, 0);
+		memset(sg.addr, 0, 4096);
+		posts = fake_op_calls(d->a->f, FAKE_OP_POST_CHAIN);
+		ck_assert_int_eq(srpt_io_fetch_data(io, &sg, 1, fetch_done,
+						    &fc), 0);
+		ck_assert_uint_eq(fake_op_calls(d->a->f, FAKE_OP_POST_CHAIN),
+				  posts + 1);
+		wr = last_wr(d);
+		ck_assert_int_eq(wr->rdma_read, 1);
+		ck_assert_uint_eq(wr->nrdma, 1);
+		ck_assert_uint_eq(wr->rdma[0].raddr, s.direct.va);
+		ck_assert_uint_eq(wr->rdma[0].len, 4096);
+		ck_assert_uint_eq(wr->send_len, 0);
+		ck_assert_int_eq(fc.calls, 0);
+		/* the READ completes; the callback answers */
+		ck_assert_int_eq(fake_complete_sends(d->c, 1, 0), 1);
+		ck_assert_int_eq(fc.calls, 1);
+		ck_assert_int_eq(fc.status, 0);
+		ck_assert_mem_eq(sg.addr, d->remote + 8192, 4096);
+		ck_assert_uint_eq(fake_op_calls(d->a->f, FAKE_OP_POST_CHAIN),
+				  posts + 2);
+		wr = last_wr(d);
+		ck_assert_uint_eq(wr->nrdma, 0);
+		ck_assert_uint_eq(wr->send_len, SRPT_RSP_LEN);
+		expect_good_rsp(d, s.tag, 1);
+		ck_assert_int_eq(fake_complete_sends(d->c, 1, 0), 1);
+	}
+	app_stats(d->a, &s1);
+	delta->post_chain_calls = s1.post_chain_calls - s0.post_chain_calls;
+	delta->signaled_wrs = s1.signaled_wrs - s0.signaled_wrs;
+	delta->io_allocs = s1.io_allocs - s0.io_allocs;
+	free(plain);
+}
+
+START_TEST(test_write_4k_rdma_read)
+{
+	struct dp d;
+	struct srpt_stats delta;
+
+	dp_init(&d, 0);
+	write_rdma_read(&d, true, 20, &delta);
+	ck_assert_uint_eq(delta.post_chain_calls, 2 * 20);
+	ck_assert_uint_eq(delta.signaled_wrs, 2 * 20);
+	ck_assert_uint_eq(delta.io_allocs, 0);
+	/* through a bounce buffer: same posts, at most one allocation per
+	 * io context */
+	write_rdma_read(&d, false, 3 * (8 + SRPT_SPARE_RX), &delta);
+	ck_assert_uint_eq(delta.post_chain_calls, 2 * 3 * (8 + SRPT_SPARE_RX));
+	ck_assert_uint_ge(delta.io_allocs, 1);
+	ck_assert_uint_le(delta.io_allocs, 8 + SRPT_SPARE_RX);
+	dp_end(&d);
+}
+END_TEST
+
+/* A failed RDMA READ reaches the callback with an error. */
+START_TEST(test_write_read_error)
+{
+	struct dp d;
+	struct cmd_spec s;
+	struct fetch_ctx fc = { .complete = true };
+	struct srpt_sge sg;
+	struct srpt_io *io;
+	struct srpt_rsp rsp;
+
+	dp_init(&d, 0);
+	s = write_spec(&d, 4096, 0);
+	sg = (struct srpt_sge){ d.mem, 4096, d.a->mr };
+	io = dp_cmd(&d, &s);
+	ck_assert_int_eq(srpt_io_fetch_data(io, &sg, 1, fetch_done, &fc), 0);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 12), 1);
+	ck_assert_int_eq(fc.calls, 1);
+	ck_assert_int_lt(fc.status, 0);
+	/* the error moves the channel to its close; the answer was still
+	 * attempted */
+	app_dispatch(d.a);
+	ck_assert_int_ge(srpt_channel_get_state(fake_conn_channel(d.c)),
+			 SRPT_CH_DISCONNECTING);
+	(void)rsp;
+	dp_end(&d);
+}
+END_TEST
+
+/* ---- descriptors ---- */
+
+START_TEST(test_indirect_read_split)
+{
+	struct dp d;
+	struct srpt_buf_desc list[3];
+	struct cmd_spec s;
+	struct srpt_sge sg[2];
+	struct srpt_io *io;
+	const struct fake_wr *wr;
+	uint32_t rkey2;
+	uint8_t *remote2 = calloc(1, 65536);
+	struct srpt_rsp rsp;
+
+	dp_init(&d, 0);
+	rkey2 = fake_remote_add(d.a->f, remote2, 65536);
+	list[0] = (struct srpt_buf_desc){ (uintptr_t)d.remote + 100, d.rkey, 1000 };
+	list[1] = (struct srpt_buf_desc){ (uintptr_t)remote2 + 8192, rkey2, 2000 };
+	list[2] = (struct srpt_buf_desc){ (uintptr_t)d.remote + 20000, d.rkey, 1096 };
+	memset(&s, 0, sizeof(s));
+	s.tag = 0x777;
+	cdb_rw(s.cdb, 0x28, 8);
+	s.fmt_in = SRPT_DATA_FMT_INDIRECT;
+	s.list = list;
+	s.nlist = 3;
+	s.total_len = 4096;
+	io = dp_cmd(&d, &s);
+	ck_assert_uint_eq(srpt_io_get_info(io)->data_len, 4096);
+	fill(d.mem, 4096, 9);
+	sg[0] = (struct srpt_sge){ d.mem, 2048, d.a->mr };
+	sg[1] = (struct srpt_sge){ d.mem + 2048, 2048, d.a->mr };
+	complete_data(io, sg, 2, SRPT_LEN_AS_DESCRIBED);
+	wr = last_wr(&d);
+	ck_assert_uint_eq(wr->nrdma, 3);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(wr->rdma[i].raddr, list[i].va);
+		ck_assert_uint_eq(wr->rdma[i].rkey, list[i].key);
+		ck_assert_uint_eq(wr->rdma[i].len, list[i].len);
+	}
+	ck_assert_uint_eq(wr->nsge, 2);
+	expect_good_rsp(&d, 0x777, 1);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	ck_assert_mem_eq(d.remote + 100, d.mem, 1000);
+	ck_assert_mem_eq(remote2 + 8192, d.mem + 1000, 2000);
+	ck_assert_mem_eq(d.remote + 20000, d.mem + 3000, 1096);
+
+	/* the application has only 3000 bytes: cut, DIUNDER 1096 */
+	s.tag = 0x778;
+	io = dp_cmd(&d, &s);
+	sg[0].len = 3000;
+	complete_data(io, sg, 1, SRPT_LEN_AS_DESCRIBED);
+	wr = last_wr(&d);
+	ck_assert_uint_eq(wr->nrdma, 2);
+	ck_assert_uint_eq(wr->rdma[0].len, 1000);
+	ck_assert_uint_eq(wr->rdma[1].len, 2000);
+	app_last_rsp(d.c, &rsp);
+	ck_assert_uint_eq(rsp.flags, SRPT_RSP_DIUNDER);
+	ck_assert_uint_eq(rsp.data_in_res_cnt, 1096);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	free(remote2);
+	dp_end(&d);
+}
+END_TEST
+
+START_TEST(test_indirect_write)
+{
+	struct dp d;
+	struct srpt_buf_desc list[2];
+	struct cmd_spec s;
+	struct fetch_ctx fc = { .complete = true };
+	struct srpt_sge sg;
+	struct srpt_io *io;
+	const struct fake_wr *wr;
+
+	dp_init(&d, 0);
+	fill(d.remote, 65536, 77);
+	list[0] = (struct srpt_buf_desc){ (uintptr_t)d.remote + 4096, d.rkey, 512 };
+	list[1] = (struct srpt_buf_desc){ (uintptr_t)d.remote + 40960, d.rkey, 3584 };
+	memset(&s, 0, sizeof(s));
+	s.tag = 0x900;
+	cdb_rw(s.cdb, 0x2a, 8);
+	s.fmt_out = SRPT_DATA_FMT_INDIRECT;
+	s.list = list;
+	s.nlist = 2;
+	s.total_len = 4096;
+	io = dp_cmd(&d, &s);
+	sg = (struct srpt_sge){ d.mem, 4096, d.a->mr };
+	ck_assert_int_eq(srpt_io_fetch_data(io, &sg, 1, fetch_done, &fc), 0);
+	wr = last_wr(&d);
+	ck_assert_int_eq(wr->rdma_read, 1);
+	ck_assert_uint_eq(wr->nrdma, 2);
+	ck_assert_uint_eq(wr->rdma[0].len, 512);
+	ck_assert_uint_eq(wr->rdma[1].len, 3584);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	ck_assert_int_eq(fc.calls, 1);
+	ck_assert_mem_eq(d.mem, d.remote + 4096, 512);
+	ck_assert_mem_eq(d.mem + 512, d.remote + 40960, 3584);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	dp_end(&d);
+}
+END_TEST
+
+/* Descriptors the library refuses: CHECK CONDITION, never on_cmd. */
+static void expect_check(struct dp *d, uint64_t tag, uint8_t asc,
+			 uint8_t ascq)
+{
+	struct srpt_rsp rsp;
+
+	app_last_rsp(d->c, &rsp);
+	ck_assert_uint_eq(rsp.tag, tag);
+	ck_assert_uint_eq(rsp.status, 2);
+	ck_assert(rsp.flags & SRPT_RSP_SNSVALID);
+	ck_assert_uint_ge(rsp.sense_len, 14);
+	ck_assert_uint_eq(rsp.sense[2] & 0xf, 0x05);
+	ck_assert_uint_eq(rsp.sense[12], asc);
+	ck_assert_uint_eq(rsp.sense[13], ascq);
+	ck_assert_uint_eq(rsp.req_lim_delta, 1);
+}
+
+START_TEST(test_refused_descriptors)
+{
+	struct dp d;
+	struct srpt_buf_desc list[2];
+	struct cmd_spec s;
+	uint8_t iu[256];
+	unsigned long cmds;
+	int n;
+
+	dp_init(&d, 0);
+	cmds = d.a->cmds;
+	list[0] = (struct srpt_buf_desc){ (uintptr_t)d.remote, d.rkey, 512 };
+	list[1] = (struct srpt_buf_desc){ (uintptr_t)d.remote + 512, d.rkey, 512 };
+	memset(&s, 0, sizeof(s));
+	cdb_rw(s.cdb, 0x28, 2);
+	s.fmt_in = SRPT_DATA_FMT_INDIRECT;
+	s.list = list;
+	s.nlist = 2;
+
+	/* an external descriptor table (more entries than inline) */
+	s.tag = 1;
+	s.table_cnt = 4;
+	s.total_len = 1024;
+	n = mk_cmd(&s, iu, sizeof(iu));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+	expect_check(&d, 1, 0x0e, 0x03);
+
+	/* inline lengths not adding up to the total */
+	s.tag = 2;
+	s.table_cnt = 0;
+	s.total_len = 4096;
+	n = mk_cmd(&s, iu, sizeof(iu));
+	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+	expect_check(&d, 2, 0x0e, 0x03);
+
+	/* bidirectional */
+	s.tag = 3;
+	s.fmt_in = SRPT_DATA_FMT_DIRECT;
+	s.fmt_out = SRPT_DATA_FMT_DIRECT;
+	s.direct = list[0];
+	n = mk_cmd(&s, iu, sizeof(iu));
+	if (n > 0) {
+		ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+		expect_check(&d, 3, 0x24, 0x00);
+	} else {
+		/* the encoder takes one descriptor: write both by hand */
+		struct cmd_spec s1 = s;
+
+		s1.fmt_out = 0;
+		n = mk_cmd(&s1, iu, sizeof(iu));
+		ck_assert_int_gt(n, 0);
+		iu[5] = (SRPT_DATA_FMT_DIRECT << 4) | SRPT_DATA_FMT_DIRECT;
+		memcpy(iu + n, iu + 48, 16);
+		n += 16;
+		ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+		expect_check(&d, 3, 0x24, 0x00);
+	}
+	ck_assert_uint_eq(d.a->cmds, cmds);
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	dp_end(&d);
+}
+END_TEST
+
+/* ---- residuals and sense ---- */
+
+START_TEST(test_residuals)
+{
+	static const struct {
+		bool write;
+		uint32_t app_len;	/* read: data given */
+		uint32_t expected;
+		uint8_t flags;
+		uint32_t din, dout;
+	} cases[] = {
+		{ false, 1024, SRPT_LEN_AS_DESCRIBED, SRPT_RSP_DIUNDER, 3072, 0 },
+		{ false, 4096, 8192, SRPT_RSP_DIOVER, 4096, 0 },
+		{ false, 4096, 4096, 0, 0, 0 },
+		{ false, 0, SRPT_LEN_AS_DESCRIBED, SRPT_RSP_DIUNDER, 4096, 0 },
+		{ true, 0, 2048, SRPT_RSP_DOUNDER, 0, 2048 },
+		{ true, 0, 8192, SRPT_RSP_DOOVER, 0, 4096 },
+		{ true, 0, SRPT_LEN_AS_DESCRIBED, 0, 0, 0 },
+	};
+	struct dp d;
+
+	dp_init(&d, 0);
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cmd_spec s = cases[i].write ? write_spec(&d, 4096, 0) :
+				    read_spec(&d, 4096, 0);
+		struct srpt_io *io = dp_cmd(&d, &s);
+		struct srpt_sge sg = { d.mem, cases[i].app_len, d.a->mr };
+		struct srpt_rsp rsp;
+
+		complete_data(io, cases[i].app_len ? &sg : NULL,
+			      cases[i].app_len ? 1 : 0, cases[i].expected);
+		app_last_rsp(d.c, &rsp);
+		ck_assert_msg(rsp.flags == cases[i].flags,
+			      "case %u: flags 0x%02x", i, rsp.flags);
+		ck_assert_uint_eq(rsp.data_in_res_cnt, cases[i].din);
+		ck_assert_uint_eq(rsp.data_out_res_cnt, cases[i].dout);
+		ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	}
+	dp_end(&d);
+}
+END_TEST
+
+START_TEST(test_sense)
+{
+	struct dp d;
+	uint8_t sense[300];
+	struct cmd_spec s;
+	struct srpt_io *io;
+	struct srpt_rsp rsp;
+	struct srpt_io_result res = { .status = 2, .sense = sense,
+				      .expected_len = SRPT_LEN_AS_DESCRIBED };
+
+	dp_init(&d, 0);
+	fill(sense, sizeof(sense), 1);
+	s = read_spec(&d, 512, 0);
+	io = dp_cmd(&d, &s);
+	res.sense_len = 18;
+	ck_assert_int_eq(srpt_io_complete(io, &res), 0);
+	app_last_rsp(d.c, &rsp);
+	ck_assert_uint_eq(rsp.status, 2);
+	ck_assert_uint_eq(rsp.flags & SRPT_RSP_SNSVALID, SRPT_RSP_SNSVALID);
+	ck_assert_uint_eq(rsp.sense_len, 18);
+	ck_assert_mem_eq(rsp.sense, sense, 18);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	/* longer than the negotiated response: truncated to fit 256 */
+	s = read_spec(&d, 512, 0);
+	io = dp_cmd(&d, &s);
+	res.sense_len = sizeof(sense);
+	ck_assert_int_eq(srpt_io_complete(io, &res), 0);
+	app_last_rsp(d.c, &rsp);
+	ck_assert_uint_eq(rsp.sense_len, 256 - SRPT_RSP_LEN);
+	ck_assert_mem_eq(rsp.sense, sense, 256 - SRPT_RSP_LEN);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	/* a bad result: CHECK CONDITION, HARDWARE ERROR, -EINVAL */
+	s = read_spec(&d, 512, 0);
+	io = dp_cmd(&d, &s);
+	res.status = 0;
+	res.sense = NULL;
+	res.sense_len = 0;
+	res.nsge = 1;
+	res.data = NULL;
+	ck_assert_int_eq(srpt_io_complete(io, &res), -EINVAL);
+	app_last_rsp(d.c, &rsp);
+	ck_assert_uint_eq(rsp.status, 2);
+	ck_assert_uint_eq(rsp.sense[2], 0x04);
+	ck_assert_int_eq(srpt_io_complete(io, &res), -EINVAL); /* not ours */
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	dp_end(&d);
+}
+END_TEST
+
+/* ---- credits ---- */
+
+START_TEST(test_credit_overrun)
+{
+	struct dp d;
+	struct srpt_stats st;
+	struct srpt_io *io[2];
+	uint8_t iu[128];
+	int n;
+
+	dp_init(&d, 2);
+	for (int i = 0; i < 2; i++) {
+		struct cmd_spec s = read_spec(&d, 512, 0);
+
+		io[i] = dp_cmd(&d, &s);
+	}
+	/* the initiator has no credit left but sends 4 more */
+	for (int i = 0; i < 4; i++) {
+		struct cmd_spec s = read_spec(&d, 512, 0);
+		struct srpt_rsp rsp;
+
+		n = mk_cmd(&s, iu, sizeof(iu));
+		ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+		ck_assert_uint_eq(app_held(d.a), 0);
+		app_last_rsp(d.c, &rsp);
+		ck_assert_uint_eq(rsp.tag, s.tag);
+		ck_assert_uint_eq(rsp.status, 0x28);	/* TASK SET FULL */
+		ck_assert_uint_eq(rsp.req_lim_delta, 1);
+	}
+	/* the ring is exhausted: the hardware would send RNR NAKs */
+	n = mk_cmd(&(struct cmd_spec){ .tag = 1 }, iu, sizeof(iu));
+	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), -ENOBUFS);
+	app_stats(d.a, &st);
+	ck_assert_uint_eq(st.credit_overruns, 4);
+	ck_assert_uint_eq(st.cmds, 2);
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	for (int i = 0; i < 2; i++)
+		complete_data(io[i], NULL, 0, 0);
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	/* credits are back: two commands reach the application again */
+	for (int i = 0; i < 2; i++) {
+		struct cmd_spec s = read_spec(&d, 512, 0);
+
+		io[i] = dp_cmd(&d, &s);
+		complete_data(io[i], NULL, 0, 0);
+	}
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	ck_assert_int_eq(srpt_channel_get_state(fake_conn_channel(d.c)),
+			 SRPT_CH_LIVE);
+	dp_end(&d);
+}
+END_TEST
+
+/* ---- task management ---- */
+
+static void deliver_tm(struct dp *d, uint64_t tag, uint8_t func,
+		       uint64_t task_tag)
+{
+	struct srpt_tsk_mgmt tm = {
+		.tag = tag,
+		.tsk_mgmt_func = func,
+		.task_tag = task_tag,
+	};
+	uint8_t iu[SRPT_TSK_MGMT_LEN];
+
+	memcpy(tm.lun, lun1, 8);
+	ck_assert_int_eq(srpt_tsk_mgmt_encode(&tm, iu, sizeof(iu)),
+			 SRPT_TSK_MGMT_LEN);
+	ck_assert_int_eq(fake_deliver(d->c, iu, sizeof(iu)), 0);
+}
+
+static void expect_tm_rsp(struct dp *d, uint64_t tag, uint8_t code,
+			  uint32_t delta)
+{
+	struct srpt_rsp rsp;
+
+	app_last_rsp(d->c, &rsp);
+	ck_assert_uint_eq(rsp.tag, tag);
+	ck_assert(rsp.flags & SRPT_RSP_RSPVALID);
+	ck_assert_uint_eq(rsp.resp_data_len, 4);
+	ck_assert_uint_eq(rsp.resp_data[3], code);
+	ck_assert_uint_eq(rsp.req_lim_delta, delta);
+}
+
+static bool sent_tag(struct dp *d, uint64_t tag)
+{
+	for (unsigned int i = 0; i < fake_sent_count(d->c); i++) {
+		struct srpt_rsp rsp;
+
+		app_rsp_at(d->c, i, &rsp);
+		if (rsp.tag == tag)
+			return true;
+	}
+	return false;
+}
+
+START_TEST(test_abort_task)
+{
+	struct dp d;
+	struct cmd_spec s;
+	struct srpt_io *io;
+	unsigned int sent;
+
+	dp_init(&d, 0);
+	s = read_spec(&d, 4096, 0);
+	io = dp_cmd(&d, &s);
+	sent = fake_sent_count(d.c);
+	deliver_tm(&d, 0xab, SRPT_TSK_ABORT_TASK, s.tag);
+	ck_assert_uint_eq(d.a->tmfs, 1);
+	/* not answered while the command is with the application */
+	ck_assert_uint_eq(fake_sent_count(d.c), sent);
+	complete_data(io, &(struct srpt_sge){ d.mem, 4096, d.a->mr }, 1,
+		      SRPT_LEN_AS_DESCRIBED);
+	ck_assert_uint_eq(fake_sent_count(d.c), sent + 1);
+	/* one credit for the TM, one for the aborted command */
+	expect_tm_rsp(&d, 0xab, SRPT_TSK_MGMT_COMPLETE, 2);
+	ck_assert(!sent_tag(&d, s.tag));
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	dp_end(&d);
+}
+END_TEST
+
+/* Aborting a command whose DATA-OUT is being fetched. */
+START_TEST(test_abort_fetching)
+{
+	struct dp d;
+	struct cmd_spec s;
+	struct fetch_ctx fc = { .complete = true };
+	struct srpt_io *io;
+	unsigned int sent;
+
+	dp_init(&d, 0);
+	s = write_spec(&d, 4096, 0);
+	io = dp_cmd(&d, &s);
+	ck_assert_int_eq(srpt_io_fetch_data(io, &(struct srpt_sge){ d.mem,
+			 4096, d.a->mr }, 1, fetch_done, &fc), 0);
+	sent = fake_sent_count(d.c);
+	deliver_tm(&d, 0xac, SRPT_TSK_ABORT_TASK, s.tag);
+	ck_assert_uint_eq(fake_sent_count(d.c), sent);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);	/* READ */
+	ck_assert_int_eq(fc.calls, 1);
+	expect_tm_rsp(&d, 0xac, SRPT_TSK_MGMT_COMPLETE, 2);
+	ck_assert(!sent_tag(&d, s.tag));
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	dp_end(&d);
+}
+END_TEST
+
+START_TEST(test_abort_task_set)
+{
+	struct dp d;
+	struct srpt_io *io[3];
+	uint64_t tags[3];
+	unsigned int sent;
+
+	dp_init(&d, 0);
+	for (int i = 0; i < 3; i++) {
+		struct cmd_spec s = read_spec(&d, 512, 0);
+
+		if (i == 2)
+			s.lun[1] = 2;	/* another LUN: not affected */
+		tags[i] = s.tag;
+		io[i] = dp_cmd(&d, &s);
+	}
+	sent = fake_sent_count(d.c);
+	deliver_tm(&d, 0xad, _i ? SRPT_TSK_LUN_RESET : SRPT_TSK_ABORT_TASK_SET,
+		   0);
+	ck_assert_uint_eq(fake_sent_count(d.c), sent);
+	complete_data(io[0], NULL, 0, 0);
+	ck_assert_uint_eq(fake_sent_count(d.c), sent);
+	complete_data(io[2], NULL, 0, 0);	/* answered normally */
+	ck_assert_uint_eq(fake_sent_count(d.c), sent + 1);
+	complete_data(io[1], NULL, 0, 0);
+	ck_assert_uint_eq(fake_sent_count(d.c), sent + 2);
+	/* the credit of an aborted command rides on the next response,
+	 * whichever it is: 3 commands + 1 TM = 4 credits in 2 responses */
+	{
+		struct srpt_rsp r1, r2;
+
+		app_rsp_at(d.c, sent, &r1);
+		app_rsp_at(d.c, sent + 1, &r2);
+		ck_assert_uint_eq(r1.tag, tags[2]);
+		ck_assert_uint_eq(r1.req_lim_delta + r2.req_lim_delta, 4);
+	}
+	expect_tm_rsp(&d, 0xad, SRPT_TSK_MGMT_COMPLETE, 2);
+	ck_assert(!sent_tag(&d, tags[0]));
+	ck_assert(!sent_tag(&d, tags[1]));
+	ck_assert(sent_tag(&d, tags[2]));
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	dp_end(&d);
+}
+END_TEST
+
+static int tmf_incorrect_lun(struct app *a, struct srpt_channel *ch,
+			     uint8_t func, const uint8_t lun[8])
+{
+	return SRPT_TSK_MGMT_INCORRECT_LUN;
+}
+
+START_TEST(test_tm_answers)
+{
+	struct dp d;
+
+	dp_init(&d, 0);
+	/* ABORT TASK of a tag nobody knows: FUNCTION COMPLETE */
+	deliver_tm(&d, 0x1, SRPT_TSK_ABORT_TASK, 0x5555);
+	expect_tm_rsp(&d, 0x1, SRPT_TSK_MGMT_COMPLETE, 1);
+	/* unknown and unsupported functions */
+	deliver_tm(&d, 0x2, 0x80, 0);
+	expect_tm_rsp(&d, 0x2, SRPT_TSK_MGMT_FUNC_NOT_SUPP, 1);
+	deliver_tm(&d, 0x3, SRPT_TSK_CLEAR_ACA, 0);
+	expect_tm_rsp(&d, 0x3, SRPT_TSK_MGMT_FUNC_NOT_SUPP, 1);
+	/* the application's answer */
+	d.a->hooks.on_tmf = tmf_incorrect_lun;
+	deliver_tm(&d, 0x4, SRPT_TSK_LUN_RESET, 0);
+	expect_tm_rsp(&d, 0x4, SRPT_TSK_MGMT_INCORRECT_LUN, 1);
+	d.a->hooks.on_tmf = NULL;
+	/* a short TM: INVALID */
+	{
+		uint8_t iu[20] = { SRPT_OP_TSK_MGMT };
+
+		put_tag(iu + 8, 0x5);
+		ck_assert_int_eq(fake_deliver(d.c, iu, sizeof(iu)), 0);
+		expect_tm_rsp(&d, 0x5, SRPT_TSK_MGMT_INVALID, 1);
+	}
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	ck_assert_int_eq(srpt_channel_get_state(fake_conn_channel(d.c)),
+			 SRPT_CH_LIVE);
+	dp_end(&d);
+}
+END_TEST
+
+/* ---- malformed IUs ---- */
+
+enum bad_iu {
+	B_ZERO, B_SHORT8, B_SHORT20, B_OPCODE, B_CRED_RSP, B_AER_RSP,
+	B_FMT, B_ADD_CDB, B_IMM_PAST, B_IMM_HDR_CUT, B_DESC_CUT, B_I_LOGOUT,
+	B_TOO_LONG, B_COUNT,
+};
+
+/* Build bad IU @k; returns its length. */
+static uint32_t bad_iu(struct dp *d, enum bad_iu k, uint8_t *iu, size_t cap)
+{
+	struct cmd_spec s = read_spec(d, 512, 0);
+	static uint8_t data[600];
+	int n;
+
+	memset(iu, 0, cap);
+	switch (k) {
+	case B_ZERO:
+		return 0;
+	case B_SHORT8:
+		iu[0] = SRPT_OP_CMD;
+		return 8;
+	case B_SHORT20:
+		n = mk_cmd(&s, iu, cap);
+		return 20;
+	case B_OPCODE:
+		iu[0] = 0x7f;
+		put_tag(iu + 8, 0x42);
+		return 16;
+	case B_CRED_RSP:
+		iu[0] = SRPT_OP_CRED_RSP;
+		put_tag(iu + 8, 0x43);
+		return 16;
+	case B_AER_RSP:
+		iu[0] = SRPT_OP_AER_RSP;
+		put_tag(iu + 8, 0x44);
+		return 16;
+	case B_FMT:
+		n = mk_cmd(&s, iu, cap);
+		iu[5] = 0x05;		/* DATA-IN format 5: reserved */
+		return (uint32_t)n;
+	case B_ADD_CDB:
+		n = mk_cmd(&s, iu, cap);
+		iu[31] = 40 << 2;	/* 160 more CDB bytes than sent */
+		return (uint32_t)n;
+	case B_IMM_PAST:
+		s.fmt_in = 0;
+		s.fmt_out = SRPT_DATA_FMT_IMM;
+		s.imm = data;
+		s.total_len = 512;
+		s.imm_offset = 68;
+		n = mk_cmd(&s, iu, cap);
+		ck_assert_int_eq(n, 68 + 512);
+		return 68 + 500;	/* 12 bytes of data missing */
+	case B_IMM_HDR_CUT:
+		s.fmt_in = 0;
+		s.fmt_out = SRPT_DATA_FMT_IMM;
+		s.imm = data;
+		s.total_len = 512;
+		s.imm_offset = 68;
+		mk_cmd(&s, iu, cap);
+		return 50;		/* inside the 4-byte header */
+	case B_DESC_CUT:
+		n = mk_cmd(&s, iu, cap);
+		ck_assert_int_eq(n, 64);
+		return 60;		/* inside the descriptor */
+	case B_I_LOGOUT:
+		iu[0] = SRPT_OP_I_LOGOUT;
+		put_tag(iu + 8, 0x45);
+		return 16;
+	case B_TOO_LONG:
+		return 0;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Every malformed IU gets its defined answer. The receive buffer is
+ * filled with a sentinel before the copy and the bytes past byte_len are
+ * poisoned (ASan); the answer must not change with the sentinel.
+ */
+START_TEST(test_malformed)
+{
+	enum bad_iu k = (enum bad_iu)_i;
+	uint8_t answer[2][512];
+	uint32_t alen[2] = { 0, 0 };
+	bool closes = false;
+
+	for (int pass = 0; pass < 2; pass++) {
+		struct dp d;
+		uint8_t iu[2048];
+		uint32_t len;
+		unsigned int sent;
+		int rc;
+
+		dp_init(&d, 0);
+		len = bad_iu(&d, k, iu, sizeof(iu));
+		sent = fake_sent_count(d.c);
+		if (k == B_TOO_LONG) {
+			/* more than the negotiated IU size: the hardware
+			 * fails the receive */
+			static uint8_t big[9000];
+
+			rc = fake_deliver(d.c, big, sizeof(big));
+			ck_assert_int_eq(rc, -EMSGSIZE);
+		} else {
+			rc = fake_deliver_sentinel(d.c, iu, len,
+						   pass ? 0xff : 0x00);
+			ck_assert_int_eq(rc, 0);
+		}
+		ck_assert_uint_eq(d.a->cmds, 0);
+		if (fake_sent_count(d.c) > sent) {
+			const uint8_t *p = fake_sent(d.c, sent, &alen[pass]);
+
+			ck_assert_uint_le(alen[pass], sizeof(answer[0]));
+			memcpy(answer[pass], p, alen[pass]);
+		}
+		app_dispatch(d.a);
+		closes = srpt_channel_get_state(fake_conn_channel(d.c)) !=
+			 SRPT_CH_LIVE;
+		fake_complete_sends(d.c, UINT32_MAX, 0);
+		dp_end(&d);
+	}
+	ck_assert_uint_eq(alen[0], alen[1]);
+	ck_assert_mem_eq(answer[0], answer[1], alen[0]);
+
+	switch (k) {
+	case B_ZERO:
+	case B_SHORT8:
+	case B_OPCODE:
+	case B_CRED_RSP:
+	case B_AER_RSP: {
+		struct srpt_t_logout lo;
+		static const uint32_t reason[] = {
+			[B_ZERO] = SRPT_T_LOGOUT_INVALID_IU_LEN,
+			[B_SHORT8] = SRPT_T_LOGOUT_INVALID_IU_LEN,
+			[B_OPCODE] = SRPT_T_LOGOUT_INVALID_IU_TYPE,
+			[B_CRED_RSP] = SRPT_T_LOGOUT_UNEXPECTED_RSP,
+			[B_AER_RSP] = SRPT_T_LOGOUT_UNEXPECTED_RSP,
+		};
+
+		ck_assert_int_eq(srpt_t_logout_decode(answer[0], alen[0], &lo),
+				 0);
+		ck_assert_uint_eq(lo.reason, reason[k]);
+		if (k >= B_OPCODE)
+			ck_assert_uint_eq(lo.tag, 0x42 + (k - B_OPCODE));
+		ck_assert(closes);
+		break;
+	}
+	case B_SHORT20:
+	case B_FMT:
+	case B_ADD_CDB:
+	case B_IMM_PAST:
+	case B_IMM_HDR_CUT:
+	case B_DESC_CUT: {
+		struct srpt_rsp rsp;
+
+		ck_assert_int_eq(srpt_rsp_decode(answer[0], alen[0], &rsp), 0);
+		ck_assert_uint_eq(rsp.tag, 0x100);
+		ck_assert_uint_eq(rsp.status, 2);
+		ck_assert_uint_eq(rsp.sense[2], 0x05);
+		ck_assert_uint_eq(rsp.sense[12], 0x0e);
+		ck_assert_uint_eq(rsp.sense[13], 0x03);
+		ck_assert(!closes);
+		break;
+	}
+	case B_I_LOGOUT:
+	case B_TOO_LONG:
+		ck_assert_uint_eq(alen[0], 0);
+		ck_assert(closes);
+		break;
+	default:
+		break;
+	}
+}
+END_TEST
+
+/* Immediate data on a channel that did not negotiate it. */
+START_TEST(test_imm_not_negotiated)
+{
+	struct app *a = app_alloc();
+	struct srpt_login_req req;
+	struct fake_conn *c;
+	struct cmd_spec s = { .tag = 9 };
+	static uint8_t data[512];
+	uint8_t iu[1024];
+	struct srpt_rsp rsp;
+	int n;
+
+	a->auto_complete = false;
+	ck_assert_int_eq(app_start(a), 0);
+	fake_login_req_init(a->f, &req, 1);
+	req.req_flags &= ~SRPT_LOGIN_IMMED_REQUESTED;
+	c = fake_connect(a->f, &req);
+	app_dispatch(a);
+	fake_established(c);
+	app_dispatch(a);
+	s.fmt_out = SRPT_DATA_FMT_IMM;
+	s.imm = data;
+	s.total_len = sizeof(data);
+	s.imm_offset = 68;
+	n = mk_cmd(&s, iu, sizeof(iu));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(fake_deliver(c, iu, (uint32_t)n), 0);
+	ck_assert_uint_eq(a->cmds, 0);
+	app_last_rsp(c, &rsp);
+	ck_assert_uint_eq(rsp.tag, 9);
+	ck_assert_uint_eq(rsp.status, 2);
+	app_end(a);
+}
+END_TEST
+
+/* ---- the wait list ---- */
+
+START_TEST(test_replay_in_order)
+{
+	struct app *a = app_alloc();
+	struct fake_conn *c;
+	uint8_t iu[128];
+	struct app_ch r;
+
+	if (_i)
+		a->req_verdict = SRPT_LOGIN_DEFER;
+	ck_assert_int_eq(app_start(a), 0);
+	c = app_login(a, 1);
+	for (int i = 0; i < 5; i++) {
+		struct cmd_spec s = { .tag = 0x10 + i };
+		int n = mk_cmd(&s, iu, sizeof(iu));
+
+		ck_assert_int_eq(fake_deliver(c, iu, (uint32_t)n), 0);
+	}
+	ck_assert_uint_eq(a->cmds, 0);
+	if (_i == 1) {
+		/* the IUs came before the accept: same batch */
+		ck_assert_int_eq(srpt_channel_accept(fake_conn_channel(c)), 0);
+	} else if (_i == 2) {
+		/* ... or a dispatch in between: the RTU brings it live */
+		app_dispatch(a);
+		ck_assert_uint_eq(a->cmds, 0);
+		ck_assert_int_eq(srpt_channel_accept(fake_conn_channel(c)), 0);
+		app_dispatch(a);
+		ck_assert_uint_eq(a->cmds, 0);
+		fake_established(c);
+	}
+	app_dispatch(a);
+	ck_assert_uint_eq(a->cmds, 5);
+	for (int i = 0; i < 5; i++)
+		ck_assert_uint_eq(a->cmd_log[i], 0x10 + i);
+	ck_assert(app_conn_ch(a, c, &r));
+	ck_assert_str_eq(r.log, "RT");
+	ck_assert_uint_eq(fake_sent_count(c), 5);
+	app_end(a);
+}
+END_TEST
+
+/* ---- send queue parking ---- */
+
+START_TEST(test_sq_parking)
+{
+	struct app *a = app_alloc();
+	struct fake_conn *c;
+	struct srpt_stats st;
+	uint8_t iu[128];
+	uint8_t *remote = calloc(1, 65536);
+	uint32_t rkey;
+	uint8_t *mem;
+
+	a->auto_complete = false;
+	a->opts.queue_depth = 16;
+	ck_assert_int_eq(app_start(a), 0);
+	fake_set_sq_cap(a->f, 8);	/* 7 slots for chains, 1 for the drain */
+	rkey = fake_remote_add(a->f, remote, 65536);
+	mem = app_mem(a, 65536);
+	c = app_login_live(a, 1);
+	for (int i = 0; i < 16; i++) {
+		struct cmd_spec s = { .tag = 0x100 + i, .fmt_in =
+				      SRPT_DATA_FMT_DIRECT };
+		int n;
+
+		s.direct = (struct srpt_buf_desc){ (uintptr_t)remote + 4096 * i,
+						   rkey, 4096 };
+		n = mk_cmd(&s, iu, sizeof(iu));
+		ck_assert_int_eq(fake_deliver(c, iu, (uint32_t)n), 0);
+	}
+	ck_assert_uint_eq(app_held(a), 16);
+	fill(mem, 65536, 5);
+	for (int i = 0; i < 16; i++) {
+		struct srpt_io *io = app_take_tag(a, 0x100 + i);
+
+		complete_data(io, &(struct srpt_sge){ mem + 4096 * i, 4096,
+			      a->mr }, 1, SRPT_LEN_AS_DESCRIBED);
+	}
+	/* each chain takes two slots (WRITE + SEND, counted with its local
+	 * piece: 3): only some fit, the rest are parked */
+	ck_assert_uint_lt(fake_sq_len(c), 16);
+	while (fake_sq_len(c))
+		fake_complete_sends(c, 1, 0);
+	ck_assert_uint_eq(fake_sent_count(c), 16);
+	ck_assert_mem_eq(remote, mem, 65536);
+	app_stats(a, &st);
+	ck_assert_uint_eq(st.post_chain_calls, 16);
+	app_end(a);
+	free(remote);
+}
+END_TEST
+
+/* Parked chains of a channel that closes are given back. */
+START_TEST(test_sq_parking_close)
+{
+	struct app *a = app_alloc();
+	struct fake_conn *c;
+	uint8_t iu[128];
+
+	a->auto_complete = false;
+	a->opts.queue_depth = 16;
+	ck_assert_int_eq(app_start(a), 0);
+	fake_set_sq_cap(a->f, 4);
+	c = app_login_live(a, 1);
+	for (int i = 0; i < 12; i++) {
+		struct cmd_spec s = { .tag = 0x100 + i };
+		int n = mk_cmd(&s, iu, sizeof(iu));
+
+		ck_assert_int_eq(fake_deliver(c, iu, (uint32_t)n), 0);
+	}
+	app_complete_all(a);
+	ck_assert_uint_le(fake_sq_len(c), 3);
+	srpt_channel_close(fake_conn_channel(c));
+	app_end(a);
+}
+END_TEST
+
+static Suite *datapath_suite(void)
+{
+	Suite *s = suite_create("core-datapath");
+	TCase *tc = tcase_create("datapath");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_read_4k_zero_copy);
+	tcase_add_test(tc, test_read_4k_bounce);
+	tcase_add_test(tc, test_write_4k_immediate);
+	tcase_add_test(tc, test_write_4k_rdma_read);
+	tcase_add_test(tc, test_write_read_error);
+	tcase_add_test(tc, test_indirect_read_split);
+	tcase_add_test(tc, test_indirect_write);
+	tcase_add_test(tc, test_refused_descriptors);
+	tcase_add_test(tc, test_residuals);
+	tcase_add_test(tc, test_sense);
+	tcase_add_test(tc, test_credit_overrun);
+	tcase_add_test(tc, test_abort_task);
+	tcase_add_test(tc, test_abort_fetching);
+	tcase_add_loop_test(tc, test_abort_task_set, 0, 2);
+	tcase_add_test(tc, test_tm_answers);
+	tcase_add_loop_test(tc, test_malformed, 0, B_COUNT);
+	tcase_add_test(tc, test_imm_not_negotiated);
+	tcase_add_loop_test(tc, test_replay_in_order, 0, 3);
+	tcase_add_test(tc, test_sq_parking);
+	tcase_add_test(tc, test_sq_parking_close);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CORE_TEST_MAIN(datapath_suite)
