@@ -168,6 +168,9 @@ static void *cm_thread(void *arg)
 			}
 		}
 	}
+	/* Events queued after the last round still hold channel
+	 * references: run them, or the target could never be freed. */
+	srpt_core_dispatch(tp->t);
 	srpt_rcu_thread_offline();
 	return NULL;
 }
