@@ -70,6 +70,8 @@ static void channel_release(struct urcu_ref *ref)
 	for (i = 0; ch->ios && i < ch->nrx; i++) {
 		channel_dereg(t, ch->ios[i].bounce_mr);
 		srpt_free(ch->ios[i].bounce);
+		channel_dereg(t, ch->ios[i].table_mr);
+		srpt_free(ch->ios[i].table);
 	}
 	channel_dereg(t, ch->rx_mr);
 	channel_dereg(t, ch->tx_mr);

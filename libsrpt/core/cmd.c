@@ -143,6 +143,12 @@ static int build_rdma(struct srpt_io *io, uint32_t xfer,
 
 	if (!xfer)
 		return 0;
+	if (io->table_fetch) {
+		out[0].raddr = d->table.va;
+		out[0].rkey = d->table.key;
+		out[0].len = xfer;
+		return 1;
+	}
 	if (d->fmt == SRPT_DATA_FMT_DIRECT) {
 		out[0].raddr = d->direct.va;
 		out[0].rkey = d->direct.key;
@@ -176,7 +182,9 @@ static bool sq_reserve(struct srpt_channel *ch, uint32_t wrs)
 
 static void io_post_failed(struct srpt_io *io, int err)
 {
-	if (io->op_read) {
+	if (io->table_fetch) {
+		srpt_io_table_done(io, err);
+	} else if (io->op_read) {
 		atomic_store(&io->state, SRPT_IO_APP);
 		io->data_done(io, err, io->data_arg);
 	} else {
@@ -223,7 +231,8 @@ static int io_submit(struct srpt_io *io)
 	chain.sge = io->local;
 	chain.nsge = io->nlocal;
 	if (io->op_read) {
-		chain.wr_id = srpt_wr_id(ch, SRPT_WR_READ, io->index);
+		chain.wr_id = srpt_wr_id(ch, io->table_fetch ? SRPT_WR_TABLE :
+					 SRPT_WR_READ, io->index);
 	} else {
 		chain.send.addr = (uintptr_t)io->tx_buf;
 		chain.send.len = io->rsp_len;
@@ -411,11 +420,106 @@ void srpt_io_reclaim_posted(struct srpt_channel *ch)
 
 		if (!atomic_exchange(&io->posted, false))
 			continue;
-		if (atomic_load(&io->state) == SRPT_IO_FETCHING)
+		if (atomic_load(&io->state) == SRPT_IO_TABLE)
+			srpt_io_table_done(io, -ECANCELED);
+		else if (atomic_load(&io->state) == SRPT_IO_FETCHING)
 			srpt_io_read_done(io, -ECANCELED);
 		else
 			srpt_io_send_done(io, -ECANCELED);
 	}
+}
+
+/* ---- external descriptor tables ---- */
+
+/* The Linux initiator's tables hold at most 2048 descriptors (32 KiB). */
+#define SRPT_MAX_TABLE_BYTES (64u << 10)
+
+static int table_buf_get(struct srpt_io *io, uint32_t len)
+{
+	struct srpt_target *t = io->ch->t;
+	struct srpt_mr *mr;
+	uint8_t *buf;
+	int r;
+
+	if (io->table_len >= len)
+		return 0;
+	atomic_fetch_add(&t->stats.io_allocs, 1);
+	buf = srpt_aligned_zalloc(64, SRPT_MAX_TABLE_BYTES, "desc-table");
+	mr = srpt_zalloc(sizeof(*mr), "desc-table-mr");
+	if (!buf || !mr) {
+		srpt_free(buf);
+		srpt_free(mr);
+		return -ENOMEM;
+	}
+	mr->addr = buf;
+	mr->len = SRPT_MAX_TABLE_BYTES;
+	r = t->tp_ops->reg_mem(t, mr);
+	if (r) {
+		srpt_free(buf);
+		srpt_free(mr);
+		return r;
+	}
+	io->table = buf;
+	io->table_mr = mr;
+	io->table_len = SRPT_MAX_TABLE_BYTES;
+	return 0;
+}
+
+/*
+ * The command carries only part of its descriptor table: read the whole
+ * table (the table descriptor names it) into the io's own buffer. On
+ * success the command is delivered from srpt_io_table_done().
+ */
+int srpt_io_fetch_table(struct srpt_io *io, struct srpt_data_desc *d)
+{
+	struct srpt_channel *ch = io->ch;
+	int r;
+
+	if (!d->table.len || d->table.len % SRPT_DIRECT_DESC_LEN ||
+	    d->table.len > SRPT_MAX_TABLE_BYTES)
+		return -EINVAL;
+	r = table_buf_get(io, d->table.len);
+	if (r)
+		return r;
+	io->local[0].addr = (uintptr_t)io->table;
+	io->local[0].len = d->table.len;
+	io->local[0].lkey = io->table_mr->lkey[ch->dev];
+	io->nlocal = 1;
+	io->copy_nsge = 0;
+	io->xfer_len = d->table.len;
+	io->op_read = true;
+	io->table_fetch = true;
+	atomic_store(&io->state, SRPT_IO_TABLE);
+	r = io_submit(io);
+	if (r) {
+		io->table_fetch = false;
+		return r;
+	}
+	return 0;
+}
+
+void srpt_io_table_done(struct srpt_io *io, int status)
+{
+	struct srpt_channel *ch = io->ch;
+	struct srpt_data_desc *d = io->info.dir == SRPT_DIR_IN ?
+				   &io->cmd.data_in : &io->cmd.data_out;
+
+	atomic_fetch_add(&ch->sq_avail, (int)io->sq_wrs);
+	io->sq_wrs = 0;
+	io->table_fetch = false;
+	io->op_read = false;
+	io->nlocal = 0;
+	io->xfer_len = 0;
+	if (status || srpt_ch_state(ch) != SRPT_CH_LIVE) {
+		/* The channel is failing (a bad key breaks the QP): no
+		 * command to deliver; the io just goes back. */
+		srpt_io_release(io);
+	} else {
+		d->inline_list = io->table;
+		d->inline_cnt = d->table_cnt;
+		srpt_iu_deliver_cmd(io);
+	}
+	sq_kick(ch);
 }
 
 /* ---- local memory ---- */

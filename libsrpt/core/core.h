@@ -45,6 +45,7 @@ enum srpt_wr_type {
 	SRPT_WR_SEND = 2,	/* response (maybe after RDMA WRITEs) */
 	SRPT_WR_READ = 3,	/* last RDMA READ of a DATA-OUT transfer */
 	SRPT_WR_DRAIN = 4,	/* zero-length write marking the end */
+	SRPT_WR_TABLE = 5,	/* RDMA READ of an external descriptor table */
 };
 
 struct srpt_mr {
@@ -77,6 +78,7 @@ enum srpt_io_state {
 	SRPT_IO_FETCHING,	/* RDMA READ of DATA-OUT in flight */
 	SRPT_IO_SENDING,	/* response (and DATA-IN) posted */
 	SRPT_IO_TM,		/* a task management request waiting */
+	SRPT_IO_TABLE,		/* reading the initiator's descriptor table */
 };
 
 struct srpt_io {
@@ -110,6 +112,11 @@ struct srpt_io {
 	uint8_t *bounce;
 	uint32_t bounce_len;
 	struct srpt_mr *bounce_mr;
+	/* an external descriptor table, fetched by RDMA READ */
+	uint8_t *table;
+	uint32_t table_len;
+	struct srpt_mr *table_mr;
+	bool table_fetch;		/* the pending READ is the table's */
 	/* task management */
 	uint8_t tm_func;
 	uint64_t tm_task_tag;
@@ -283,6 +290,10 @@ void srpt_io_abort_matching(struct srpt_io *tm, bool whole_set,
 void srpt_io_send_done(struct srpt_io *io, int status);
 void srpt_io_read_done(struct srpt_io *io, int status);
 void srpt_io_reclaim_posted(struct srpt_channel *ch);
+int srpt_io_fetch_table(struct srpt_io *io, struct srpt_data_desc *d);
+void srpt_io_table_done(struct srpt_io *io, int status);
+/* iu.c: hand a decoded command with its descriptors in place to on_cmd */
+void srpt_iu_deliver_cmd(struct srpt_io *io);
 /* The calling thread is registered with RCU (library threads are). */
 extern _Thread_local bool srpt_rcu_registered;
 uint64_t srpt_wr_id(const struct srpt_channel *ch, enum srpt_wr_type type,

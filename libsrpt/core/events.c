@@ -99,6 +99,7 @@ int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 		break;
 	case SRPT_WR_SEND:
 	case SRPT_WR_READ:
+	case SRPT_WR_TABLE:
 		/* The drain timeout may have finished the io already. */
 		if (!atomic_exchange(&ch->ios[idx].posted, false)) {
 			srpt_channel_put(ch);
@@ -108,6 +109,8 @@ int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 			srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
 		if (type == SRPT_WR_SEND)
 			srpt_io_send_done(&ch->ios[idx], status);
+		else if (type == SRPT_WR_TABLE)
+			srpt_io_table_done(&ch->ios[idx], status);
 		else
 			srpt_io_read_done(&ch->ios[idx], status);
 		break;

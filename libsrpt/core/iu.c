@@ -102,9 +102,9 @@ static const struct srpt_data_desc *cmd_desc(const struct srpt_cmd *c,
 	return NULL;
 }
 
-/* Inline descriptors must be all of the table and add up to its length:
- * the library never fetches external tables, and never moves a byte
- * outside what the descriptors name. */
+/* The descriptors (inline, or the fetched table) must be the whole table
+ * and add up to its length: the library never moves a byte outside what
+ * the descriptors name. */
 static int check_indirect(const struct srpt_data_desc *d)
 {
 	struct srpt_buf_desc b;
@@ -151,6 +151,29 @@ static void handle_cmd(struct srpt_channel *ch, struct srpt_io *io)
 		answer_check(io, 0x05, 0x24, 0x00);
 		return;
 	}
+	io->info.dir = dir;
+	if (d && d->fmt == SRPT_DATA_FMT_INDIRECT &&
+	    d->inline_cnt < d->table_cnt) {
+		/* Only part of the table came with the command: read the
+		 * whole table from the initiator first. */
+		r = srpt_io_fetch_table(io, (struct srpt_data_desc *)d);
+		if (r) {
+			srpt_warn(t, "channel %llu: cannot read a %u-byte descriptor table (%d)",
+				  (unsigned long long)ch->id, d->table.len, r);
+			answer_check(io, 0x05, 0x0e, 0x03);
+		}
+		return;
+	}
+	srpt_iu_deliver_cmd(io);
+}
+
+void srpt_iu_deliver_cmd(struct srpt_io *io)
+{
+	struct srpt_channel *ch = io->ch;
+	struct srpt_target *t = ch->t;
+	enum srpt_dir dir;
+	const struct srpt_data_desc *d = cmd_desc(&io->cmd, &dir);
+
 	if (d && d->fmt == SRPT_DATA_FMT_INDIRECT && check_indirect(d)) {
 		answer_check(io, 0x05, 0x0e, 0x03);
 		return;

@@ -624,6 +624,8 @@ int mk_cmd(const struct cmd_spec *s, uint8_t *buf, size_t cap)
 		d->table.va = 0xdead0000;
 		d->table.key = 0x77;
 		d->table.len = 16 * (s->table_cnt ? s->table_cnt : s->nlist);
+		if (s->table.len)
+			d->table = s->table;
 		d->total_len = s->total_len;
 		if (s->fmt_out)
 			c.data_out_desc_cnt = (uint8_t)s->nlist;

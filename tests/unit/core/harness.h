@@ -163,6 +163,7 @@ struct cmd_spec {
 	const struct srpt_buf_desc *list;	/* INDIRECT */
 	uint32_t nlist;
 	uint32_t table_cnt;			/* 0: nlist */
+	struct srpt_buf_desc table;		/* len 0: a made-up one */
 	uint32_t total_len;			/* INDIRECT, IMM */
 	const uint8_t *imm;			/* IMM */
 	uint32_t imm_offset;

@@ -64,6 +64,17 @@ static void cdb_rw(uint8_t cdb[16], uint8_t op, uint32_t blocks)
 }
 
 /* Deliver an SRP_CMD; returns the held io (the app owns it). */
+static void expect_check(struct dp *d, uint64_t tag, uint8_t asc,
+			 uint8_t ascq);
+
+static uint8_t *d_table_alloc(void)
+{
+	uint8_t *t = calloc(1, 64);
+
+	ck_assert_ptr_nonnull(t);
+	return t;
+}
+
 static struct srpt_io *dp_cmd(struct dp *d, struct cmd_spec *s)
 {
 	uint8_t iu[8400];
@@ -481,6 +492,78 @@ START_TEST(test_indirect_read_split)
 }
 END_TEST
 
+/* Part of the table inline, all of it in initiator memory (ib_srp with
+ * allow_ext_sg): the library reads the table, then moves the data. */
+START_TEST(test_external_table)
+{
+	struct dp d;
+	struct srpt_buf_desc list[4];
+	struct cmd_spec s;
+	struct srpt_sge sg;
+	struct srpt_io *io;
+	const struct fake_wr *wr;
+	uint8_t *table = d_table_alloc();
+	unsigned int held;
+	uint8_t iu[256];
+	int n;
+
+	dp_init(&d, 0);
+	for (int i = 0; i < 4; i++) {
+		list[i] = (struct srpt_buf_desc){
+			(uintptr_t)d.remote + 8192 * (uint64_t)i, d.rkey, 1024 };
+		put_be64(table + 16 * i, list[i].va);
+		put_be32(table + 16 * i + 8, list[i].key);
+		put_be32(table + 16 * i + 12, list[i].len);
+	}
+	memset(&s, 0, sizeof(s));
+	s.tag = 0xe77;
+	cdb_rw(s.cdb, 0x28, 8);
+	s.fmt_in = SRPT_DATA_FMT_INDIRECT;
+	s.list = list;
+	s.nlist = 1;
+	s.total_len = 4096;
+	s.table = (struct srpt_buf_desc){ (uintptr_t)table,
+		fake_remote_add(d.a->f, table, 64), 64 };
+	held = app_held(d.a);
+	n = mk_cmd(&s, iu, sizeof(iu));
+	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+	/* not delivered yet: the table is being read */
+	ck_assert_uint_eq(app_held(d.a), held);
+	wr = last_wr(&d);
+	ck_assert_int_eq(wr->rdma_read, 1);
+	ck_assert_uint_eq(wr->nrdma, 1);
+	ck_assert_uint_eq(wr->rdma[0].raddr, (uintptr_t)table);
+	ck_assert_uint_eq(wr->rdma[0].len, 64);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	ck_assert_uint_eq(app_held(d.a), held + 1);
+	io = app_take_tag(d.a, 0xe77);
+	ck_assert_uint_eq(srpt_io_get_info(io)->data_len, 4096);
+	fill(d.mem, 4096, 5);
+	sg = (struct srpt_sge){ d.mem, 4096, d.a->mr };
+	complete_data(io, &sg, 1, SRPT_LEN_AS_DESCRIBED);
+	wr = last_wr(&d);
+	ck_assert_uint_eq(wr->nrdma, 4);
+	for (int i = 0; i < 4; i++)
+		ck_assert_uint_eq(wr->rdma[i].raddr, list[i].va);
+	expect_good_rsp(&d, 0xe77, 1);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	for (int i = 0; i < 4; i++)
+		ck_assert_mem_eq(d.remote + 8192 * i, d.mem + 1024 * i, 1024);
+
+	/* a table whose descriptors do not add up: refused after reading */
+	put_be32(table + 12, 1000);
+	s.tag = 0xe78;
+	n = mk_cmd(&s, iu, sizeof(iu));
+	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	expect_check(&d, 0xe78, 0x0e, 0x03);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	ck_assert_uint_eq(app_held(d.a), held);
+	free(table);
+	dp_end(&d);
+}
+END_TEST
+
 START_TEST(test_indirect_write)
 {
 	struct dp d;
@@ -555,9 +638,9 @@ START_TEST(test_refused_descriptors)
 	s.list = list;
 	s.nlist = 2;
 
-	/* an external descriptor table (more entries than inline) */
+	/* an external descriptor table too large to be one */
 	s.tag = 1;
-	s.table_cnt = 4;
+	s.table_cnt = 8192;
 	s.total_len = 1024;
 	n = mk_cmd(&s, iu, sizeof(iu));
 	ck_assert_int_gt(n, 0);
@@ -1269,6 +1352,7 @@ static Suite *datapath_suite(void)
 	tcase_add_test(tc, test_write_read_error);
 	tcase_add_test(tc, test_indirect_read_split);
 	tcase_add_test(tc, test_indirect_write);
+	tcase_add_test(tc, test_external_table);
 	tcase_add_test(tc, test_refused_descriptors);
 	tcase_add_test(tc, test_residuals);
 	tcase_add_test(tc, test_sense);
