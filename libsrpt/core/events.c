@@ -56,6 +56,18 @@ void srpt_ev_device_gone(struct srpt_target *t, int dev)
 	pthread_mutex_unlock(&t->lock);
 }
 
+unsigned int srpt_core_dev_channels(struct srpt_target *t, int dev)
+{
+	struct srpt_channel *ch;
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&t->lock);
+	cds_list_for_each_entry(ch, &t->channels, t_link)
+		n += ch->dev == dev;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
 static void drain_progress(struct srpt_channel *ch)
 {
 	if (srpt_ch_state(ch) == SRPT_CH_DRAINING &&

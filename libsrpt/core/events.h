@@ -49,6 +49,8 @@ void srpt_ev_qp_event(struct srpt_target *t, uint32_t qp_num,
 
 /* Device removal or fatal error: every channel on device @dev closes. */
 void srpt_ev_device_gone(struct srpt_target *t, int dev);
+/* Channels not yet unregistered that use device @dev. */
+unsigned int srpt_core_dev_channels(struct srpt_target *t, int dev);
 
 /*
  * A work completion. @status 0 is success, anything else an error (flush

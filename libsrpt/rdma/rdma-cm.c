@@ -49,7 +49,7 @@ static void on_connect_request(struct rdma_tp *tp, struct rdma_cm_event *e)
 }
 
 static void handle_cm_event(struct rdma_tp *tp, struct rdma_cm_event *e,
-			    struct rdma_cm_id **destroy)
+			    struct rdma_cm_id **destroy, int *removed)
 {
 	struct srpt_channel *ch = e->id->context;
 
@@ -60,10 +60,10 @@ static void handle_cm_event(struct rdma_tp *tp, struct rdma_cm_event *e,
 			*destroy = e->id;
 		return;
 	case RDMA_CM_EVENT_DEVICE_REMOVAL:
-		if (e->id == tp->listen_id) {
-			srpt_err(tp->t, "RDMA device removed: no longer listening");
+		/* Acted on after the ack: it may destroy the listen id. */
+		*removed = rdma_dev_of(tp, e->id->verbs);
+		if (e->id == tp->listen_id)
 			return;
-		}
 		break;
 	default:
 		break;
@@ -99,11 +99,14 @@ void rdma_cm_handle_events(struct rdma_tp *tp)
 
 	while (rdma_get_cm_event(tp->ec, &e) == 0) {
 		struct rdma_cm_id *destroy = NULL;
+		int removed = -1;
 
-		handle_cm_event(tp, e, &destroy);
+		handle_cm_event(tp, e, &destroy, &removed);
 		rdma_ack_cm_event(e);
 		if (destroy)
 			rdma_destroy_id(destroy);
+		if (removed >= 0)
+			rdma_dev_removed(tp, removed);
 	}
 }
 
@@ -150,10 +153,14 @@ static void *cm_thread(void *arg)
 	srpt_rcu_thread_online();
 	for (;;) {
 		int timeout = srpt_core_dispatch(tp->t);
-		int n;
+		int hk, n;
 
 		if (atomic_load(&tp->stop))
 			break;
+		rdma_devs_housekeeping(tp);
+		hk = rdma_housekeeping_timeout(tp);
+		if (hk >= 0 && (timeout < 0 || hk < timeout))
+			timeout = hk;
 		n = epoll_wait(tp->epfd, ev, 8, timeout);
 		for (int i = 0; i < n; i++) {
 			uint64_t key = ev[i].data.u64;

@@ -42,9 +42,14 @@ static void busy_poll(struct rdma_thread *th)
 {
 	struct rdma_tp *tp = th->tp;
 
-	while (!atomic_load_explicit(&tp->stop, memory_order_relaxed))
+	while (!atomic_load_explicit(&tp->stop, memory_order_relaxed)) {
+		pthread_mutex_lock(&th->lock);
 		for (int d = 0; d < tp->ndev; d++)
-			drain_cq(tp, tp->devs[d].cqs[th->index].cq);
+			if (tp->devs[d].cqs[th->index].cq &&
+			    !tp->devs[d].cqs[th->index].dead)
+				drain_cq(tp, tp->devs[d].cqs[th->index].cq);
+		pthread_mutex_unlock(&th->lock);
+	}
 }
 
 static void *comp_thread(void *arg)
@@ -59,13 +64,15 @@ static void *comp_thread(void *arg)
 	while (!atomic_load(&tp->stop)) {
 		int n = epoll_wait(th->epfd, ev, 8, -1);
 
+		pthread_mutex_lock(&th->lock);
 		for (int i = 0; i < n; i++) {
 			struct rdma_cq *rcq = ev[i].data.ptr;
 			struct ibv_cq *cq;
 			void *ctx;
 
-			if (!rcq)
-				continue;	/* the stop eventfd */
+			/* NULL: the stop eventfd; no cq: taken away since */
+			if (!rcq || !rcq->cq || rcq->dead)
+				continue;
 			if (ibv_get_cq_event(rcq->cc, &cq, &ctx))
 				continue;
 			ibv_ack_cq_events(cq, 1);
@@ -73,15 +80,44 @@ static void *comp_thread(void *arg)
 			ibv_req_notify_cq(cq, 0);
 			drain_cq(tp, cq);
 		}
+		pthread_mutex_unlock(&th->lock);
 	}
 	srpt_rcu_thread_offline();
 	return NULL;
 }
 
+int rdma_thread_add_cq(struct rdma_tp *tp, unsigned int th_index,
+		       struct rdma_cq *rcq)
+{
+	struct rdma_thread *th = &tp->threads[th_index];
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = rcq };
+
+	fcntl(rcq->cc->fd, F_SETFL, fcntl(rcq->cc->fd, F_GETFL) | O_NONBLOCK);
+	if (epoll_ctl(th->epfd, EPOLL_CTL_ADD, rcq->cc->fd, &ev))
+		return -errno;
+	ibv_req_notify_cq(rcq->cq, 0);
+	return 0;
+}
+
+/* Take a CQ away from its thread; afterwards the caller may destroy it. */
+void rdma_thread_del_cq(struct rdma_tp *tp, unsigned int th_index,
+			struct rdma_cq *rcq)
+{
+	struct rdma_thread *th = &tp->threads[th_index];
+
+	if (th->epfd >= 0)
+		epoll_ctl(th->epfd, EPOLL_CTL_DEL, rcq->cc->fd, NULL);
+	pthread_mutex_lock(&th->lock);
+	/* The thread may still hold an epoll result for it: it sees
+	 * no cq and skips it. */
+	rcq->dead = true;
+	pthread_mutex_unlock(&th->lock);
+}
+
 int rdma_threads_start(struct rdma_tp *tp)
 {
 	unsigned int i;
-	int d;
+	int d, r;
 
 	for (i = 0; i < tp->nthreads; i++) {
 		struct rdma_thread *th = &tp->threads[i];
@@ -96,14 +132,9 @@ int rdma_threads_start(struct rdma_tp *tp)
 		ev.data.ptr = NULL;
 		epoll_ctl(th->epfd, EPOLL_CTL_ADD, th->stopfd, &ev);
 		for (d = 0; d < tp->ndev; d++) {
-			struct rdma_cq *rcq = &tp->devs[d].cqs[i];
-
-			fcntl(rcq->cc->fd, F_SETFL,
-			      fcntl(rcq->cc->fd, F_GETFL) | O_NONBLOCK);
-			ev.data.ptr = rcq;
-			if (epoll_ctl(th->epfd, EPOLL_CTL_ADD, rcq->cc->fd, &ev))
-				return -errno;
-			ibv_req_notify_cq(rcq->cq, 0);
+			r = rdma_thread_add_cq(tp, i, &tp->devs[d].cqs[i]);
+			if (r)
+				return r;
 		}
 		if (pthread_create(&th->th, NULL, comp_thread, th))
 			return -EAGAIN;

@@ -19,19 +19,25 @@ struct rdma_cq {
 	struct ibv_comp_channel *cc;
 	struct ibv_cq *cq;
 	atomic_int used;		/* CQEs promised to channels */
+	bool dead;			/* taken off its thread (under its lock) */
 	int size;
 };
 
 struct rdma_dev {
-	struct ibv_context *ctx;
+	struct ibv_context *ctx;	/* NULL: free slot (never used or
+					 * released after a removal) */
 	struct ibv_pd *pd;
 	struct ibv_device_attr attr;
 	uint64_t node_guid;		/* host order */
 	struct rdma_cq cqs[RDMA_MAX_THREADS];
+	bool removing;			/* DEVICE_REMOVAL seen; CM thread only */
 };
 
 struct rdma_thread {
 	pthread_t th;
+	/* Held while the thread handles what epoll returned, so the CM
+	 * thread can take a CQ away (remove, lock, unlock, destroy). */
+	pthread_mutex_t lock;
 	int epfd;
 	int stopfd;
 	struct rdma_tp *tp;
@@ -54,6 +60,12 @@ struct rdma_tp {
 	unsigned int nthreads;
 	atomic_uint next_thread;
 	struct rdma_thread threads[RDMA_MAX_THREADS];
+	struct sockaddr_storage listen_addr;
+	uint64_t next_relisten_ms;	/* 0: listening */
+	/* every registration, so a removed device's keys can be dropped */
+	pthread_mutex_t mr_lock;
+	struct srpt_mr **mrs;
+	unsigned int nmrs, capmrs;
 };
 
 /* Per connection: created at the connect request, freed with the channel. */
@@ -73,8 +85,15 @@ static inline struct rdma_tp *rdma_tp(struct srpt_target *t)
 	return t->tp;
 }
 
+/* rdma-transport.c: device life after a removal */
+void rdma_dev_removed(struct rdma_tp *tp, int dev);
+int rdma_dev_of(struct rdma_tp *tp, struct ibv_context *ctx);
+int rdma_housekeeping_timeout(struct rdma_tp *tp);
+void rdma_devs_housekeeping(struct rdma_tp *tp);
 /* rdma-cq.c */
 int rdma_threads_start(struct rdma_tp *tp);
+int rdma_thread_add_cq(struct rdma_tp *tp, unsigned int th, struct rdma_cq *rcq);
+void rdma_thread_del_cq(struct rdma_tp *tp, unsigned int th, struct rdma_cq *rcq);
 void rdma_threads_stop(struct rdma_tp *tp);
 /* rdma-post.c */
 int rdma_post_recv(struct srpt_channel *ch, const struct srpt_tp_sge *sge,

@@ -5,6 +5,9 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -16,30 +19,72 @@
 #include "rdma/rdma-transport.h"
 #include "util/alloc.h"
 
+/* Free one device slot's verbs objects (its CQs must be off the threads). */
+static void dev_close(struct rdma_tp *tp, int d)
+{
+	struct rdma_dev *dev = &tp->devs[d];
+
+	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++) {
+		if (dev->cqs[i].cq)
+			ibv_destroy_cq(dev->cqs[i].cq);
+		if (dev->cqs[i].cc)
+			ibv_destroy_comp_channel(dev->cqs[i].cc);
+		dev->cqs[i].cq = NULL;
+		dev->cqs[i].cc = NULL;
+		atomic_store(&dev->cqs[i].used, 0);
+	}
+	if (dev->pd)
+		ibv_dealloc_pd(dev->pd);
+	dev->pd = NULL;
+	dev->ctx = NULL;
+	dev->removing = false;
+}
+
 static void devs_close(struct rdma_tp *tp)
 {
-	for (int d = 0; d < tp->ndev; d++) {
-		struct rdma_dev *dev = &tp->devs[d];
-
-		for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++) {
-			if (dev->cqs[i].cq)
-				ibv_destroy_cq(dev->cqs[i].cq);
-			if (dev->cqs[i].cc)
-				ibv_destroy_comp_channel(dev->cqs[i].cc);
-		}
-		if (dev->pd)
-			ibv_dealloc_pd(dev->pd);
-	}
+	for (int d = 0; d < tp->ndev; d++)
+		dev_close(tp, d);
 	tp->ndev = 0;
 	if (tp->ctx_list)
 		rdma_free_devices(tp->ctx_list);
 	tp->ctx_list = NULL;
 }
 
+/* PD and one CQ per completion thread for @ctx, in slot @d. */
+static int dev_open(struct rdma_tp *tp, int d, struct ibv_context *ctx)
+{
+	struct rdma_dev *dev = &tp->devs[d];
+	unsigned int i;
+
+	memset(dev, 0, sizeof(*dev));
+	dev->ctx = ctx;
+	if (d >= tp->ndev)
+		tp->ndev = d + 1;
+	if (ibv_query_device(ctx, &dev->attr))
+		return -errno;
+	dev->node_guid = be64toh(dev->attr.node_guid);
+	dev->pd = ibv_alloc_pd(ctx);
+	if (!dev->pd)
+		return -ENOMEM;
+	for (i = 0; i < tp->nthreads; i++) {
+		struct rdma_cq *rcq = &dev->cqs[i];
+		int cqe = dev->attr.max_cqe < RDMA_CQE ? dev->attr.max_cqe :
+			  RDMA_CQE;
+
+		rcq->cc = ibv_create_comp_channel(ctx);
+		if (!rcq->cc)
+			return -errno;
+		rcq->cq = ibv_create_cq(ctx, cqe, rcq, rcq->cc, (int)i);
+		if (!rcq->cq)
+			return -errno;
+		rcq->size = rcq->cq->cqe;
+	}
+	return 0;
+}
+
 static int devs_open(struct rdma_tp *tp)
 {
-	int n = 0, d;
-	unsigned int i;
+	int n = 0, d, r;
 
 	tp->ctx_list = rdma_get_devices(&n);
 	if (!tp->ctx_list || n <= 0)
@@ -47,39 +92,206 @@ static int devs_open(struct rdma_tp *tp)
 	if (n > SRPT_MAX_DEVICES)
 		n = SRPT_MAX_DEVICES;
 	for (d = 0; d < n; d++) {
-		struct rdma_dev *dev = &tp->devs[d];
-
-		dev->ctx = tp->ctx_list[d];
-		tp->ndev = d + 1;
-		if (ibv_query_device(dev->ctx, &dev->attr))
-			return -errno;
-		dev->node_guid = be64toh(dev->attr.node_guid);
-		dev->pd = ibv_alloc_pd(dev->ctx);
-		if (!dev->pd)
-			return -ENOMEM;
-		for (i = 0; i < tp->nthreads; i++) {
-			struct rdma_cq *rcq = &dev->cqs[i];
-			int cqe = dev->attr.max_cqe < RDMA_CQE ?
-				  dev->attr.max_cqe : RDMA_CQE;
-
-			rcq->cc = ibv_create_comp_channel(dev->ctx);
-			if (!rcq->cc)
-				return -errno;
-			rcq->cq = ibv_create_cq(dev->ctx, cqe, rcq, rcq->cc, (int)i);
-			if (!rcq->cq)
-				return -errno;
-			rcq->size = rcq->cq->cqe;
-		}
+		r = dev_open(tp, d, tp->ctx_list[d]);
+		if (r)
+			return r;
 	}
 	return 0;
 }
 
 static int dev_index(struct rdma_tp *tp, struct ibv_context *ctx)
 {
-	for (int d = 0; d < tp->ndev; d++)
+	for (int d = 0; ctx && d < tp->ndev; d++)
 		if (tp->devs[d].ctx == ctx)
 			return d;
 	return -1;
+}
+
+int rdma_dev_of(struct rdma_tp *tp, struct ibv_context *ctx)
+{
+	return dev_index(tp, ctx);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A device the process has not opened yet (it appeared after listen, or
+ * came back after a removal): give it a slot, CQs on every thread, and
+ * watch its async events. CM thread only. */
+static int dev_adopt(struct rdma_tp *tp, struct ibv_context *ctx)
+{
+	int d, r;
+
+	for (d = 0; d < SRPT_MAX_DEVICES; d++)
+		if (!tp->devs[d].ctx)
+			break;
+	if (d == SRPT_MAX_DEVICES)
+		return -ENOSPC;
+	r = dev_open(tp, d, ctx);
+	/* Everything registered so far must be usable on it too. */
+	pthread_mutex_lock(&tp->mr_lock);
+	for (unsigned int i = 0; !r && i < tp->nmrs; i++) {
+		struct srpt_mr *mr = tp->mrs[i];
+		struct ibv_mr *m = ibv_reg_mr(tp->devs[d].pd, mr->addr, mr->len,
+					      IBV_ACCESS_LOCAL_WRITE);
+
+		if (!m) {
+			r = errno ? -errno : -ENOMEM;
+			break;
+		}
+		mr->tp[d] = m;
+		mr->lkey[d] = m->lkey;
+	}
+	pthread_mutex_unlock(&tp->mr_lock);
+	for (unsigned int i = 0; !r && i < tp->nthreads; i++)
+		r = rdma_thread_add_cq(tp, i, &tp->devs[d].cqs[i]);
+	if (!r) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)d };
+
+		fcntl(ctx->async_fd, F_SETFL, fcntl(ctx->async_fd, F_GETFL) | O_NONBLOCK);
+		if (epoll_ctl(tp->epfd, EPOLL_CTL_ADD, ctx->async_fd, &ev))
+			r = -errno;
+	}
+	if (r) {
+		for (unsigned int i = 0; i < tp->nthreads; i++)
+			if (tp->devs[d].cqs[i].cc)
+				rdma_thread_del_cq(tp, i, &tp->devs[d].cqs[i]);
+		pthread_mutex_lock(&tp->mr_lock);
+		for (unsigned int i = 0; i < tp->nmrs; i++) {
+			if (tp->mrs[i]->tp[d])
+				ibv_dereg_mr(tp->mrs[i]->tp[d]);
+			tp->mrs[i]->tp[d] = NULL;
+		}
+		pthread_mutex_unlock(&tp->mr_lock);
+		dev_close(tp, d);
+		return r;
+	}
+	srpt_notice(tp->t, "RDMA device %s added", ibv_get_device_name(ctx->device));
+	return d;
+}
+
+/* Swap in a fresh device list: librdmacm marks removed devices dead on
+ * the refresh and closes them once the old list lets go of them. */
+static void devs_refresh(struct rdma_tp *tp)
+{
+	struct ibv_context **list;
+	int n = 0;
+
+	list = rdma_get_devices(&n);
+	/* Free the old list even when no device is left: its references
+	 * keep a removed device open. */
+	if (tp->ctx_list)
+		rdma_free_devices(tp->ctx_list);
+	tp->ctx_list = list;
+	for (int i = 0; list && i < n; i++)
+		if (dev_index(tp, list[i]) < 0)
+			dev_adopt(tp, list[i]);
+}
+
+static int listen_on(struct rdma_tp *tp)
+{
+	struct rdma_cm_id *id;
+	int r;
+
+	if (rdma_create_id(tp->ec, &id, NULL, RDMA_PS_TCP))
+		return -errno;
+	if (rdma_bind_addr(id, (struct sockaddr *)&tp->listen_addr) ||
+	    rdma_listen(id, 128)) {
+		r = -errno;
+		rdma_destroy_id(id);
+		return r;
+	}
+	tp->listen_id = id;
+	return 0;
+}
+
+/*
+ * DEVICE_REMOVAL (CM thread, after the event was acknowledged): close the
+ * device's channels; its resources go in rdma_devs_housekeeping() once
+ * they have drained, so the kernel can finish removing the device.
+ */
+void rdma_dev_removed(struct rdma_tp *tp, int d)
+{
+	struct rdma_dev *dev = &tp->devs[d];
+
+	if (d < 0 || !dev->ctx || dev->removing)
+		return;
+	dev->removing = true;
+	srpt_err(tp->t, "RDMA device %s removed: closing its channels",
+		 ibv_get_device_name(dev->ctx->device));
+	srpt_ev_device_gone(tp->t, d);
+	if (tp->listen_id && tp->listen_id->verbs == dev->ctx) {
+		rdma_destroy_id(tp->listen_id);
+		tp->listen_id = NULL;
+		tp->next_relisten_ms = now_ms() + 1000;
+		srpt_err(tp->t, "no longer listening: the device that carried the address is gone; "
+			 "listening again once an RDMA device carries it");
+	}
+}
+
+static void dev_release(struct rdma_tp *tp, int d)
+{
+	struct rdma_dev *dev = &tp->devs[d];
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s", ibv_get_device_name(dev->ctx->device));
+	for (unsigned int i = 0; i < tp->nthreads; i++)
+		if (dev->cqs[i].cc)
+			rdma_thread_del_cq(tp, i, &dev->cqs[i]);
+	epoll_ctl(tp->epfd, EPOLL_CTL_DEL, dev->ctx->async_fd, NULL);
+	pthread_mutex_lock(&tp->mr_lock);
+	for (unsigned int i = 0; i < tp->nmrs; i++) {
+		if (tp->mrs[i]->tp[d])
+			ibv_dereg_mr(tp->mrs[i]->tp[d]);
+		tp->mrs[i]->tp[d] = NULL;
+	}
+	pthread_mutex_unlock(&tp->mr_lock);
+	dev_close(tp, d);
+	srpt_notice(tp->t, "RDMA device %s released", name);
+}
+
+/* CM thread, every round: finish removals, look for devices, listen again. */
+void rdma_devs_housekeeping(struct rdma_tp *tp)
+{
+	bool released = false;
+
+	for (int d = 0; d < tp->ndev; d++) {
+		if (tp->devs[d].removing &&
+		    !srpt_core_dev_channels(tp->t, d)) {
+			dev_release(tp, d);
+			released = true;
+		}
+	}
+	if (released) {
+		devs_refresh(tp);
+		if (!tp->ctx_list || !tp->ctx_list[0])
+			srpt_warn(tp->t, "no RDMA device is left: librdmacm keeps the removed "
+				  "device open until a device list refresh succeeds, so its "
+				  "removal completes only when this process exits or another "
+				  "RDMA device appears");
+	}
+	if (!tp->listen_id && now_ms() >= tp->next_relisten_ms) {
+		devs_refresh(tp);
+		if (listen_on(tp) == 0) {
+			tp->next_relisten_ms = 0;
+			srpt_notice(tp->t, "listening again");
+		} else {
+			tp->next_relisten_ms = now_ms() + 1000;
+		}
+	}
+}
+
+int rdma_housekeeping_timeout(struct rdma_tp *tp)
+{
+	for (int d = 0; d < tp->ndev; d++)
+		if (tp->devs[d].removing)
+			return 200;
+	return tp->listen_id ? -1 : 1000;
 }
 
 static void tp_stop(struct srpt_target *t)
@@ -105,6 +317,10 @@ static void tp_stop(struct srpt_target *t)
 		close(tp->epfd);
 	if (tp->wakefd >= 0)
 		close(tp->wakefd);
+	pthread_mutex_destroy(&tp->mr_lock);
+	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++)
+		pthread_mutex_destroy(&tp->threads[i].lock);
+	free(tp->mrs);
 	srpt_free(tp);
 	t->tp = NULL;
 }
@@ -120,6 +336,11 @@ static int tp_listen(struct srpt_target *t, const struct sockaddr *addr)
 	tp->epfd = tp->wakefd = -1;
 	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++)
 		tp->threads[i].epfd = tp->threads[i].stopfd = -1;
+	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++)
+		pthread_mutex_init(&tp->threads[i].lock, NULL);
+	pthread_mutex_init(&tp->mr_lock, NULL);
+	memcpy(&tp->listen_addr, addr, addr->sa_family == AF_INET6 ?
+	       sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
 	tp->nthreads = t->opts.completion_threads < RDMA_MAX_THREADS ?
 		       t->opts.completion_threads : RDMA_MAX_THREADS;
 	t->tp = tp;
@@ -183,35 +404,99 @@ static uint64_t tp_now_ms(struct srpt_target *t)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int tp_reg_mem(struct srpt_target *t, struct srpt_mr *mr)
+static int mr_track(struct rdma_tp *tp, struct srpt_mr *mr)
 {
-	struct rdma_tp *tp = rdma_tp(t);
+	int r = 0;
 
-	if (!tp)
-		return -ENODEV;
-	for (int d = 0; d < tp->ndev; d++) {
-		struct ibv_mr *m = ibv_reg_mr(tp->devs[d].pd, mr->addr, mr->len,
-					      IBV_ACCESS_LOCAL_WRITE);
+	pthread_mutex_lock(&tp->mr_lock);
+	if (tp->nmrs == tp->capmrs) {
+		unsigned int cap = tp->capmrs ? tp->capmrs * 2 : 16;
+		struct srpt_mr **n = realloc(tp->mrs, cap * sizeof(*n));
 
-		if (!m) {
-			int r = -errno;
-
-			while (d--)
-				ibv_dereg_mr(mr->tp[d]);
-			return r ? r : -ENOMEM;
+		if (n) {
+			tp->mrs = n;
+			tp->capmrs = cap;
+		} else {
+			r = -ENOMEM;
 		}
-		mr->tp[d] = m;
-		mr->lkey[d] = m->lkey;
 	}
-	return 0;
+	if (!r)
+		tp->mrs[tp->nmrs++] = mr;
+	pthread_mutex_unlock(&tp->mr_lock);
+	return r;
 }
 
-static void tp_dereg_mem(struct srpt_target *t, struct srpt_mr *mr)
+static void mr_untrack(struct rdma_tp *tp, struct srpt_mr *mr)
+{
+	pthread_mutex_lock(&tp->mr_lock);
+	for (unsigned int i = 0; i < tp->nmrs; i++) {
+		if (tp->mrs[i] == mr) {
+			tp->mrs[i] = tp->mrs[--tp->nmrs];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&tp->mr_lock);
+}
+
+static void mr_dereg_all(struct srpt_mr *mr)
 {
 	for (int d = 0; d < SRPT_MAX_DEVICES; d++) {
 		if (mr->tp[d])
 			ibv_dereg_mr(mr->tp[d]);
 		mr->tp[d] = NULL;
+	}
+}
+
+static int tp_reg_mem(struct srpt_target *t, struct srpt_mr *mr)
+{
+	struct rdma_tp *tp = rdma_tp(t);
+	int r;
+
+	if (!tp)
+		return -ENODEV;
+	/* Under mr_lock, so a device release cannot miss this one. */
+	r = mr_track(tp, mr);
+	if (r)
+		return r;
+	pthread_mutex_lock(&tp->mr_lock);
+	for (int d = 0; d < tp->ndev && !r; d++) {
+		struct ibv_mr *m;
+
+		if (!tp->devs[d].pd || tp->devs[d].removing)
+			continue;
+		m = ibv_reg_mr(tp->devs[d].pd, mr->addr, mr->len,
+			       IBV_ACCESS_LOCAL_WRITE);
+		if (!m) {
+			r = errno ? -errno : -ENOMEM;
+			break;
+		}
+		mr->tp[d] = m;
+		mr->lkey[d] = m->lkey;
+	}
+	pthread_mutex_unlock(&tp->mr_lock);
+	if (r) {
+		mr_untrack(tp, mr);
+		mr_dereg_all(mr);
+	}
+	return r;
+}
+
+static void tp_dereg_mem(struct srpt_target *t, struct srpt_mr *mr)
+{
+	struct rdma_tp *tp = rdma_tp(t);
+
+	if (tp) {
+		pthread_mutex_lock(&tp->mr_lock);
+		for (unsigned int i = 0; i < tp->nmrs; i++) {
+			if (tp->mrs[i] == mr) {
+				tp->mrs[i] = tp->mrs[--tp->nmrs];
+				break;
+			}
+		}
+		mr_dereg_all(mr);
+		pthread_mutex_unlock(&tp->mr_lock);
+	} else {
+		mr_dereg_all(mr);
 	}
 }
 
@@ -225,7 +510,9 @@ static int tp_ch_create(struct srpt_channel *ch)
 	int d, cqe;
 
 	d = dev_index(tp, rc->id->verbs);
-	if (d < 0)
+	if (d < 0)	/* a device that came after listen (any-address) */
+		d = dev_adopt(tp, rc->id->verbs);
+	if (d < 0 || tp->devs[d].removing)
 		return -ENODEV;
 	dev = &tp->devs[d];
 	if (ch->sq_size > (uint32_t)dev->attr.max_qp_wr - 1)

@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
+# shellcheck shell=bash
+#
+# Shared pieces of the blktests-style guest scenarios (blk-*.sh). Source
+# after lib.sh and ramdisk.sh. Each scenario writes its results under
+# $GUEST_OUT/<name>/ (summary.txt, target.log, dmesg.txt, ...).
+#
+# blk_init NAME: result dir (BLK_OUT), summary file, soft-RoCE up.
+# note MSG: log MSG and append it to the summary.
+# blk_fail MSG: the kernel log and target log tails into the result dir,
+#   then die.
+# blk_target_start [ARGS...]: srpt-ramdisk from $BLK_BUILD, log in
+#   $BLK_OUT/target.log.
+# blk_login [INITIATOR_EXT] [EXTRA_OPTS]: srp_login to that target.
+# blk_srp_reload [MODULE_PARAMS...]: log out, reload ib_srp with the
+#   parameters, wait for add_target (and re-arm the IU-size probe).
+# blk_trace_on / blk_trace_lens: a kprobe on ib_srp's srp_post_send()
+#   records the length of every IU the initiator sends; blk_trace_lens
+#   prints "LEN COUNT" lines. A direct descriptor SRP_CMD is 64 bytes, an
+#   indirect one 68 + 16 * (inline descriptors), so the lengths show what
+#   kind of data descriptors the target really had to handle.
+# blk_disk_ok DEV: the SCSI device under DEV is still "running".
+
+BLK_TRACEFS=/sys/kernel/tracing
+
+blk_init() {
+	BLK_NAME=${1:?name}
+	BLK_OUT=$(guest_result_dir "$BLK_NAME")
+	rm -f "$BLK_OUT"/*
+	: >"$BLK_OUT/summary.txt"
+	BLK_T0=$(_now_cs)
+	guest_rdma_up || blk_fail "soft-RoCE setup failed"
+}
+
+note() {
+	glog "$*"
+	printf '%s\n' "$*" >>"$BLK_OUT/summary.txt"
+}
+
+# Seconds since blk_init, for the summary.
+blk_elapsed() {
+	local d=$(($(_now_cs) - BLK_T0))
+	printf '%d.%02d' $((d / 100)) $((d % 100))
+}
+
+blk_save_dmesg() {
+	dmesg >"$BLK_OUT/dmesg.txt" 2>/dev/null || true
+}
+
+blk_fail() {
+	note "FAIL: $*"
+	blk_save_dmesg
+	if [ -e "$BLK_TRACEFS/events/blk/srp_send/enable" ]; then
+		blk_trace_lens >"$BLK_OUT/iu-lens-at-failure.txt" 2>/dev/null
+	fi
+	if [ -n "${RAMDISK_LOG:-}" ] && [ -f "$RAMDISK_LOG" ]; then
+		gwarn "---- srpt-ramdisk log (last 40 lines)"
+		tail -n 40 "$RAMDISK_LOG" >&2
+	fi
+	die "$*"
+}
+
+blk_target_start() {
+	ramdisk_start "$BLK_BUILD" "$BLK_OUT/target.log" --port "$BLK_PORT" "$@" ||
+		blk_fail "srpt-ramdisk did not start"
+	note "target: $RAMDISK_LINE"
+}
+
+# The target process must still exist (no crash, no abort).
+blk_target_alive() {
+	kill -0 "$RAMDISK_PID" 2>/dev/null ||
+		blk_fail "srpt-ramdisk is gone (crashed?)"
+}
+
+blk_login() {
+	srp_login "$GUEST_IP" "$BLK_PORT" "$RAMDISK_ID_EXT" "$RAMDISK_GUID" \
+		"${1:-}" "${2:-}"
+}
+
+_blk_have_add_target() {
+	test -e "$(srp_add_target_file)"
+}
+
+blk_srp_reload() {
+	srp_logout_all || blk_fail "logout before reloading ib_srp failed"
+	blk_trace_off
+	modprobe -r ib_srp || blk_fail "rmmod ib_srp failed"
+	modprobe ib_srp "$@" || blk_fail "modprobe ib_srp $* failed"
+	wait_until 20 _blk_have_add_target ||
+		blk_fail "ib_srp did not create $(srp_add_target_file)"
+	glog "ib_srp reloaded: $*"
+}
+
+blk_trace_on() {
+	local tf=$BLK_TRACEFS
+	mountpoint -q "$tf" || mount -t tracefs nodev "$tf" ||
+		blk_fail "cannot mount tracefs"
+	echo 0 >"$tf/tracing_on"
+	echo >"$tf/trace"
+	echo "$((4 * 1024))" >"$tf/buffer_size_kb"
+	# srp_post_send(ch, iu, len): the third argument is in %dx.
+	echo 'p:blk/srp_send ib_srp:srp_post_send len=%dx:u32' \
+		>>"$tf/kprobe_events" || blk_fail "cannot add the srp_post_send kprobe"
+	echo 1 >"$tf/events/blk/srp_send/enable"
+	echo 1 >"$tf/tracing_on"
+}
+
+blk_trace_off() {
+	local tf=$BLK_TRACEFS
+	[ -e "$tf/events/blk/srp_send/enable" ] || return 0
+	echo 0 >"$tf/events/blk/srp_send/enable"
+	echo '-:blk/srp_send' >>"$tf/kprobe_events"
+}
+
+blk_trace_lens() {
+	sed -n 's/.* srp_send: .* len=\([0-9]*\).*/\1/p' "$BLK_TRACEFS/trace" |
+		sort -n | uniq -c | awk '{ print $2, $1 }'
+}
+
+blk_trace_clear() {
+	echo >"$BLK_TRACEFS/trace"
+}
+
+# blk_desc_stats: from blk_trace_lens, sets BLK_N_DIRECT (SRP_CMDs with a
+# direct descriptor), BLK_N_IMM (immediate data), BLK_N_INDIRECT (indirect
+# table, all inline or not) and BLK_MAX_INLINE (most inline descriptors in
+# one SRP_CMD); BLK_DESC_SUMMARY is a one-line account of them.
+blk_desc_stats() {
+	local len n
+	BLK_N_DIRECT=0 BLK_N_IMM=0 BLK_N_INDIRECT=0 BLK_MAX_INLINE=0
+	while read -r len n; do
+		if [ "$len" -eq 64 ]; then
+			BLK_N_DIRECT=$((BLK_N_DIRECT + n))
+		elif [ "$len" -eq 68 ]; then
+			BLK_N_IMM=$((BLK_N_IMM + n))
+		elif [ "$len" -gt 68 ] && [ $(((len - 68) % 16)) -eq 0 ]; then
+			BLK_N_INDIRECT=$((BLK_N_INDIRECT + n))
+			[ $(((len - 68) / 16)) -le "$BLK_MAX_INLINE" ] ||
+				BLK_MAX_INLINE=$(((len - 68) / 16))
+		fi
+	done < <(blk_trace_lens)
+	# shellcheck disable=SC2034 # for the scenario scripts
+	BLK_DESC_SUMMARY="SRP_CMDs: $BLK_N_DIRECT direct, $BLK_N_IMM immediate, $BLK_N_INDIRECT indirect (up to $BLK_MAX_INLINE inline descriptors)"
+}
+
+blk_disk_ok() {
+	local b=${1#/dev/} st
+	st=$(cat "/sys/block/$b/device/state" 2>/dev/null)
+	[ "$st" = running ]
+}
