@@ -82,6 +82,8 @@ step "install test" tests/install/install-test.sh
 if [ "${SKIP_GUEST:-0}" != 1 ]; then
 	step "soft-RoCE guest: kernel initiator vs srpt-ramdisk (ASan build)" \
 		tests/guest/run-ramdisk-tests.sh "$src/build-asan"
+	step "soft-RoCE guest: blktests-style scenarios vs srpt-ramdisk (ASan build)" \
+		tests/guest/run-blk-tests.sh "$src/build-asan"
 fi
 
 echo
