@@ -118,7 +118,12 @@ note "logout + fresh login: data intact"
 # SIGTERM with the sessions open.
 ramdisk_stop || die "srpt-ramdisk did not exit 0 on SIGTERM with sessions open"
 note "SIGTERM with sessions open: exit 0$RAMDISK_LEAK_NOTE"
-srp_logout_all >/dev/null 2>&1 || true
+# The initiator still holds the ports of the stopped target: remove them
+# all before the next logins (ib_srp refuses a login that duplicates a
+# target it still knows).
+srp_logout_all || die "logout after the target stopped failed"
+wait_until 30 sh -c '! ls /sys/class/srp_remote_ports/port-* >/dev/null 2>&1' ||
+	die "SRP remote ports left after logout: $(ls /sys/class/srp_remote_ports)"
 
 # The default any-address listener takes IPv6 and IPv4 logins.
 ip -6 addr add fd00:99::1/64 dev veth0 nodad || die "cannot add an IPv6 address"
@@ -138,7 +143,15 @@ dd if="$out/p6" of="$d6" bs=64k count=16 oflag=direct status=none || die "IPv6 w
 dd if="$d6" of="$out/r6" bs=64k count=16 iflag=direct status=none || die "IPv6 read failed"
 cmp "$out/p6" "$out/r6" || die "IPv6 read-back differs"
 srp_logout_all || die "IPv6 logout failed"
-srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" "$RAMDISK_GUID" || die "IPv4 login to the any-address listener failed"
+# ib_srp drops a logged-out target from its list a moment after the port
+# disappears, and refuses a duplicate meanwhile ("Already connected").
+for try in 1 2 3 4 5; do
+	srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" "$RAMDISK_GUID" 2>"$out/v4.err" && break
+	grep -q "Already connected" "$out/v4.err" || { cat "$out/v4.err" >&2; break; }
+	sleep 2
+done
+[ -n "$(ls /sys/class/srp_remote_ports 2>/dev/null)" ] ||
+	die "IPv4 login to the any-address listener failed: $(cat "$out/v4.err")"
 srp_wait_disks 1 30 >/dev/null || die "no disk over IPv4 to the any-address listener"
 srp_logout_all || die "logout failed"
 ramdisk_stop || die "srpt-ramdisk (any address) did not exit 0"
