@@ -1,0 +1,278 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
+#
+# Guest script (run by bench/run-bench.sh through tests/guest/boot.sh):
+# the raw verbs ceiling of rxe0, then LIO ib_srpt and srpt-ramdisk through
+# the kernel SRP initiator in alternating rounds, then srpt-ramdisk's CPU,
+# memory, login-cycle and scaling figures. Writes raw figures to
+# $GUEST_OUT/run/results.tsv (see measure.sh); the host makes the table.
+#
+# usage: bench.sh BUILD_DIR
+# Tuning (environment, set by run-bench.sh): BENCH_ROUNDS, BENCH_RUNTIME,
+# BENCH_PT_SECS, BENCH_SIZE_MB, BENCH_IDLE_SECS, BENCH_CYCLES,
+# BENCH_GRID_CH, BENCH_GRID_QD, BENCH_GRID_RUNTIME, BENCH_SEQ_QD,
+# BENCH_OURS_ARGS (extra srpt-ramdisk options).
+set -uo pipefail
+
+here=$(dirname "$(readlink -f "$0")")
+guestdir=$here/../../tests/guest
+# shellcheck source=../../tests/guest/lib.sh
+. "$guestdir/lib.sh"
+# shellcheck source=../../tests/guest/lio.sh
+. "$guestdir/lio.sh"
+# shellcheck source=../../tests/guest/ramdisk.sh
+. "$guestdir/ramdisk.sh"
+# shellcheck source=measure.sh
+. "$here/measure.sh"
+
+BUILD=${1:?usage: bench.sh BUILD_DIR}
+ROUNDS=${BENCH_ROUNDS:-2}
+RUNTIME=${BENCH_RUNTIME:-8}
+SIZE_MB=${BENCH_SIZE_MB:-128}
+IDLE_SECS=${BENCH_IDLE_SECS:-10}
+CYCLES=${BENCH_CYCLES:-3}
+GRID_CH=${BENCH_GRID_CH:-1 4 16}
+GRID_QD=${BENCH_GRID_QD:-1 8 32 128}
+GRID_RUNTIME=${BENCH_GRID_RUNTIME:-4}
+SEQ_QD=${BENCH_SEQ_QD:-8}
+LIO_PORT=5555
+OURS_PORT=5556
+
+out=$(guest_result_dir run)
+BENCH_RAW=$out/raw
+mkdir -p "$BENCH_RAW"
+BENCH_RESULTS=$out/results.tsv
+: >"$BENCH_RESULTS"
+export BENCH_RAW BENCH_RESULTS
+
+result 0 guest nproc "$(nproc)"
+result 0 guest kernel "$(uname -r)"
+result 0 guest mem_mb "$(awk '$1 == "MemTotal:" { printf "%d", $2 / 1024 }' /proc/meminfo)"
+for v in ROUNDS RUNTIME SIZE_MB IDLE_SECS CYCLES GRID_RUNTIME SEQ_QD; do
+	result 0 conf "$v" "${!v}"
+done
+result 0 conf GRID_CH "$GRID_CH"
+result 0 conf GRID_QD "$GRID_QD"
+result 0 conf PT_SECS "${BENCH_PT_SECS:-3}"
+result 0 conf OURS_ARGS "${BENCH_OURS_ARGS:-none}"
+
+guest_rdma_up || die "soft-RoCE setup failed"
+lio_setup_ramdisk "$LIO_PORT" "$SIZE_MB" >/dev/null || die "LIO setup failed"
+LIO_GUID=$(lio_service_guid) || die "no ib_srpt service GUID"
+# BENCH_OURS_ARGS: extra srpt-ramdisk options for experiments (reported).
+# shellcheck disable=SC2086 # a list of options
+ramdisk_start "$BUILD" "$BENCH_RAW/srpt-ramdisk.log" --port "$OURS_PORT" \
+	--size "${SIZE_MB}M" ${BENCH_OURS_ARGS:-} || die "srpt-ramdisk did not start"
+OURS_PID=$RAMDISK_PID
+blog "LIO on port $LIO_PORT (guid $LIO_GUID), srpt-ramdisk pid $OURS_PID on port $OURS_PORT"
+
+# tgt_login lio|ours [ADD_TARGET_OPTS]: log in, wait for the one disk.
+# Sets BDEV (/dev/sdX) and BNCH (channels ib_srp opened).
+tgt_login() {
+	local who=$1 extra=${2:-} h try
+	# Both targets have rxe0's GUID as id_ext and ioc_guid, and ib_srp
+	# refuses a second login to one while the other's removal is still
+	# finishing ("Already connected"), a little after its SCSI host left
+	# sysfs: try again for a while.
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		TGT_LOGIN_T0=$(now_ms)	# the login cycle times the last try
+		case $who in
+		lio) srp_login "$GUEST_IP" "$LIO_PORT" "$LIO_GUID" "$LIO_GUID" "" "$extra" ;;
+		ours) srp_login "$GUEST_IP" "$OURS_PORT" "$RAMDISK_ID_EXT" "$RAMDISK_GUID" "" "$extra" ;;
+		esac >/dev/null 2>"$BENCH_RAW/login.err" && break
+		if ! grep -q "Already connected" "$BENCH_RAW/login.err" ||
+		   [ "$try" -eq 10 ]; then
+			cat "$BENCH_RAW/login.err" >&2
+			return 1
+		fi
+		sleep 1
+	done
+	srp_wait_disks 1 60 >"$BENCH_RAW/disks.txt" || return 1
+	[ "${#SRP_DISKS[@]}" -eq 1 ] || {
+		gwarn "expected one SRP disk, have ${SRP_DISKS[*]}"
+		return 1
+	}
+	BDEV=${SRP_DISKS[0]}
+	h=${SRP_LAST_PORT##*/port-}
+	h=${h%%:*}
+	BNCH=$(cat "/sys/class/scsi_host/host$h/ch_count" 2>/dev/null || echo NA)
+	# The initiator's I/O scheduler is not what is measured.
+	echo none >"/sys/block/${BDEV#/dev/}/queue/scheduler" 2>/dev/null || true
+}
+
+tgt_logout() {
+	srp_logout_all >/dev/null
+}
+
+# The verbs ceiling of this rig: message rates that the per-I/O ceilings
+# are derived from (report.sh does the arithmetic). Depth 32 for the small
+# messages (the deepest fio queue here; perftest's default of 128 measured
+# lower on rxe), 4 for 512 KiB (deeper queues of large messages collapse
+# on rxe over veth).
+ceiling() {
+	local r=$1 spec prog size depth
+	for spec in "ib_send_bw 64 32" "ib_send_bw 4096 32" "ib_write_bw 4096 32" \
+			"ib_read_bw 4096 32" "ib_write_bw 524288 4" \
+			"ib_read_bw 524288 4"; do
+		read -r prog size depth <<<"$spec"
+		BENCH_PT_PORT=$((BENCH_PT_PORT + 1))
+		result "$r" verbs "${prog#ib_}_${size}_mps" \
+			"$(perftest_rate "$prog" "$size" "$BENCH_PT_PORT" "$depth")"
+	done
+	blog "round $r: verbs ceiling measured"
+}
+
+# record_set ROUND WHO FILE: results of a fio_set run, with CPU per I/O.
+record_set() {
+	local r=$1 who=$2 file=$3 name ri rc rb rn rm wi wc wb wn wm dir cpu
+	while IFS=$'\t' read -r name ri rc rb rn rm wi wc wb wn wm; do
+		if [ "${rn:-0}" -gt 0 ] 2>/dev/null; then
+			dir=(read "$ri" "$rc" "$rb" "$rn" "$rm")
+		else
+			dir=(write "$wi" "$wc" "$wb" "$wn" "$wm")
+		fi
+		result "$r" "$who" "${name}_iops" "${dir[1]}"
+		result "$r" "$who" "${name}_clat_us" "${dir[2]}"
+		result "$r" "$who" "${name}_MBps" "${dir[3]}"
+		result "$r" "$who" "${name}_ios" "${dir[4]}"
+		result "$r" "$who" "${name}_clatmax_ms" "${dir[5]}"
+		read -r -a cpu < <(cpu_us_per_io "$file.$name.pre" "$file.$name.post" "${dir[4]}")
+		result "$r" "$who" "${name}_vmcpu_us" "${cpu[0]:-NA}"
+		result "$r" "$who" "${name}_vmsoftirq_us" "${cpu[5]:-NA}"
+		result "$r" "$who" "${name}_top" "$(top_ps "$file.$name.pre" "$file.$name.post" "${dir[4]}")"
+		while read -r hw d; do
+			result "$r" "$who" "${name}_hw_$hw" "$d"
+		done < <(hw_deltas "$file.$name.pre" "$file.$name.post")
+		[ "$who" = lio ] && continue
+		result "$r" "$who" "${name}_proccpu_us" "${cpu[1]:-NA}"
+		result "$r" "$who" "${name}_procusr_us" "${cpu[2]:-NA}"
+		result "$r" "$who" "${name}_procsys_us" "${cpu[3]:-NA}"
+		result "$r" "$who" "${name}_topthread_us" "${cpu[4]:-NA}"
+	done < <(fio_rows "$file")
+}
+
+run_target() {
+	local r=$1 who=$2 file=$BENCH_RAW/fio-r$1-$2.json pid=''
+	tgt_login "$who" || die "login to $who failed (round $r)"
+	result "$r" "$who" channels "$BNCH"
+	[ "$who" = ours ] && pid=$OURS_PID
+	fio_set "$file" "$BDEV" "$RUNTIME" "$pid" \
+		"rr4k_qd1 randread 4k 1" "rw4k_qd1 randwrite 4k 1" \
+		"rr4k_qd32 randread 4k 32" "rw4k_qd32 randwrite 4k 32" \
+		"sr1m read 1m $SEQ_QD" "sw1m write 1m $SEQ_QD" ||
+		gwarn "fio on $who (round $r) failed: $(tail -n 3 "$file.err")"
+	record_set "$r" "$who" "$file"
+	tgt_logout || die "logout from $who failed (round $r)"
+	blog "round $r: $who done ($BNCH channels, $BDEV)"
+}
+
+# --- memory per channel: a fresh process, no I/O between the samples ----
+sleep 1
+rss0=$(rss_kb "$OURS_PID")
+tgt_login ours || die "first login to srpt-ramdisk failed"
+sleep 1
+rss1=$(rss_kb "$OURS_PID")
+result 0 ours rss_before_login_kb "$rss0"
+result 0 ours rss_after_login_kb "$rss1"
+result 0 ours rss_channels "$BNCH"
+result 0 ours threads "$(ls "/proc/$OURS_PID/task" | wc -l)"
+tgt_logout || die "logout failed"
+sleep 1
+result 0 ours rss_after_logout_kb "$(rss_kb "$OURS_PID")"
+blog "RSS ${rss0} kB before login, ${rss1} kB after ($BNCH channels)"
+
+# --- alternating rounds --------------------------------------------------
+for r in $(seq 1 "$ROUNDS"); do
+	ceiling "$r"
+	run_target "$r" lio
+	run_target "$r" ours
+done
+
+# --- idle CPU with a session open ------------------------------------------
+idle() {
+	local who=$1 pid='' t0 t1 pre=$BENCH_RAW/idle-$1.pre post=$BENCH_RAW/idle-$1.post
+	tgt_login "$who" || die "login to $who for the idle run failed"
+	[ "$who" = ours ] && pid=$OURS_PID
+	sleep 2
+	t0=$(now_ms)
+	"$BENCH_SAMPLE" "$pre" "$pid"
+	sleep "$IDLE_SECS"
+	"$BENCH_SAMPLE" "$post" "$pid"
+	t1=$(now_ms)
+	# Percent of one core: busy ticks over elapsed wall time.
+	awk -v ms=$((t1 - t0)) -v hz="$CLK_TCK" -v who="$who" '
+		FNR == 1 { k++ }
+		$1 == "vm" { v[k] = $2 + $3 + $4 + $7 + $8 + $9 }
+		$1 == "proc" { p[k] = $2 + $3 }
+		END {
+			printf "0\t%s\tidle_vm_pct\t%.2f\n", who, (v[2] - v[1]) / hz * 1e5 / ms
+			if ((1 in p) && (2 in p))
+				printf "0\t%s\tidle_proc_pct\t%.2f\n", who, (p[2] - p[1]) / hz * 1e5 / ms
+		}' "$pre" "$post" >>"$BENCH_RESULTS"
+	result 0 "$who" idle_top "$(top_ps "$pre" "$post" $((t1 - t0)) 6 1e5)"
+	tgt_logout || die "logout after the idle run failed"
+}
+idle ours
+idle lio
+blog "idle CPU measured"
+
+# --- login -> disk visible -> logout, alternating -------------------------
+for i in $(seq 1 "$CYCLES"); do
+	for who in lio ours; do
+		tgt_login "$who" || die "login cycle $i to $who failed"
+		t1=$(now_ms)
+		t0=$TGT_LOGIN_T0
+		tgt_logout || die "logout in cycle $i from $who failed"
+		t2=$(now_ms)
+		result "$i" "$who" login_visible_ms $((t1 - t0))
+		result "$i" "$who" cycle_ms $((t2 - t0))
+	done
+done
+blog "login cycles measured"
+
+# --- scaling: channels x queue depth, srpt-ramdisk only -------------------
+for ch in $GRID_CH; do
+	rss0=$(rss_kb "$OURS_PID")
+	# queue_size=128 so that iodepth 128 is not capped by the initiator's
+	# default of 62 commands per channel.
+	tgt_login ours "ch_count=$ch,queue_size=128" ||
+		die "login with ch_count=$ch failed"
+	sleep 1
+	result 0 ours "grid_ch${ch}_channels" "$BNCH"
+	result 0 ours "grid_ch${ch}_rss_before_kb" "$rss0"
+	result 0 ours "grid_ch${ch}_rss_kb" "$(rss_kb "$OURS_PID")"
+	specs=()
+	for qd in $GRID_QD; do
+		specs+=("grid_ch${ch}_qd$qd randread 4k $qd")
+	done
+	file=$BENCH_RAW/fio-grid-ch$ch.json
+	fio_set "$file" "$BDEV" "$GRID_RUNTIME" "$OURS_PID" "${specs[@]}" ||
+		gwarn "grid fio ch=$ch failed: $(tail -n 3 "$file.err")"
+	record_set 0 ours "$file"
+	tgt_logout || die "logout after ch_count=$ch failed"
+	blog "scaling: $ch channel(s) done"
+done
+
+# The same queue depths against LIO with one channel: a control for what
+# the initiator and rxe do at these depths.
+specs=()
+for qd in $GRID_QD; do
+	specs+=("grid_ch1_qd$qd randread 4k $qd")
+done
+tgt_login lio "ch_count=1,queue_size=128" || die "LIO login with ch_count=1 failed"
+result 0 lio grid_ch1_channels "$BNCH"
+file=$BENCH_RAW/fio-grid-lio-ch1.json
+fio_set "$file" "$BDEV" "$GRID_RUNTIME" "" "${specs[@]}" ||
+	gwarn "grid fio on LIO failed: $(tail -n 3 "$file.err")"
+record_set 0 lio "$file"
+tgt_logout || die "logout from LIO after the grid control failed"
+blog "scaling: LIO control done"
+
+# Initiator-side trouble that stalls I/O for seconds (report.sh lists it).
+result 0 guest srp_reconnects "$(dmesg | grep -c 'ib_srp: reconnect succeeded')"
+result 0 guest rxe_fastreg_errors "$(dmesg | grep -c 'rxe_reg_fast_mr: .* not free')"
+
+ramdisk_stop || gwarn "srpt-ramdisk did not stop cleanly"
+lio_teardown >/dev/null || gwarn "LIO teardown incomplete"
+dmesg >"$BENCH_RAW/dmesg.txt" 2>&1
+blog "done"

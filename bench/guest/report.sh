@@ -1,0 +1,304 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
+#
+# Host side: turn the results.tsv of one bench run into the Markdown table.
+# usage: report.sh RESULTS.tsv   (Markdown on stdout)
+#
+# Lines are "ROUND<TAB>WHO<TAB>METRIC<TAB>VALUE" (see measure.sh); ROUND 0
+# holds figures taken once. Round figures are reported as medians over the
+# rounds, and every ratio is the median of the per-round ratios (LIO and
+# srpt-ramdisk of one round ran back to back, so their ratio is less
+# exposed to the load of a shared machine than the ratio of medians).
+set -euo pipefail
+
+tsv=${1:?usage: report.sh RESULTS.tsv}
+[ -r "$tsv" ] || { echo "report.sh: cannot read $tsv" >&2; exit 2; }
+
+awk -F '\t' '
+function isnum(x) { return x ~ /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/ }
+function get(r, w, m) { k = r SUBSEP w SUBSEP m; return (k in V) ? V[k] : "NA" }
+function one(w, m) { return get(0, w, m) }
+# median of the n numbers in array a[1..n]; NA when n == 0
+function median(a, n,    i, j, t) {
+	if (n == 0)
+		return "NA"
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function med(w, m,    r, n, a, x) {
+	n = 0
+	for (r = 1; r <= R; r++) {
+		x = get(r, w, m)
+		if (isnum(x))
+			a[++n] = x + 0
+	}
+	return median(a, n)
+}
+# Per-round ceilings derived from the verbs message rates.
+function ceil_r(r, c,    s64, s4k, w4k, r4k, w512, r512) {
+	s64 = get(r, "verbs", "send_bw_64_mps")
+	s4k = get(r, "verbs", "send_bw_4096_mps")
+	w4k = get(r, "verbs", "write_bw_4096_mps")
+	r4k = get(r, "verbs", "read_bw_4096_mps")
+	w512 = get(r, "verbs", "write_bw_524288_mps")
+	r512 = get(r, "verbs", "read_bw_524288_mps")
+	if (c == "rr4k" && isnum(w4k) && isnum(s64) && w4k > 0 && s64 > 0)
+		return 1 / (1 / w4k + 2 / s64)
+	if (c == "rw4k" && isnum(s4k) && isnum(s64) && s4k > 0 && s64 > 0)
+		return 1 / (1 / s4k + 1 / s64)
+	if (c == "rw4k_rd" && isnum(r4k) && isnum(s64) && r4k > 0 && s64 > 0)
+		return 1 / (1 / r4k + 2 / s64)
+	if (c == "sr1m" && isnum(w512))
+		return w512 * 524288 / 1e6
+	if (c == "sw1m" && isnum(r512))
+		return r512 * 524288 / 1e6
+	return "NA"
+}
+function ceil_med(c,    r, n, a, x) {
+	n = 0
+	for (r = 1; r <= R; r++) {
+		x = ceil_r(r, c)
+		if (isnum(x))
+			a[++n] = x
+	}
+	return median(a, n)
+}
+# median over rounds of ours/LIO (or ours/ceiling when c is set)
+function ratio(m, c,    r, n, a, o, b) {
+	n = 0
+	for (r = 1; r <= R; r++) {
+		o = get(r, "ours", m)
+		b = c == "" ? get(r, "lio", m) : ceil_r(r, c)
+		if (isnum(o) && isnum(b) && b > 0)
+			a[++n] = o / b
+	}
+	return median(a, n)
+}
+function f(x, d) { return isnum(x) ? sprintf("%." d "f", x) : "n/a" }
+function fx(x) { return isnum(x) ? sprintf("%.2fx", x) : "n/a" }
+function pct(x) { return isnum(x) ? sprintf("%.0f %%", x * 100) : "n/a" }
+function row(name, lio, ours, rl, ceil, rc, goal, verdict) {
+	printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name, lio, ours,
+		rl, ceil, rc, goal, verdict
+}
+function met(ok) { return ok ? "**met**" : "**not met**" }
+
+{ V[$1 SUBSEP $2 SUBSEP $3] = $4; if ($1 + 0 > R) R = $1 + 0 }
+
+END {
+	R = one("conf", "ROUNDS") + 0
+	printf "# srpt-ramdisk vs LIO ib_srpt over soft-RoCE (%s)\n\n", one("host", "date")
+	printf "- Host: %s, %s CPUs, kernel %s; load average at start %s\n",
+		one("host", "cpu_model"), one("host", "nproc"),
+		one("host", "kernel"), one("host", "loadavg")
+	printf "- Guest (qemu TCG): %s vCPUs, %s MiB, kernel %s; initiator ib_srp, soft-RoCE rxe0 on a veth pair\n",
+		one("guest", "nproc"), one("guest", "mem_mb"), one("guest", "kernel")
+	printf "- Build: %s; extra srpt-ramdisk options: %s\n", one("host", "build"), one("conf", "OURS_ARGS")
+	printf "- Mode: %s; rounds: %d (each: verbs ceiling, LIO, ours); fio %ss per job, libaio, direct, %s MiB LUN, 1 MiB at iodepth %s; perftest %ss per test\n",
+		one("host", "mode"), R, one("conf", "RUNTIME"), one("conf", "SIZE_MB"),
+		one("conf", "SEQ_QD"), one("conf", "PT_SECS")
+	printf "- Wall time: %s s\n\n", one("host", "wall_s")
+	printf "Values are medians over the rounds; ratios are medians of the per-round ratios. The machine is shared: absolute figures are noisy, ratios within one run less so.\n\n"
+
+	print "| Figure | LIO | ours | ours/LIO | ceiling | ours/ceiling | goal | verdict |"
+	print "|---|---:|---:|---:|---:|---:|---|---|"
+
+	row("4K randread qd1, clat mean (µs)", f(med("lio", "rr4k_qd1_clat_us"), 0),
+	    f(med("ours", "rr4k_qd1_clat_us"), 0), fx(ratio("rr4k_qd1_clat_us")),
+	    "", "", "lower is better", "")
+	row("4K randwrite qd1, clat mean (µs)", f(med("lio", "rw4k_qd1_clat_us"), 0),
+	    f(med("ours", "rw4k_qd1_clat_us"), 0), fx(ratio("rw4k_qd1_clat_us")),
+	    "", "", "lower is better", "")
+
+	rl = ratio("rr4k_qd32_iops"); rc = ratio("rr4k_qd32_iops", "rr4k")
+	v = isnum(rc) ? met(rc >= 0.9) : "n/a"
+	if (isnum(rc) && rc > 1) v = v " (ceiling below ours: not a bound here)"
+	row("4K randread qd32 (IOPS)", f(med("lio", "rr4k_qd32_iops"), 0),
+	    f(med("ours", "rr4k_qd32_iops"), 0), fx(rl), f(ceil_med("rr4k"), 0),
+	    pct(rc), ">= 90 % of ceiling (about 1.4x LIO)", v)
+
+	rl = ratio("rw4k_qd32_iops"); rc = ratio("rw4k_qd32_iops", "rw4k")
+	v = isnum(rl) && isnum(rc) ? met(rl >= 1.3 && rc >= 0.9) : "n/a"
+	if (isnum(rc) && rc > 1) v = v " (ceiling below ours: not a bound here)"
+	row("4K randwrite qd32 (IOPS)", f(med("lio", "rw4k_qd32_iops"), 0),
+	    f(med("ours", "rw4k_qd32_iops"), 0), fx(rl), f(ceil_med("rw4k"), 0),
+	    pct(rc), ">= 1.3x LIO and >= 90 % of ceiling", v)
+
+	rl = ratio("sr1m_MBps")
+	row("1 MiB seq read (MB/s)", f(med("lio", "sr1m_MBps"), 1),
+	    f(med("ours", "sr1m_MBps"), 1), fx(rl), f(ceil_med("sr1m"), 1),
+	    pct(ratio("sr1m_MBps", "sr1m")), ">= 1.2x LIO", isnum(rl) ? met(rl >= 1.2) : "n/a")
+	rl = ratio("sw1m_MBps")
+	row("1 MiB seq write (MB/s)", f(med("lio", "sw1m_MBps"), 1),
+	    f(med("ours", "sw1m_MBps"), 1), fx(rl), f(ceil_med("sw1m"), 1),
+	    pct(ratio("sw1m_MBps", "sw1m")), ">= 1.2x LIO", isnum(rl) ? met(rl >= 1.2) : "n/a")
+
+	row("whole-guest CPU per I/O, 4K randread qd32 (µs)", f(med("lio", "rr4k_qd32_vmcpu_us"), 0),
+	    f(med("ours", "rr4k_qd32_vmcpu_us"), 0), fx(ratio("rr4k_qd32_vmcpu_us")), "", "",
+	    "lower is better", "")
+	row("whole-guest CPU per I/O, 4K randwrite qd32 (µs)", f(med("lio", "rw4k_qd32_vmcpu_us"), 0),
+	    f(med("ours", "rw4k_qd32_vmcpu_us"), 0), fx(ratio("rw4k_qd32_vmcpu_us")), "", "",
+	    "lower is better", "")
+	row("whole-guest CPU per I/O, 4K randread qd1 (µs)", f(med("lio", "rr4k_qd1_vmcpu_us"), 0),
+	    f(med("ours", "rr4k_qd1_vmcpu_us"), 0), fx(ratio("rr4k_qd1_vmcpu_us")), "", "",
+	    "lower is better", "")
+	for (i = 1; i <= 3; i++) {
+		m = i == 1 ? "rr4k_qd32" : i == 2 ? "rw4k_qd32" : "rr4k_qd1"
+		d = i == 1 ? "4K randread qd32" : i == 2 ? "4K randwrite qd32" : "4K randread qd1"
+		row("srpt-ramdisk CPU per I/O, " d " (µs: all threads = user + system; busiest thread)", "",
+		    f(med("ours", m "_proccpu_us"), 0) " = " f(med("ours", m "_procusr_us"), 0) " + " \
+		    f(med("ours", m "_procsys_us"), 0) "; " f(med("ours", m "_topthread_us"), 0),
+		    "", "", "", "", "")
+	}
+	x = one("ours", "idle_proc_pct")
+	row("srpt-ramdisk CPU, sessions open and idle " one("conf", "IDLE_SECS") " s (% of a core)", "",
+	    f(x, 2), "", "", "", "< 1 % of a core", isnum(x) ? met(x < 1) : "n/a")
+	row("whole-guest CPU, sessions open and idle (% of a core)", f(one("lio", "idle_vm_pct"), 2),
+	    f(one("ours", "idle_vm_pct"), 2), "", "", "", "", "")
+	idle_note = "Idle window, top consumers (% of a core): LIO: " one("lio", "idle_top") "; ours: " one("ours", "idle_top") "."
+	b = one("ours", "rss_before_login_kb"); a = one("ours", "rss_after_login_kb")
+	n = one("ours", "rss_channels")
+	x = isnum(a) && isnum(b) && isnum(n) && n > 0 ? (a - b) / n : "NA"
+	row("srpt-ramdisk memory per channel, default queue depth (KiB, RSS delta / " n " channels)",
+	    "", f(x, 0), "", "", "", "", "")
+	row("login to disk visible (ms, median of " one("conf", "CYCLES") ")",
+	    f(cmed("lio", "login_visible_ms"), 0), f(cmed("ours", "login_visible_ms"), 0),
+	    fx(cratio("login_visible_ms")), "", "", "lower is better", "")
+	row("login, disk visible, logout cycle (ms, median of " one("conf", "CYCLES") ")",
+	    f(cmed("lio", "cycle_ms"), 0), f(cmed("ours", "cycle_ms"), 0),
+	    fx(cratio("cycle_ms")), "", "", "lower is better", "")
+	row("channels per login (ib_srp default ch_count)", med("lio", "channels"),
+	    med("ours", "channels"), "", "", "", "", "")
+
+	print ""
+	print "RSS of srpt-ramdisk: " one("ours", "rss_before_login_kb") " KiB before the first login, " \
+		one("ours", "rss_after_login_kb") " KiB with " one("ours", "rss_channels") " channels open, " \
+		one("ours", "rss_after_logout_kb") " KiB after logout; " one("ours", "threads") " threads."
+
+	print ""
+	print idle_note
+	print ""
+	print "## Verbs ceiling per round (perftest over RDMA/CM on rxe0, loopback)"
+	print ""
+	print "| round | send 64 B (msg/s) | send 4 KiB | RDMA WRITE 4 KiB | RDMA READ 4 KiB | RDMA WRITE 512 KiB (MB/s) | RDMA READ 512 KiB (MB/s) | read 4K ceiling (IOPS) | write 4K ceiling, immediate data | write 4K ceiling, RDMA READ |"
+	print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	for (r = 1; r <= R; r++)
+		printf "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r,
+			f(get(r, "verbs", "send_bw_64_mps"), 0), f(get(r, "verbs", "send_bw_4096_mps"), 0),
+			f(get(r, "verbs", "write_bw_4096_mps"), 0), f(get(r, "verbs", "read_bw_4096_mps"), 0),
+			f(ceil_r(r, "sr1m"), 1), f(ceil_r(r, "sw1m"), 1),
+			f(ceil_r(r, "rr4k"), 0), f(ceil_r(r, "rw4k"), 0), f(ceil_r(r, "rw4k_rd"), 0)
+	print ""
+	print "perftest (bandwidth tests, -R, loopback on rxe0 in the guest) with 32 work requests in flight for 64 B and 4 KiB, 4 for 512 KiB; rates are from the average bandwidth over the measured window."
+	print ""
+	print "read 4K = 1/(1/write4k + 2/send64); write 4K with immediate data = 1/(1/send4k + 1/send64); write 4K by RDMA READ = 1/(1/read4k + 2/send64) (for reference; both initiator and targets negotiated immediate data)."
+
+	print ""
+	print "## Per round"
+	print ""
+	print "| figure | round | LIO | ours | ours/LIO |"
+	print "|---|---:|---:|---:|---:|"
+	split("rr4k_qd1_clat_us rw4k_qd1_clat_us rr4k_qd1_iops rw4k_qd1_iops rr4k_qd32_iops rw4k_qd32_iops sr1m_MBps sw1m_MBps rr4k_qd32_vmcpu_us rw4k_qd32_vmcpu_us rr4k_qd32_proccpu_us rw4k_qd32_proccpu_us", M, " ")
+	for (i = 1; i in M; i++)
+		for (r = 1; r <= R; r++) {
+			l = get(r, "lio", M[i]); o = get(r, "ours", M[i])
+			printf "| %s | %d | %s | %s | %s |\n", M[i], r, f(l, 1), f(o, 1),
+				(isnum(l) && isnum(o) && l > 0 ? fx(o / l) : "")
+		}
+
+	print ""
+	print "## Where the guest CPU went, per I/O (µs; round 1)"
+	print ""
+	print "Whole guest busy time per I/O (of it softirq), and the processes and kernel threads that used the most of it (kworker etc. summed by kind):"
+	print ""
+	print "| job | target | guest CPU/IO | softirq/IO | top consumers (µs per I/O) |"
+	print "|---|---|---:|---:|---|"
+	split("rr4k_qd1 rw4k_qd1 rr4k_qd32 rw4k_qd32", J, " ")
+	for (i = 1; i in J; i++)
+		for (w = 1; w <= 2; w++) {
+			who = w == 1 ? "lio" : "ours"
+			printf "| %s | %s | %s | %s | %s |\n", J[i], who,
+				f(get(1, who, J[i] "_vmcpu_us"), 0), f(get(1, who, J[i] "_vmsoftirq_us"), 0),
+				get(1, who, J[i] "_top")
+		}
+	print ""
+	bad = ""
+	for (k in V) {
+		split(k, kk, SUBSEP)
+		if (kk[3] ~ /_hw_/ && kk[3] ~ /(_err$|retry|rnr|seq|duplicate|link_downed)/)
+			bad = bad sprintf("%s%s round %s %s=%s", bad == "" ? "" : "; ", kk[2], kk[1], kk[3], V[k])
+	}
+	print "rxe error and retry counters that moved during the fio jobs: " (bad == "" ? "none" : bad) "."
+	stall = ""
+	for (k in V) {
+		split(k, kk, SUBSEP)
+		if (kk[3] ~ /_clatmax_ms$/ && isnum(V[k]) && V[k] + 0 >= 1000) {
+			j = kk[3]; sub(/_clatmax_ms$/, "", j)
+			STALL[kk[1] SUBSEP kk[2] SUBSEP j] = 1
+			stall = stall sprintf("%s%s round %s %s (%.1f s)", stall == "" ? "" : "; ",
+				kk[2], kk[1], j, V[k] / 1000)
+		}
+	}
+	print ""
+	print "Jobs with an I/O that took 1 s or more (their figures do not measure the target): " \
+		(stall == "" ? "none" : stall) ". ib_srp reconnects during the run: " one("guest", "srp_reconnects") \
+		", rxe fast-registration errors (\"rxe_reg_fast_mr: ... not free\", initiator side): " \
+		one("guest", "rxe_fastreg_errors") "."
+
+	print ""
+	print "## Scaling of srpt-ramdisk: 4K randread IOPS (" one("conf", "GRID_RUNTIME") " s per point, one fio job, queue_size=128)"
+	print ""
+	nq = split(one("conf", "GRID_QD"), Q, " ")
+	nc = split(one("conf", "GRID_CH"), C, " ")
+	hdr = "| ch_count | channels | RSS before login (KiB) | RSS logged in (KiB)"
+	sep = "|---:|---:|---:|---:"
+	for (i = 1; i <= nq; i++) { hdr = hdr " | qd " Q[i]; sep = sep "|---:" }
+	print hdr " |"
+	print sep "|"
+	for (j = 1; j <= nc; j++) {
+		c = C[j]
+		line = "| " c " | " one("ours", "grid_ch" c "_channels") " | " \
+			one("ours", "grid_ch" c "_rss_before_kb") " | " one("ours", "grid_ch" c "_rss_kb")
+		for (i = 1; i <= nq; i++)
+			line = line " | " f(one("ours", "grid_ch" c "_qd" Q[i] "_iops"), 0) \
+				((0 SUBSEP "ours" SUBSEP "grid_ch" c "_qd" Q[i]) in STALL ? " (stalled)" : "")
+		print line " |"
+	}
+	line = "| LIO, 1 (control) | " one("lio", "grid_ch1_channels") " | | "
+	for (i = 1; i <= nq; i++)
+		line = line " | " f(one("lio", "grid_ch1_qd" Q[i] "_iops"), 0) \
+			((0 SUBSEP "lio" SUBSEP "grid_ch1_qd" Q[i]) in STALL ? " (stalled)" : "")
+	print line " |"
+	print ""
+	print "srpt-ramdisk CPU per I/O in the same runs (µs):"
+	print ""
+	hdr = "| ch_count"; sep = "|---:"
+	for (i = 1; i <= nq; i++) { hdr = hdr " | qd " Q[i]; sep = sep "|---:" }
+	print hdr " |"
+	print sep "|"
+	for (j = 1; j <= nc; j++) {
+		c = C[j]
+		line = "| " c
+		for (i = 1; i <= nq; i++)
+			line = line " | " f(one("ours", "grid_ch" c "_qd" Q[i] "_proccpu_us"), 1)
+		print line " |"
+	}
+}
+# login cycles are stored with the cycle number as the round
+function cmed(w, m,    i, n, a, x) {
+	n = 0
+	for (i = 1; i <= 100; i++) {
+		x = get(i, w, m)
+		if (isnum(x))
+			a[++n] = x + 0
+	}
+	return median(a, n)
+}
+function cratio(m,    l, o) {
+	l = cmed("lio", m); o = cmed("ours", m)
+	return isnum(l) && isnum(o) && l > 0 ? o / l : "NA"
+}
+' "$tsv"
