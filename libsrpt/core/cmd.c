@@ -72,9 +72,12 @@ void srpt_io_release(struct srpt_io *io)
 		}
 		atomic_store(&io->aborted, false);
 		pthread_mutex_unlock(&ch->lock);
-		/* No response went out for it: return its credit later. */
-		atomic_fetch_add(&ch->req_lim_delta, 1);
+		/* No response went out for it: return its credit later. A
+		 * response already posted returned it itself. */
+		if (!io->rsp_posted)
+			atomic_fetch_add(&ch->req_lim_delta, 1);
 	}
+	io->rsp_posted = false;
 	srpt_io_repost(ch, io);
 	if (tm)
 		tm_finished_one(tm);
@@ -96,7 +99,7 @@ void srpt_io_abort_matching(struct srpt_io *tm, bool whole_set,
 		int st = atomic_load(&io->state);
 
 		if (io == tm || (st != SRPT_IO_APP && st != SRPT_IO_FETCHING &&
-				 st != SRPT_IO_SENDING))
+				 st != SRPT_IO_SENDING && st != SRPT_IO_TABLE))
 			continue;
 		if (whole_set ? memcmp(io->info.lun, lun, 8) :
 		    io->info.tag != task_tag)
@@ -310,6 +313,7 @@ static void io_send(struct srpt_io *io)
 	int r;
 
 	io->op_read = false;
+	io->rsp_posted = true;
 	atomic_store(&io->state, SRPT_IO_SENDING);
 	r = io_submit(io);
 	if (r)
@@ -510,9 +514,11 @@ void srpt_io_table_done(struct srpt_io *io, int status)
 	io->op_read = false;
 	io->nlocal = 0;
 	io->xfer_len = 0;
-	if (status || srpt_ch_state(ch) != SRPT_CH_LIVE) {
-		/* The channel is failing (a bad key breaks the QP): no
-		 * command to deliver; the io just goes back. */
+	if (status || srpt_ch_state(ch) != SRPT_CH_LIVE ||
+	    atomic_load(&io->aborted)) {
+		/* The channel is failing (a bad key breaks the QP), or task
+		 * management aborted the command while its table was read:
+		 * nothing to deliver; the io just goes back. */
 		srpt_io_release(io);
 	} else {
 		d->inline_list = io->table;

@@ -87,6 +87,7 @@ struct srpt_io {
 	uint32_t index;
 	_Atomic int state;
 	atomic_bool aborted;
+	bool rsp_posted;		/* a response for this IU went out */
 	/* A chain of this io is on the send queue. Whoever clears the flag
 	 * (its completion, or the drain timeout's reclaim) finishes the io,
 	 * so the two can never both do it. */

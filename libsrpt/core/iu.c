@@ -152,6 +152,8 @@ static void handle_cmd(struct srpt_channel *ch, struct srpt_io *io)
 		return;
 	}
 	io->info.dir = dir;
+	/* Task management matches commands by LUN, also while reading. */
+	memcpy(io->info.lun, io->cmd.lun, 8);
 	if (d && d->fmt == SRPT_DATA_FMT_INDIRECT &&
 	    d->inline_cnt < d->table_cnt) {
 		/* Only part of the table came with the command: read the
