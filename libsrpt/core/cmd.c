@@ -433,6 +433,51 @@ void srpt_io_reclaim_posted(struct srpt_channel *ch)
 	}
 }
 
+/* ---- per-io registered buffers (bounce, descriptor table) ---- */
+
+/*
+ * Make sure *@buf holds at least @want bytes of registered memory,
+ * replacing a smaller one. Allocates only when it grows, so a slot
+ * reused by later commands allocates once.
+ */
+static int io_buf_get(struct srpt_io *io, uint8_t **buf, struct srpt_mr **mrp,
+		      uint32_t *have, uint32_t want, size_t align,
+		      const char *site, const char *mr_site)
+{
+	struct srpt_target *t = io->ch->t;
+	struct srpt_mr *mr;
+	uint8_t *nbuf;
+	int r;
+
+	if (*have >= want)
+		return 0;
+	atomic_fetch_add(&t->stats.io_allocs, 1);
+	nbuf = srpt_aligned_zalloc(align, want, site);
+	mr = srpt_zalloc(sizeof(*mr), mr_site);
+	if (!nbuf || !mr) {
+		srpt_free(nbuf);
+		srpt_free(mr);
+		return -ENOMEM;
+	}
+	mr->addr = nbuf;
+	mr->len = want;
+	r = t->tp_ops->reg_mem(t, mr);
+	if (r) {
+		srpt_free(nbuf);
+		srpt_free(mr);
+		return r;
+	}
+	if (*mrp) {
+		t->tp_ops->dereg_mem(t, *mrp);
+		srpt_free(*mrp);
+	}
+	srpt_free(*buf);
+	*buf = nbuf;
+	*mrp = mr;
+	*have = want;
+	return 0;
+}
+
 /* ---- external descriptor tables ---- */
 
 /* The Linux initiator's tables hold at most 2048 descriptors (32 KiB). */
@@ -440,33 +485,8 @@ void srpt_io_reclaim_posted(struct srpt_channel *ch)
 
 static int table_buf_get(struct srpt_io *io, uint32_t len)
 {
-	struct srpt_target *t = io->ch->t;
-	struct srpt_mr *mr;
-	uint8_t *buf;
-	int r;
-
-	if (io->table_len >= len)
-		return 0;
-	atomic_fetch_add(&t->stats.io_allocs, 1);
-	buf = srpt_aligned_zalloc(64, SRPT_MAX_TABLE_BYTES, "desc-table");
-	mr = srpt_zalloc(sizeof(*mr), "desc-table-mr");
-	if (!buf || !mr) {
-		srpt_free(buf);
-		srpt_free(mr);
-		return -ENOMEM;
-	}
-	mr->addr = buf;
-	mr->len = SRPT_MAX_TABLE_BYTES;
-	r = t->tp_ops->reg_mem(t, mr);
-	if (r) {
-		srpt_free(buf);
-		srpt_free(mr);
-		return r;
-	}
-	io->table = buf;
-	io->table_mr = mr;
-	io->table_len = SRPT_MAX_TABLE_BYTES;
-	return 0;
+	return io_buf_get(io, &io->table, &io->table_mr, &io->table_len,
+			  SRPT_MAX_TABLE_BYTES, 64, "desc-table", "desc-table-mr");
 }
 
 /*
@@ -549,39 +569,8 @@ static bool sg_registered(const struct srpt_sge *sg, unsigned int n)
 
 static int bounce_get(struct srpt_io *io, uint32_t len)
 {
-	struct srpt_channel *ch = io->ch;
-	struct srpt_target *t = ch->t;
-	struct srpt_mr *mr;
-	uint8_t *buf;
-	int r;
-
-	if (io->bounce_len >= len)
-		return 0;
-	atomic_fetch_add(&t->stats.io_allocs, 1);
-	buf = srpt_aligned_zalloc(4096, len, "bounce");
-	mr = srpt_zalloc(sizeof(*mr), "bounce-mr");
-	if (!buf || !mr) {
-		srpt_free(buf);
-		srpt_free(mr);
-		return -ENOMEM;
-	}
-	mr->addr = buf;
-	mr->len = len;
-	r = t->tp_ops->reg_mem(t, mr);
-	if (r) {
-		srpt_free(buf);
-		srpt_free(mr);
-		return r;
-	}
-	if (io->bounce_mr) {
-		t->tp_ops->dereg_mem(t, io->bounce_mr);
-		srpt_free(io->bounce_mr);
-	}
-	srpt_free(io->bounce);
-	io->bounce = buf;
-	io->bounce_mr = mr;
-	io->bounce_len = len;
-	return 0;
+	return io_buf_get(io, &io->bounce, &io->bounce_mr, &io->bounce_len,
+			  len, 4096, "bounce", "bounce-mr");
 }
 
 /* Describe @xfer bytes of @sg for the transport: the pieces themselves
