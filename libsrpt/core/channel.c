@@ -29,9 +29,11 @@ struct srpt_channel *srpt_channel_alloc(struct srpt_target *t, void *conn)
 	urcu_ref_init(&ch->ref);
 	atomic_init(&ch->state, SRPT_CH_CONNECTING);
 	pthread_mutex_init(&ch->post_lock, NULL);
+	pthread_mutex_init(&ch->io_lock, NULL);
 	pthread_mutex_init(&ch->lock, NULL);
 	CDS_INIT_LIST_HEAD(&ch->wait_list);
 	CDS_INIT_LIST_HEAD(&ch->sq_wait);
+	CDS_INIT_LIST_HEAD(&ch->rsp_wait);
 	CDS_INIT_LIST_HEAD(&ch->nexus_link);
 	atomic_fetch_add(&t->nalive, 1);
 	pthread_mutex_lock(&t->lock);
@@ -67,7 +69,7 @@ static void channel_release(struct urcu_ref *ref)
 
 	if (ch->has_qp && t->tp_ops->ch_free)
 		t->tp_ops->ch_free(ch);
-	for (i = 0; ch->ios && i < ch->nrx; i++) {
+	for (i = 0; ch->ios && i < ch->nio; i++) {
 		channel_dereg(t, ch->ios[i].bounce_mr);
 		srpt_free(ch->ios[i].bounce);
 		channel_dereg(t, ch->ios[i].table_mr);
@@ -76,11 +78,13 @@ static void channel_release(struct urcu_ref *ref)
 	channel_dereg(t, ch->rx_mr);
 	channel_dereg(t, ch->tx_mr);
 	srpt_free(ch->ios);
+	srpt_free(ch->io_free);
 	srpt_free(ch->io_priv);
 	srpt_free(ch->rx_mem);
 	srpt_free(ch->tx_mem);
 	srpt_free(ch->login_pdata);
 	pthread_mutex_destroy(&ch->post_lock);
+	pthread_mutex_destroy(&ch->io_lock);
 	pthread_mutex_destroy(&ch->lock);
 	/* Completion threads may still hold the pointer from a table lookup
 	 * that lost the get-unless-zero race: free after a grace period. */
@@ -129,45 +133,56 @@ static int reg_ring(struct srpt_target *t, void *addr, size_t len,
 	return 0;
 }
 
-/* Receive buffers, response buffers and io contexts, one of each per
- * receive: an IU's io context is its receive buffer's, so taking one can
- * never fail on the I/O path. */
+/*
+ * Receive buffers, and io contexts each with a response buffer: all made
+ * at login, so the I/O path never allocates one. Spare ios let receive
+ * buffers go back to the QP while their responses are still being sent
+ * (srpt_io_rx_bind()).
+ */
 int srpt_channel_rings_init(struct srpt_channel *ch)
 {
 	struct srpt_target *t = ch->t;
 	size_t rx_stride = (ch->it_iu_len + 63) & ~(size_t)63;
 	size_t tx_stride = (ch->ti_iu_len + 63) & ~(size_t)63;
+	size_t priv_stride = (t->opts.io_priv_size + 15) & ~(size_t)15;
 	uint32_t i;
 	int r;
 
 	ch->nrx = ch->credits + SRPT_SPARE_RX;
+	ch->nio = ch->nrx + SRPT_IO_SPARE(ch->nrx);
 	ch->rx_mem = srpt_aligned_zalloc(4096, rx_stride * ch->nrx, "rx-ring");
-	ch->tx_mem = srpt_aligned_zalloc(4096, tx_stride * ch->nrx, "tx-ring");
-	ch->ios = srpt_zalloc(sizeof(*ch->ios) * ch->nrx, "io-ring");
-	if (t->opts.io_priv_size)
-		ch->io_priv = srpt_aligned_zalloc(16, (size_t)((t->opts.io_priv_size + 15) & ~15u) *
-						  ch->nrx, "io-priv");
-	if (!ch->rx_mem || !ch->tx_mem || !ch->ios ||
-	    (t->opts.io_priv_size && !ch->io_priv))
+	ch->tx_mem = srpt_aligned_zalloc(4096, tx_stride * ch->nio, "tx-ring");
+	ch->ios = srpt_zalloc(sizeof(*ch->ios) * ch->nio, "io-ring");
+	ch->io_free = srpt_zalloc(sizeof(*ch->io_free) * ch->nio, "io-free");
+	if (priv_stride)
+		ch->io_priv = srpt_aligned_zalloc(16, priv_stride * ch->nio,
+						  "io-priv");
+	if (!ch->rx_mem || !ch->tx_mem || !ch->ios || !ch->io_free ||
+	    (priv_stride && !ch->io_priv))
 		return -ENOMEM;
 	r = reg_ring(t, ch->rx_mem, rx_stride * ch->nrx, &ch->rx_mr);
 	if (r)
 		return r;
-	r = reg_ring(t, ch->tx_mem, tx_stride * ch->nrx, &ch->tx_mr);
+	r = reg_ring(t, ch->tx_mem, tx_stride * ch->nio, &ch->tx_mr);
 	if (r)
 		return r;
-	for (i = 0; i < ch->nrx; i++) {
+	for (i = 0; i < ch->nio; i++) {
 		struct srpt_io *io = &ch->ios[i];
 
 		io->ch = ch;
 		io->index = i;
-		io->rx_buf = ch->rx_mem + rx_stride * i;
+		io->rx_slot = SRPT_NO_SLOT;
 		io->tx_buf = ch->tx_mem + tx_stride * i;
 		if (ch->io_priv)
-			io->priv = ch->io_priv + (size_t)((t->opts.io_priv_size + 15) & ~15u) * i;
+			io->priv = ch->io_priv + priv_stride * i;
 		atomic_init(&io->state, SRPT_IO_FREE);
 		CDS_INIT_LIST_HEAD(&io->wait_link);
+		/* Lowest index on top: the same few ios (and their bounce
+		 * buffers) serve a light load. */
+		ch->io_free[ch->nio - 1 - i] = i;
 	}
+	ch->nio_free = ch->nio;
+	ch->io_unreserved = ch->nio - ch->nrx;
 	atomic_store(&ch->req_lim, (int)ch->credits);
 	return 0;
 }

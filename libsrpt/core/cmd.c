@@ -31,15 +31,15 @@ static uint32_t rx_stride(const struct srpt_channel *ch)
 	return (ch->it_iu_len + 63) & ~63u;
 }
 
-void srpt_io_repost(struct srpt_channel *ch, struct srpt_io *io)
+void srpt_rx_post(struct srpt_channel *ch, uint32_t slot)
 {
 	struct srpt_target *t = ch->t;
 	struct srpt_tp_sge sge = {
-		.addr = (uintptr_t)io->rx_buf,
+		.addr = (uintptr_t)(ch->rx_mem + (size_t)rx_stride(ch) * slot),
 		.len = rx_stride(ch),
 		.lkey = ch->rx_mr->lkey[ch->dev],
 	};
-	uint64_t wr_id = srpt_wr_id(ch, SRPT_WR_RECV, io->index);
+	uint64_t wr_id = srpt_wr_id(ch, SRPT_WR_RECV, slot);
 
 	pthread_mutex_lock(&ch->post_lock);
 	if (srpt_ch_state(ch) < SRPT_CH_DRAINING) {
@@ -52,6 +52,125 @@ void srpt_io_repost(struct srpt_channel *ch, struct srpt_io *io)
 	pthread_mutex_unlock(&ch->post_lock);
 }
 
+/*
+ * An IU arrived in receive buffer @slot: give it a free io. Every posted
+ * receive buffer has a free io promised to it (io_unreserved counts the
+ * others), so this fails only on a bookkeeping bug; the channel then
+ * closes rather than lose the IU silently.
+ */
+struct srpt_io *srpt_io_rx_bind(struct srpt_channel *ch, uint32_t slot,
+				uint32_t len)
+{
+	struct srpt_io *io = NULL;
+
+	pthread_mutex_lock(&ch->io_lock);
+	if (ch->nio_free)
+		io = &ch->ios[ch->io_free[--ch->nio_free]];
+	pthread_mutex_unlock(&ch->io_lock);
+	if (!io) {
+		atomic_fetch_add(&ch->t->stats.io_starved, 1);
+		srpt_err(ch->t, "channel %llu: no free io for an IU",
+			 (unsigned long long)ch->id);
+		return NULL;
+	}
+	io->rx_slot = slot;
+	io->rx_buf = ch->rx_mem + (size_t)rx_stride(ch) * slot;
+	io->rx_len = len;
+	return io;
+}
+
+/*
+ * A response returns its IU's credit, and the initiator may use it as
+ * soon as the response arrives, before this side sees the SEND complete.
+ * So the IU's receive buffer must be back on the QP before the response
+ * goes out. The io itself stays busy until the SEND completes; the
+ * buffer's next IU takes a spare free io. Returns false, with the io
+ * parked on rsp_wait, when there is no spare: the response then waits
+ * for a SEND completion to free one (io_put()), rather than leave the
+ * initiator a credit without a receive buffer (RNR, and the Linux
+ * initiator reconnects).
+ */
+static bool io_take_spare(struct srpt_io *io)
+{
+	struct srpt_channel *ch = io->ch;
+	bool ok;
+
+	if (io->rx_slot == SRPT_NO_SLOT || io->has_spare)
+		return true;
+	pthread_mutex_lock(&ch->io_lock);
+	ok = ch->io_unreserved > 0;
+	if (ok) {
+		ch->io_unreserved--;
+		io->has_spare = true;
+	} else {
+		/* From here on whoever unparks it owns it. */
+		cds_list_add_tail(&io->sq_link, &ch->rsp_wait);
+	}
+	pthread_mutex_unlock(&ch->io_lock);
+	if (!ok)
+		atomic_fetch_add(&ch->t->stats.rsp_waits, 1);
+	return ok;
+}
+
+/* Right before the response is posted (the RDMA WRITEs are built, the IU
+ * is no longer needed): the receive buffer goes back. */
+static void io_rx_early(struct srpt_io *io)
+{
+	struct srpt_channel *ch = io->ch;
+
+	if (io->rx_slot == SRPT_NO_SLOT)
+		return;
+	srpt_rx_post(ch, io->rx_slot);
+	io->rx_slot = SRPT_NO_SLOT;
+	io->rx_buf = NULL;	/* the next IU may land there any moment */
+	atomic_fetch_add(&ch->t->stats.rx_early, 1);
+}
+
+static int io_submit(struct srpt_io *io);
+static void io_post_failed(struct srpt_io *io, int err);
+
+/*
+ * The io is free again. A receive buffer it still holds goes back to the
+ * QP with this io promised to it; otherwise the io is a spare, and the
+ * first response waiting for one can go out.
+ */
+static void io_put(struct srpt_io *io)
+{
+	struct srpt_channel *ch = io->ch;
+	struct srpt_io *next = NULL;
+	uint32_t slot = io->rx_slot;
+	bool spare = slot == SRPT_NO_SLOT || io->has_spare;
+
+	io->rx_slot = SRPT_NO_SLOT;
+	io->rx_buf = NULL;
+	io->rx_len = 0;
+	io->has_spare = false;
+	if (slot != SRPT_NO_SLOT) {
+		srpt_rx_post(ch, slot);
+		atomic_fetch_add(&ch->t->stats.rx_late, 1);
+	}
+	pthread_mutex_lock(&ch->io_lock);
+	ch->io_free[ch->nio_free++] = io->index;
+	if (spare) {
+		if (!cds_list_empty(&ch->rsp_wait)) {
+			next = cds_list_first_entry(&ch->rsp_wait,
+						    struct srpt_io, sq_link);
+			cds_list_del(&next->sq_link);
+		} else {
+			ch->io_unreserved++;
+		}
+	}
+	pthread_mutex_unlock(&ch->io_lock);
+	if (next) {
+		int r;
+
+		next->has_spare = true;
+		r = io_submit(next);
+		if (r)
+			io_post_failed(next, r);
+	}
+}
+
 /* ---- abort bookkeeping ---- */
 
 static void tm_finished_one(struct srpt_io *tm);
@@ -60,6 +179,8 @@ void srpt_io_release(struct srpt_io *io)
 {
 	struct srpt_channel *ch = io->ch;
 	struct srpt_io *tm = NULL;
+
+	bool credit_back = false;
 
 	atomic_store(&io->state, SRPT_IO_FREE);
 	if (atomic_load(&io->aborted)) {
@@ -72,13 +193,15 @@ void srpt_io_release(struct srpt_io *io)
 		}
 		atomic_store(&io->aborted, false);
 		pthread_mutex_unlock(&ch->lock);
-		/* No response went out for it: return its credit later. A
+		/* No response went out for it: a later response returns its
+		 * credit, once the receive buffer is back (io_put()). A
 		 * response already posted returned it itself. */
-		if (!io->rsp_posted)
-			atomic_fetch_add(&ch->req_lim_delta, 1);
+		credit_back = !io->rsp_posted;
 	}
 	io->rsp_posted = false;
-	srpt_io_repost(ch, io);
+	io_put(io);
+	if (credit_back)
+		atomic_fetch_add(&ch->req_lim_delta, 1);
 	if (tm)
 		tm_finished_one(tm);
 	if (atomic_fetch_sub(&ch->io_outstanding, 1) == 1)
@@ -94,7 +217,7 @@ void srpt_io_abort_matching(struct srpt_io *tm, bool whole_set,
 
 	pthread_mutex_lock(&ch->lock);
 	tm->tm_waiting = 0;
-	for (i = 0; i < ch->nrx; i++) {
+	for (i = 0; i < ch->nio; i++) {
 		struct srpt_io *io = &ch->ios[i];
 		int st = atomic_load(&io->state);
 
@@ -217,6 +340,8 @@ static int io_submit(struct srpt_io *io)
 	wrs = (uint32_t)n + io->nlocal + 1;
 	if (wrs + 1 > ch->sq_size)
 		return -E2BIG;
+	if (!io->op_read && !io_take_spare(io))
+		return 0;	/* parked: io_put() posts it */
 	if (!io->sq_wrs) {
 		if (!sq_reserve(ch, wrs)) {
 			pthread_mutex_lock(&ch->lock);
@@ -241,6 +366,7 @@ static int io_submit(struct srpt_io *io)
 		chain.send.len = io->rsp_len;
 		chain.send.lkey = ch->tx_mr->lkey[ch->dev];
 		chain.wr_id = srpt_wr_id(ch, SRPT_WR_SEND, io->index);
+		io_rx_early(io);
 	}
 	pthread_mutex_lock(&ch->post_lock);
 	if (srpt_ch_state(ch) >= SRPT_CH_DRAINING) {
@@ -290,22 +416,28 @@ static void sq_kick(struct srpt_channel *ch)
 	}
 }
 
+/* Take the first io off a parking list, or NULL. */
+static struct srpt_io *unpark(pthread_mutex_t *lock, struct cds_list_head *list)
+{
+	struct srpt_io *io = NULL;
+
+	pthread_mutex_lock(lock);
+	if (!cds_list_empty(list)) {
+		io = cds_list_first_entry(list, struct srpt_io, sq_link);
+		cds_list_del(&io->sq_link);
+	}
+	pthread_mutex_unlock(lock);
+	return io;
+}
+
 /* The channel is draining: parked ios will never be posted. */
 void srpt_io_flush_parked(struct srpt_channel *ch)
 {
-	for (;;) {
-		struct srpt_io *io;
+	struct srpt_io *io;
 
-		pthread_mutex_lock(&ch->lock);
-		if (cds_list_empty(&ch->sq_wait)) {
-			pthread_mutex_unlock(&ch->lock);
-			return;
-		}
-		io = cds_list_first_entry(&ch->sq_wait, struct srpt_io, sq_link);
-		cds_list_del(&io->sq_link);
-		pthread_mutex_unlock(&ch->lock);
+	while ((io = unpark(&ch->lock, &ch->sq_wait)) ||
+	       (io = unpark(&ch->io_lock, &ch->rsp_wait)))
 		io_post_failed(io, -ESHUTDOWN);
-	}
 }
 
 static void io_send(struct srpt_io *io)
@@ -419,7 +551,7 @@ void srpt_io_read_done(struct srpt_io *io, int status)
  */
 void srpt_io_reclaim_posted(struct srpt_channel *ch)
 {
-	for (uint32_t i = 0; i < ch->nrx; i++) {
+	for (uint32_t i = 0; i < ch->nio; i++) {
 		struct srpt_io *io = &ch->ios[i];
 
 		if (!atomic_exchange(&io->posted, false))

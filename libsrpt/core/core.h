@@ -36,6 +36,10 @@
 #define SRPT_MAX_IO_SGE 16
 #define SRPT_SPARE_RX 4		/* receives beyond the credits, to answer
 				 * initiators that overrun them */
+/* ios beyond the receive buffers: how many receive buffers may go back to
+ * the QP while their responses are still in flight (srpt_io_rx_bind()) */
+#define SRPT_IO_SPARE(nrx) ((nrx) / 2)
+#define SRPT_NO_SLOT UINT32_MAX
 #define SRPT_WRID_ID_SHIFT 24
 #define SRPT_WRID_TYPE_SHIFT 20
 #define SRPT_WRID_INDEX_MASK 0xfffffu
@@ -92,6 +96,8 @@ struct srpt_io {
 	 * (its completion, or the drain timeout's reclaim) finishes the io,
 	 * so the two can never both do it. */
 	atomic_bool posted;
+	uint32_t rx_slot;		/* receive buffer held, or SRPT_NO_SLOT */
+	bool has_spare;			/* took a spare io to repost rx_slot early */
 	uint8_t *rx_buf;		/* the IU, in the receive ring */
 	uint32_t rx_len;		/* bytes the receive completion said */
 	uint8_t *tx_buf;		/* the response, in the send ring */
@@ -177,9 +183,20 @@ struct srpt_channel {
 	uint32_t ti_iu_len;
 	uint32_t imm_offset;		/* 0: no immediate data */
 
-	/* rings: nrx receive buffers, one io context and one response
-	 * buffer per receive buffer */
+	/* rings: nrx receive buffers; nio io contexts, each with its
+	 * response buffer. An IU takes a free io when it arrives; its
+	 * receive buffer goes back to the QP before the response that
+	 * returns its credit is posted, so an initiator that keeps to its
+	 * credits always finds a receive posted. */
 	uint32_t nrx;
+	uint32_t nio;
+	pthread_mutex_t io_lock;	/* io_free, io_unreserved */
+	uint32_t *io_free;		/* stack of free io indexes */
+	uint32_t nio_free;
+	/* Free ios not promised to a posted receive buffer: an early
+	 * repost needs one (see io_take_spare() in cmd.c). */
+	uint32_t io_unreserved;
+	struct cds_list_head rsp_wait;	/* responses waiting for a spare */
 	uint8_t *rx_mem;
 	uint8_t *tx_mem;
 	struct srpt_mr *rx_mr;
@@ -280,7 +297,9 @@ void srpt_iu_replay_wait_list(struct srpt_channel *ch);
 
 /* cmd.c */
 void srpt_io_release(struct srpt_io *io);
-void srpt_io_repost(struct srpt_channel *ch, struct srpt_io *io);
+void srpt_rx_post(struct srpt_channel *ch, uint32_t slot);
+struct srpt_io *srpt_io_rx_bind(struct srpt_channel *ch, uint32_t slot,
+				uint32_t len);
 void srpt_io_send_rsp(struct srpt_io *io, uint8_t status,
 		      const uint8_t *sense, uint32_t sense_len, uint8_t flags,
 		      uint32_t din_res, uint32_t dout_res);

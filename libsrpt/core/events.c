@@ -93,7 +93,8 @@ int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 	}
 	type = (enum srpt_wr_type)((wr_id >> SRPT_WRID_TYPE_SHIFT) & 0xf);
 	idx = (uint32_t)(wr_id & SRPT_WRID_INDEX_MASK);
-	if (type != SRPT_WR_DRAIN && idx >= ch->nrx) {
+	if (type != SRPT_WR_DRAIN &&
+	    idx >= (type == SRPT_WR_RECV ? ch->nrx : ch->nio)) {
 		srpt_channel_put(ch);
 		goto late;
 	}
@@ -104,8 +105,12 @@ int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 			if (srpt_ch_state(ch) < SRPT_CH_DRAINING)
 				srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
 		} else {
-			ch->ios[idx].rx_len = byte_len;
-			srpt_iu_receive(ch, &ch->ios[idx]);
+			struct srpt_io *io = srpt_io_rx_bind(ch, idx, byte_len);
+
+			if (io)
+				srpt_iu_receive(ch, io);
+			else if (srpt_ch_state(ch) < SRPT_CH_DRAINING)
+				srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
 		}
 		drain_progress(ch);
 		break;

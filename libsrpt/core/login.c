@@ -139,7 +139,7 @@ static int make_resources(struct srpt_channel *ch)
 		return r;
 	ch->in_table = true;
 	for (uint32_t i = 0; i < ch->nrx; i++)
-		srpt_io_repost(ch, &ch->ios[i]);
+		srpt_rx_post(ch, i);
 	return 0;
 }
 

@@ -18,4 +18,8 @@ void srpt_stats_read(struct srpt_target *t, struct srpt_stats *out)
 	COPY(logins);
 	COPY(login_rejects);
 	COPY(drain_timeouts);
+	COPY(rx_early);
+	COPY(rx_late);
+	COPY(rsp_waits);
+	COPY(io_starved);
 }

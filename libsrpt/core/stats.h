@@ -24,6 +24,10 @@ struct srpt_stats {
 	atomic_ulong logins;
 	atomic_ulong login_rejects;
 	atomic_ulong drain_timeouts;
+	atomic_ulong rx_early;		/* receive reposted before its response */
+	atomic_ulong rx_late;		/* ... only when its io came back */
+	atomic_ulong rsp_waits;		/* responses that waited for a spare io */
+	atomic_ulong io_starved;	/* an IU found no free io (a bug) */
 };
 
 struct srpt_target;

@@ -582,7 +582,19 @@ static int tp_accept(struct srpt_channel *ch, const void *pdata, uint8_t len)
 				(uint8_t)dev->attr.max_qp_rd_atom : 4;
 	p.rnr_retry_count = 7;
 	p.flow_control = 1;
-	return rdma_accept(rc->id, &p) ? -errno : 0;
+	if (rdma_accept(rc->id, &p))
+		return -errno;
+	/* The CM leaves the RNR NAK timer at its 655 ms maximum: an IU that
+	 * finds no receive buffer (an initiator beyond its credits) would
+	 * stall the whole connection that long. 12 asks for 0.64 ms. */
+	if (rc->id->qp) {
+		struct ibv_qp_attr a = { .min_rnr_timer = 12 };
+
+		if (ibv_modify_qp(rc->id->qp, &a, IBV_QP_MIN_RNR_TIMER))
+			srpt_dbg(ch->t, "channel %llu: cannot shorten the RNR timer (%d)",
+				 (unsigned long long)ch->id, errno);
+	}
+	return 0;
 }
 
 static int tp_reject(struct srpt_channel *ch, const void *pdata, uint8_t len)

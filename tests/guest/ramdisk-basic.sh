@@ -5,7 +5,7 @@
 # build) over soft-RoCE. Usage: ramdisk-basic.sh BUILD_DIR
 # Checks: login of every channel, LUN sizes, sg_inq/sg_readcap, direct
 # write/read-back, fio --verify at qd32 on every LUN, logout and fresh
-# login keeping the data, rejects for a wrong ioc_guid and a disallowed
+# login keeping the data, qd128 on 128 credits, rejects for a wrong ioc_guid and a disallowed
 # initiator, SIGTERM with sessions open (exit 0, no leak under ASan).
 set -euo pipefail
 
@@ -114,6 +114,29 @@ dd if="$d0" of="$out/readback2" bs=1M count=4 iflag=direct status=none ||
 	die "read after re-login failed"
 cmp "$pat" "$out/readback2" || die "data written before the logout is gone"
 note "logout + fresh login: data intact"
+
+# Every credit in use: 128 commands in flight on one channel. A response
+# returns its credit before the target sees its SEND complete, so the
+# initiator's next command needs a receive buffer posted already; if it
+# finds none, rxe answers RNR and ib_srp ends up reconnecting.
+srp_logout_all || die "logout before the qd128 run failed"
+kmsg_mark "qd128 run"
+srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" "$RAMDISK_GUID" "" \
+	"ch_count=1,queue_size=128,max_cmd_per_lun=128" ||
+	die "login with queue_size=128 failed"
+srp_wait_disks $LUNS 30 >"$out/disks3.txt" || die "the LUNs did not come back (queue_size=128)"
+d0=$(awk 'NR==1 {print $1}' "$out/disks3.txt")
+fio --name=qd128 --filename="$d0" --rw=randrw --bs=4k --iodepth=128 \
+	--ioengine=libaio --direct=1 --size=$((SIZE_MB / 2))M --verify=crc32c \
+	--do_verify=1 --verify_fatal=1 >"$out/fio-qd128.txt" 2>&1 ||
+	{ cat "$out/fio-qd128.txt" >&2; die "fio at iodepth 128 failed"; }
+grep -q "err= 0" "$out/fio-qd128.txt" || die "fio at iodepth 128 reported errors"
+if dmesg_since "qd128 run" | grep -i -E "reconnect|RNR|failed .* status|connection closed" >"$out/qd128-kmsg.txt"; then
+	cat "$out/qd128-kmsg.txt" >&2
+	die "the initiator had trouble at iodepth 128 (kernel messages above)"
+fi
+grep -q "no free io" "$out/target.log" && die "srpt-ramdisk ran out of io contexts"
+note "fio randrw qd128 --verify on one channel of 128 credits: no error, no reconnect"
 
 # SIGTERM with the sessions open.
 ramdisk_stop || die "srpt-ramdisk did not exit 0 on SIGTERM with sessions open"

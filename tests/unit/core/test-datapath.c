@@ -206,8 +206,9 @@ END_TEST
 
 /*
  * Unregistered memory goes through a bounce buffer owned by the io
- * context of the receive buffer the command arrived in: the first use of
- * each context allocates it once, later I/Os do not allocate.
+ * context: the first use of a context allocates it once, later I/Os do
+ * not allocate. Free contexts are reused last-in first-out, so one I/O
+ * at a time keeps using the same context and allocates only once.
  */
 START_TEST(test_read_4k_bounce)
 {
@@ -244,8 +245,8 @@ START_TEST(test_read_4k_bounce)
 			allocs_after_ring = s1.io_allocs - s0.io_allocs;
 	}
 	app_stats(d.a, &s1);
-	ck_assert_uint_le(allocs_after_ring, nrx);
-	ck_assert_uint_eq(s1.io_allocs - s0.io_allocs, allocs_after_ring);
+	ck_assert_uint_eq(allocs_after_ring, 1);
+	ck_assert_uint_eq(s1.io_allocs - s0.io_allocs, 1);
 	/* still one post per I/O */
 	ck_assert_uint_eq(s1.post_chain_calls - s0.post_chain_calls, 5 * nrx);
 	free(plain);
@@ -778,9 +779,15 @@ END_TEST
 
 START_TEST(test_credit_overrun)
 {
+	/* receives the overrun can use: the spare ones, and those that
+	 * spare ios let go back early */
+	enum { NRX = 2 + SRPT_SPARE_RX,
+	       NOVER = SRPT_SPARE_RX + SRPT_IO_SPARE(NRX) };
 	struct dp d;
 	struct srpt_stats st;
 	struct srpt_io *io[2];
+	uint64_t tags[NOVER];
+	unsigned int sent0;
 	uint8_t iu[128];
 	int n;
 
@@ -790,29 +797,44 @@ START_TEST(test_credit_overrun)
 
 		io[i] = dp_cmd(&d, &s);
 	}
-	/* the initiator has no credit left but sends 4 more */
-	for (int i = 0; i < 4; i++) {
+	sent0 = fake_sent_count(d.c);
+	/* the initiator has no credit left but sends more */
+	for (int i = 0; i < NOVER; i++) {
 		struct cmd_spec s = read_spec(&d, 512, 0);
-		struct srpt_rsp rsp;
 
 		n = mk_cmd(&s, iu, sizeof(iu));
+		tags[i] = s.tag;
 		ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
 		ck_assert_uint_eq(app_held(d.a), 0);
-		app_last_rsp(d.c, &rsp);
-		ck_assert_uint_eq(rsp.tag, s.tag);
-		ck_assert_uint_eq(rsp.status, 0x28);	/* TASK SET FULL */
-		ck_assert_uint_eq(rsp.req_lim_delta, 1);
 	}
+	/* Only as many answers as spare ios went out at once: the others
+	 * wait for a SEND completion, so that no credit goes back before
+	 * its receive buffer. */
+	ck_assert_uint_eq(fake_sent_count(d.c) - sent0, SRPT_IO_SPARE(NRX));
 	/* the ring is exhausted: the hardware would send RNR NAKs */
 	n = mk_cmd(&(struct cmd_spec){ .tag = 1 }, iu, sizeof(iu));
 	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), -ENOBUFS);
+	while (fake_complete_sends(d.c, UINT32_MAX, 0) > 0)
+		;
+	/* every one answered TASK SET FULL, returning its credit */
+	ck_assert_uint_eq(fake_sent_count(d.c) - sent0, NOVER);
+	for (int i = 0; i < NOVER; i++) {
+		struct srpt_rsp rsp;
+
+		app_rsp_at(d.c, sent0 + (unsigned int)i, &rsp);
+		ck_assert_uint_eq(rsp.tag, tags[i]);
+		ck_assert_uint_eq(rsp.status, 0x28);	/* TASK SET FULL */
+		ck_assert_uint_eq(rsp.req_lim_delta, 1);
+	}
 	app_stats(d.a, &st);
-	ck_assert_uint_eq(st.credit_overruns, 4);
+	ck_assert_uint_eq(st.credit_overruns, NOVER);
+	ck_assert_uint_eq(st.rsp_waits, NOVER - SRPT_IO_SPARE(NRX));
 	ck_assert_uint_eq(st.cmds, 2);
-	fake_complete_sends(d.c, UINT32_MAX, 0);
+	ck_assert_uint_eq(fake_rq_len(d.c), NRX - 2);
 	for (int i = 0; i < 2; i++)
 		complete_data(io[i], NULL, 0, 0);
 	fake_complete_sends(d.c, UINT32_MAX, 0);
+	ck_assert_uint_eq(fake_rq_len(d.c), NRX);
 	/* credits are back: two commands reach the application again */
 	for (int i = 0; i < 2; i++) {
 		struct cmd_spec s = read_spec(&d, 512, 0);
@@ -821,6 +843,61 @@ START_TEST(test_credit_overrun)
 		complete_data(io[i], NULL, 0, 0);
 	}
 	fake_complete_sends(d.c, UINT32_MAX, 0);
+	ck_assert_int_eq(srpt_channel_get_state(fake_conn_channel(d.c)),
+			 SRPT_CH_LIVE);
+	dp_end(&d);
+}
+END_TEST
+
+/*
+ * A response returns its command's credit, so the initiator may send the
+ * next command as soon as it sees the response, before the target has
+ * seen that response's SEND complete. The receive buffer must be back on
+ * the queue by then: here the initiator uses every credit twice over
+ * while no SEND has completed, and never meets an empty receive queue
+ * (which would be RNR on real hardware).
+ */
+START_TEST(test_credit_reuse_before_send_completion)
+{
+	enum { QD = 8, NRX = QD + SRPT_SPARE_RX };
+	struct dp d;
+	struct srpt_stats s0, s1;
+	struct srpt_io *io[QD];
+	unsigned int sent0, back;
+
+	dp_init(&d, QD);
+	app_stats(d.a, &s0);
+	for (unsigned int i = 0; i < QD; i++) {
+		struct cmd_spec s = read_spec(&d, 512, 0);
+
+		io[i] = dp_cmd(&d, &s);	/* asserts delivery */
+	}
+	sent0 = fake_sent_count(d.c);
+	for (unsigned int i = 0; i < QD; i++)
+		complete_data(io[i], NULL, 0, 0);
+	/* One response per spare io went out at once, each after its
+	 * receive buffer; the rest wait for a SEND completion. */
+	back = fake_sent_count(d.c) - sent0;
+	ck_assert_uint_eq(back, SRPT_IO_SPARE(NRX) < QD ? SRPT_IO_SPARE(NRX) : QD);
+	ck_assert_uint_ge(fake_rq_len(d.c), back);
+	/* the initiator uses those credits again at once: no RNR */
+	for (unsigned int i = 0; i < back; i++) {
+		struct cmd_spec s = read_spec(&d, 512, 0);
+
+		io[i] = dp_cmd(&d, &s);
+		complete_data(io[i], NULL, 0, 0);
+	}
+	app_stats(d.a, &s1);
+	ck_assert_uint_eq(s1.credit_overruns - s0.credit_overruns, 0);
+	ck_assert_uint_eq(s1.io_starved, 0);
+	/* Every SEND completes: the responses that waited go out, the
+	 * receive buffers come home and the ring is whole again. */
+	while (fake_complete_sends(d.c, UINT32_MAX, 0) > 0)
+		;
+	ck_assert_uint_eq(fake_rq_len(d.c), NRX);
+	app_stats(d.a, &s1);
+	ck_assert_uint_eq(s1.rsp_sent - s0.rsp_sent, QD + back);
+	ck_assert_uint_eq(fake_sent_count(d.c) - sent0, QD + back);
 	ck_assert_int_eq(srpt_channel_get_state(fake_conn_channel(d.c)),
 			 SRPT_CH_LIVE);
 	dp_end(&d);
@@ -1357,6 +1434,7 @@ static Suite *datapath_suite(void)
 	tcase_add_test(tc, test_residuals);
 	tcase_add_test(tc, test_sense);
 	tcase_add_test(tc, test_credit_overrun);
+	tcase_add_test(tc, test_credit_reuse_before_send_completion);
 	tcase_add_test(tc, test_abort_task);
 	tcase_add_test(tc, test_abort_fetching);
 	tcase_add_loop_test(tc, test_abort_task_set, 0, 2);
