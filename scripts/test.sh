@@ -84,6 +84,8 @@ if [ "${SKIP_GUEST:-0}" != 1 ]; then
 		tests/guest/run-ramdisk-tests.sh "$src/build-asan"
 	step "soft-RoCE guest: blktests-style scenarios vs srpt-ramdisk (ASan build)" \
 		tests/guest/run-blk-tests.sh "$src/build-asan"
+	step "soft-RoCE guest: srp-hostile, login storms (ASan build)" \
+		tests/guest/run-hostile-tests.sh "$src/build-asan" "$src/build-ci"
 fi
 
 echo

@@ -80,27 +80,6 @@ secs_since() {
 	printf '%s\n' $((($(_now_cs) - $1) / 100))
 }
 
-ramdisk_alive() {
-	kill -0 "$RAMDISK_PID" 2>/dev/null ||
-		die "srpt-ramdisk ($RAMDISK_LOG) is gone: $(tail -n 30 "$RAMDISK_LOG")"
-	! grep -q "AddressSanitizer\|LeakSanitizer\|runtime error" "$RAMDISK_LOG" ||
-		die "sanitizer report in $RAMDISK_LOG: $(grep -m1 -A30 "Sanitizer\|runtime error" "$RAMDISK_LOG")"
-}
-
-# srpt-ramdisk's VmRSS (kB) once two readings a second apart agree
-# within 64 kB (at most 10 s): channels still closing are not counted.
-rss_idle() {
-	local a b _
-	b=$(awk '/^VmRSS:/ { print $2 }' "/proc/$RAMDISK_PID/status")
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		sleep 1
-		a=$b
-		b=$(awk '/^VmRSS:/ { print $2 }' "/proc/$RAMDISK_PID/status")
-		[ $((b - a)) -gt 64 ] || [ $((a - b)) -gt 64 ] || break
-	done
-	printf '%s\n' "$b"
-}
-
 # run NAME PORT ARGS...: srp-hostile against the target on PORT, output
 # in $out/NAME.txt and on the console.
 run() {
@@ -186,10 +165,10 @@ if [ "$RSS_LOGINS" -gt 0 ]; then
 	note "memory: warm-up of $((2 * RSS_LOGINS)) rejected and $RSS_LOGINS dropped logins in $(secs_since "$t0") s"
 	growth=()
 	for w in 1 2; do
-		r0=$(rss_idle)
+		r0=$(ramdisk_rss_idle)
 		run "rss-window$w" $RSS_PORT --storm-rejects "$RSS_LOGINS" \
 			--storm-drops $((RSS_LOGINS / 2)) || fails=1
-		r1=$(rss_idle)
+		r1=$(ramdisk_rss_idle)
 		growth+=($((r1 - r0)))
 		note "memory: window $w: $RSS_LOGINS rejected, $((RSS_LOGINS / 2)) dropped logins: VmRSS $r0 -> $r1 kB ($((r1 - r0)) kB)"
 		ramdisk_alive

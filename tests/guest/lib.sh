@@ -329,6 +329,13 @@ die() {
 	exit 1
 }
 
+# fio_verify_errors FILE...: how many blocks fio reported as failing
+# verification in FILEs (its stderr): "<crc>: verify failed at ..." or
+# "verify: bad magic header ..." and the like, one line per block.
+fio_verify_errors() {
+	cat "$@" 2>/dev/null | grep -Ec 'verify failed at|^verify: bad ' || true
+}
+
 # guest_result_dir NAME: creates and prints $GUEST_OUT/NAME (shared with the
 # host read-write).
 guest_result_dir() {

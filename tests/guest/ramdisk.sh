@@ -8,6 +8,10 @@
 #   RAMDISK_GUID.
 # ramdisk_stop: SIGTERM, waits; fails unless it exits 0 (and, for an ASan
 #   build, without a leak report).
+# ramdisk_alive: dies unless it still runs and its log has no sanitizer
+#   report.
+# ramdisk_rss, ramdisk_rss_idle, ramdisk_fds: its VmRSS (kB), the same
+#   once it has settled, its number of open descriptors.
 
 ramdisk_start() {
 	local build=$1 log=$2
@@ -54,4 +58,33 @@ ramdisk_stop() {
 	grep -q "AddressSanitizer" "$(dirname "$RAMDISK_LOG")/../asan-marker" 2>/dev/null &&
 		RAMDISK_LEAK_NOTE=" (ASan build, no leak)"
 	return 0
+}
+
+ramdisk_alive() {
+	kill -0 "$RAMDISK_PID" 2>/dev/null ||
+		die "srpt-ramdisk ($RAMDISK_LOG) is gone: $(tail -n 30 "$RAMDISK_LOG")"
+	! grep -q "AddressSanitizer\|LeakSanitizer\|runtime error" "$RAMDISK_LOG" ||
+		die "sanitizer report in $RAMDISK_LOG: $(grep -m1 -A30 "Sanitizer\|runtime error" "$RAMDISK_LOG")"
+}
+
+ramdisk_rss() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$RAMDISK_PID/status"
+}
+
+# VmRSS once two readings a second apart agree within 64 kB (at most
+# 10 s): channels still closing are not counted.
+ramdisk_rss_idle() {
+	local a b _
+	b=$(ramdisk_rss)
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		sleep 1
+		a=$b
+		b=$(ramdisk_rss)
+		[ $((b - a)) -gt 64 ] || [ $((a - b)) -gt 64 ] || break
+	done
+	printf '%s\n' "$b"
+}
+
+ramdisk_fds() {
+	find "/proc/$RAMDISK_PID/fd" -mindepth 1 -maxdepth 1 | wc -l
 }
