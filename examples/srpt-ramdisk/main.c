@@ -191,11 +191,28 @@ static void on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 		data_out_done(io, r, rd);
 }
 
+/* Task management names a LUN: one this target does not serve gets
+ * SAM-5's INCORRECT LOGICAL UNIT NUMBER, not a success that means
+ * nothing. The library aborts the commands of the others. */
+static int on_tmf(struct srpt_channel *ch, uint8_t func, const uint8_t lun[8],
+		  void *userdata)
+{
+	struct ramdisk *rd = userdata;
+	int idx = scsi_lun_to_index(lun);
+
+	(void)ch;
+	(void)func;
+	if (idx < 0 || (unsigned int)idx >= rd->opt.luns)
+		return SRPT_TSK_MGMT_INCORRECT_LUN;
+	return 0;
+}
+
 static const struct srpt_target_ops ramdisk_ops = {
 	.on_req = on_req,
 	.on_dreq = on_dreq,
 	.on_drained = on_drained,
 	.on_cmd = on_cmd,
+	.on_tmf = on_tmf,
 };
 
 static int setup_luns(struct ramdisk *rd, uint64_t target_id)
