@@ -292,6 +292,10 @@ int main(int argc, char **argv)
 	o.io_priv_size = sizeof(struct scsi_task);
 	o.queue_depth = rd.opt.queue_depth;
 	o.flags = rd.opt.busy_poll ? SRPT_TARGET_BUSY_POLL : 0;
+	if (rd.opt.srq_size) {
+		o.flags |= SRPT_TARGET_SRQ;
+		o.srq_size = rd.opt.srq_size;
+	}
 	r = srpt_target_new(&rd.t, &o);
 	if (r) {
 		fprintf(stderr, "srpt-ramdisk: cannot create the target: %s\n",

@@ -32,6 +32,8 @@ static const char usage[] =
 "  -q, --queue-depth N  credits per channel (default 128)\n"
 "  -P, --busy-poll      poll completions without sleeping (real hardware;\n"
 "                       costs one core per completion thread)\n"
+"  -S, --srq N          all channels of a device share N receive buffers\n"
+"                       (16-65536) instead of queue depth + 4 each\n"
 "  -v, --verbose        log channel lifecycle steps\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n";
@@ -153,6 +155,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "allow", required_argument, NULL, 'a' },
 		{ "queue-depth", required_argument, NULL, 'q' },
 		{ "busy-poll", no_argument, NULL, 'P' },
+		{ "srq", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -167,7 +170,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->port = 5555;
 	o->luns = 1;
 	o->size = 64ull << 20;
-	while ((c = getopt_long(argc, argv, "p:b:n:s:g:a:q:PvhV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:b:n:s:g:a:q:PS:vhV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_uint(optarg, 65535, &v) || !v)
@@ -209,6 +212,11 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case 'P':
 			o->busy_poll = true;
+			break;
+		case 'S':
+			if (parse_uint(optarg, 65536, &v) || v < 16)
+				return fail("--srq: '%s' is not a number from 16 to 65536", optarg);
+			o->srq_size = (uint32_t)v;
 			break;
 		case 'v':
 			o->verbose++;

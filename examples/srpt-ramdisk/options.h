@@ -21,6 +21,7 @@ struct options {
 	uint64_t size;
 	uint64_t ioc_guid;
 	uint32_t queue_depth;
+	uint32_t srq_size;		/* 0: a receive ring per channel */
 	struct allow_entry *allow;
 	unsigned int nallow;
 	int verbose;

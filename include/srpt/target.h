@@ -92,9 +92,18 @@ struct srpt_target_ops {
  *                         sleeping: lowest latency on real hardware, one
  *                         busy core per completion thread; the default
  *                         sleeps on completion channels (no CPU when idle)
+ * @SRPT_TARGET_SRQ: every channel of a device takes its IUs from one
+ *                   shared receive queue of &srpt_target_opts.srq_size
+ *                   buffers, instead of a ring of queue_depth + 4 buffers
+ *                   of its own: memory for many channels that are mostly
+ *                   idle. Credits are still granted per channel, so
+ *                   channels that all use every credit at once can find
+ *                   the shared queue empty (the initiator then retries
+ *                   after an RNR NAK). Immediate data works as without.
  */
 enum srpt_target_flags {
 	SRPT_TARGET_BUSY_POLL = 1u << 0,
+	SRPT_TARGET_SRQ = 1u << 1,
 };
 
 /**
@@ -120,6 +129,8 @@ enum srpt_target_flags {
  *                command context (see srpt_io_get_priv()), so that a
  *                backend needs no allocation per command (default 0)
  * @flags: &enum srpt_target_flags (default 0)
+ * @srq_size: receive buffers of each device's shared receive queue with
+ *            %SRPT_TARGET_SRQ (default 1024, 16..65536); ignored without
  */
 struct srpt_target_opts {
 	size_t size;
@@ -137,6 +148,7 @@ struct srpt_target_opts {
 	int log_level;
 	uint32_t io_priv_size;
 	uint32_t flags;
+	uint32_t srq_size;
 };
 
 /**

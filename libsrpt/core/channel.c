@@ -70,6 +70,11 @@ static void channel_release(struct urcu_ref *ref)
 	if (ch->has_qp && t->tp_ops->ch_free)
 		t->tp_ops->ch_free(ch);
 	for (i = 0; ch->ios && i < ch->nio; i++) {
+		/* IUs that died with the channel (never live, I_LOGOUT)
+		 * still hold shared buffers: back to the pool. */
+		if (ch->ios[i].rx_slot != SRPT_NO_SLOT && srpt_ch_srq(ch) &&
+		    ch->has_qp)
+			srpt_srq_post(t, ch->dev, ch->ios[i].rx_slot);
 		channel_dereg(t, ch->ios[i].bounce_mr);
 		srpt_free(ch->ios[i].bounce);
 		channel_dereg(t, ch->ios[i].table_mr);
@@ -148,21 +153,27 @@ int srpt_channel_rings_init(struct srpt_channel *ch)
 	uint32_t i;
 	int r;
 
+	/* With a shared receive queue the nrx buffers are only counted,
+	 * not owned: the accounting of spare ios is the same. */
 	ch->nrx = ch->credits + SRPT_SPARE_RX;
 	ch->nio = ch->nrx + SRPT_IO_SPARE(ch->nrx);
-	ch->rx_mem = srpt_aligned_zalloc(4096, rx_stride * ch->nrx, "rx-ring");
+	if (!srpt_ch_srq(ch))
+		ch->rx_mem = srpt_aligned_zalloc(4096, rx_stride * ch->nrx,
+						 "rx-ring");
 	ch->tx_mem = srpt_aligned_zalloc(4096, tx_stride * ch->nio, "tx-ring");
 	ch->ios = srpt_zalloc(sizeof(*ch->ios) * ch->nio, "io-ring");
 	ch->io_free = srpt_zalloc(sizeof(*ch->io_free) * ch->nio, "io-free");
 	if (priv_stride)
 		ch->io_priv = srpt_aligned_zalloc(16, priv_stride * ch->nio,
 						  "io-priv");
-	if (!ch->rx_mem || !ch->tx_mem || !ch->ios || !ch->io_free ||
-	    (priv_stride && !ch->io_priv))
+	if ((!ch->rx_mem && !srpt_ch_srq(ch)) || !ch->tx_mem || !ch->ios ||
+	    !ch->io_free || (priv_stride && !ch->io_priv))
 		return -ENOMEM;
-	r = reg_ring(t, ch->rx_mem, rx_stride * ch->nrx, &ch->rx_mr);
-	if (r)
-		return r;
+	if (ch->rx_mem) {
+		r = reg_ring(t, ch->rx_mem, rx_stride * ch->nrx, &ch->rx_mr);
+		if (r)
+			return r;
+	}
 	r = reg_ring(t, ch->tx_mem, tx_stride * ch->nio, &ch->tx_mr);
 	if (r)
 		return r;

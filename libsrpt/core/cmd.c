@@ -26,21 +26,41 @@ uint64_t srpt_wr_id(const struct srpt_channel *ch, enum srpt_wr_type type,
 	       (index & SRPT_WRID_INDEX_MASK);
 }
 
+bool srpt_ch_srq(const struct srpt_channel *ch)
+{
+	return ch->t->opts.flags & SRPT_TARGET_SRQ;
+}
+
 static uint32_t rx_stride(const struct srpt_channel *ch)
 {
 	return (ch->it_iu_len + 63) & ~63u;
 }
 
+static uint8_t *rx_addr(const struct srpt_channel *ch, uint32_t slot)
+{
+	const struct srpt_srq *q = &ch->t->srq[ch->dev];
+
+	if (srpt_ch_srq(ch))
+		return q->mem + (size_t)q->stride * slot;
+	return ch->rx_mem + (size_t)rx_stride(ch) * slot;
+}
+
+/* Receive buffer @slot goes back: to the channel's QP, or to the shared
+ * queue (always, also while the channel closes: the pool is shared). */
 void srpt_rx_post(struct srpt_channel *ch, uint32_t slot)
 {
 	struct srpt_target *t = ch->t;
 	struct srpt_tp_sge sge = {
-		.addr = (uintptr_t)(ch->rx_mem + (size_t)rx_stride(ch) * slot),
+		.addr = (uintptr_t)rx_addr(ch, slot),
 		.len = rx_stride(ch),
-		.lkey = ch->rx_mr->lkey[ch->dev],
+		.lkey = ch->rx_mr ? ch->rx_mr->lkey[ch->dev] : 0,
 	};
 	uint64_t wr_id = srpt_wr_id(ch, SRPT_WR_RECV, slot);
 
+	if (srpt_ch_srq(ch)) {
+		srpt_srq_post(t, ch->dev, slot);
+		return;
+	}
 	pthread_mutex_lock(&ch->post_lock);
 	if (srpt_ch_state(ch) < SRPT_CH_DRAINING) {
 		atomic_fetch_add(&ch->rx_posted, 1);
@@ -74,7 +94,7 @@ struct srpt_io *srpt_io_rx_bind(struct srpt_channel *ch, uint32_t slot,
 		return NULL;
 	}
 	io->rx_slot = slot;
-	io->rx_buf = ch->rx_mem + (size_t)rx_stride(ch) * slot;
+	io->rx_buf = rx_addr(ch, slot);
 	io->rx_len = len;
 	return io;
 }

@@ -50,6 +50,17 @@ enum srpt_wr_type {
 	SRPT_WR_READ = 3,	/* last RDMA READ of a DATA-OUT transfer */
 	SRPT_WR_DRAIN = 4,	/* zero-length write marking the end */
 	SRPT_WR_TABLE = 5,	/* RDMA READ of an external descriptor table */
+	SRPT_WR_SRQ_RECV = 6,	/* a receive of a device's shared queue; its
+				 * id field is the device, not a channel */
+};
+
+/* A device's shared receive buffers (SRPT_TARGET_SRQ): made by the first
+ * channel on the device, freed with the target. */
+struct srpt_srq {
+	uint8_t *mem;
+	struct srpt_mr *mr;
+	uint32_t n;
+	uint32_t stride;
 };
 
 struct srpt_mr {
@@ -257,6 +268,7 @@ struct srpt_target {
 	struct cds_list_head ctl_queue;
 
 	struct cds_list_head nexuses;	/* dispatch thread only */
+	struct srpt_srq srq[SRPT_MAX_DEVICES];	/* made on the dispatch thread */
 	struct srpt_stats stats;
 };
 
@@ -298,6 +310,11 @@ void srpt_iu_replay_wait_list(struct srpt_channel *ch);
 /* cmd.c */
 void srpt_io_release(struct srpt_io *io);
 void srpt_rx_post(struct srpt_channel *ch, uint32_t slot);
+bool srpt_ch_srq(const struct srpt_channel *ch);
+/* srq.c */
+int srpt_srq_ensure(struct srpt_target *t, int dev);
+void srpt_srq_post(struct srpt_target *t, int dev, uint32_t slot);
+void srpt_srq_free_all(struct srpt_target *t);
 struct srpt_io *srpt_io_rx_bind(struct srpt_channel *ch, uint32_t slot,
 				uint32_t len);
 void srpt_io_send_rsp(struct srpt_io *io, uint8_t status,

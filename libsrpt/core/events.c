@@ -75,13 +75,62 @@ static void drain_progress(struct srpt_channel *ch)
 		srpt_channel_queue_ev(ch, SRPT_EV_DRAIN_DONE);
 }
 
+/*
+ * A receive of a device's shared queue: the QP number says whose IU it
+ * is. A buffer no live channel takes goes straight back to the queue.
+ */
+static int srq_completion(struct srpt_target *t, uint32_t qp_num,
+			  uint64_t wr_id, int status, uint32_t byte_len)
+{
+	uint64_t dev = wr_id >> SRPT_WRID_ID_SHIFT;
+	uint32_t idx = (uint32_t)(wr_id & SRPT_WRID_INDEX_MASK);
+	struct srpt_channel *ch;
+	struct srpt_io *io = NULL;
+
+	if (dev >= SRPT_MAX_DEVICES || !t->srq[dev].mem || idx >= t->srq[dev].n) {
+		atomic_fetch_add(&t->stats.late_completions, 1);
+		return -ENOENT;
+	}
+	ch = srpt_chan_table_get(t->table, qp_num);
+	if (ch && (ch->dev != (int)dev ||
+		   srpt_ch_state(ch) == SRPT_CH_DISCONNECTED)) {
+		srpt_channel_put(ch);
+		ch = NULL;
+	}
+	if (!ch) {
+		atomic_fetch_add(&t->stats.late_completions, 1);
+		srpt_srq_post(t, (int)dev, idx);
+		return -ENOENT;
+	}
+	if (status || byte_len > ch->it_iu_len) {
+		/* A flush, or an IU longer than this channel negotiated
+		 * (its own ring would have made that a length error). */
+		if (srpt_ch_state(ch) < SRPT_CH_DRAINING)
+			srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+	} else {
+		io = srpt_io_rx_bind(ch, idx, byte_len);
+		if (io)
+			srpt_iu_receive(ch, io);
+		else if (srpt_ch_state(ch) < SRPT_CH_DRAINING)
+			srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+	}
+	if (!io)
+		srpt_srq_post(t, (int)dev, idx);
+	srpt_channel_put(ch);
+	return 0;
+}
+
 int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 		       uint64_t wr_id, int status, uint32_t byte_len)
 {
-	struct srpt_channel *ch = srpt_chan_table_get(t->table, qp_num);
+	struct srpt_channel *ch;
 	enum srpt_wr_type type;
 	uint32_t idx;
 
+	type = (enum srpt_wr_type)((wr_id >> SRPT_WRID_TYPE_SHIFT) & 0xf);
+	if (type == SRPT_WR_SRQ_RECV)
+		return srq_completion(t, qp_num, wr_id, status, byte_len);
+	ch = srpt_chan_table_get(t->table, qp_num);
 	if (!ch)
 		goto late;
 	/* A QP number can be reused by a newer channel: the id in the
@@ -91,7 +140,6 @@ int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 		srpt_channel_put(ch);
 		goto late;
 	}
-	type = (enum srpt_wr_type)((wr_id >> SRPT_WRID_TYPE_SHIFT) & 0xf);
 	idx = (uint32_t)(wr_id & SRPT_WRID_INDEX_MASK);
 	if (type != SRPT_WR_DRAIN &&
 	    idx >= (type == SRPT_WR_RECV ? ch->nrx : ch->nio)) {

@@ -138,6 +138,8 @@ static int make_resources(struct srpt_channel *ch)
 	if (r)
 		return r;
 	ch->in_table = true;
+	if (srpt_ch_srq(ch))
+		return srpt_srq_ensure(t, ch->dev);
 	for (uint32_t i = 0; i < ch->nrx; i++)
 		srpt_rx_post(ch, i);
 	return 0;

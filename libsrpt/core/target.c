@@ -17,6 +17,7 @@
 #define DEFAULT_MAX_IT_IU_LEN 8276	/* 8 KiB immediate data at offset 80 */
 #define DEFAULT_MAX_TI_IU_LEN 256
 #define DEFAULT_DRAIN_TIMEOUT_MS 5000
+#define DEFAULT_SRQ_SIZE 1024
 
 SRPT_EXPORT const char *srpt_version(void)
 {
@@ -42,10 +43,14 @@ static int fill_opts(struct srpt_target_opts *o, const struct srpt_target_opts *
 		o->completion_threads = 1;
 	if (!o->log_level)
 		o->log_level = SRPT_LOG_NOTICE;
+	if (!o->srq_size)
+		o->srq_size = DEFAULT_SRQ_SIZE;
 	if (o->queue_depth < 2 || o->queue_depth > 4096 ||
 	    o->max_it_iu_len < 64 || o->max_it_iu_len > (1u << 20) ||
 	    o->max_ti_iu_len < 40 || o->max_ti_iu_len > 65536 ||
-	    o->completion_threads > 64 || (o->flags & ~SRPT_TARGET_BUSY_POLL))
+	    o->completion_threads > 64 || o->srq_size < 16 ||
+	    o->srq_size > 65536 ||
+	    (o->flags & ~(SRPT_TARGET_BUSY_POLL | SRPT_TARGET_SRQ)))
 		return -EINVAL;
 	return 0;
 }
@@ -119,6 +124,7 @@ static void target_release(struct urcu_ref *ref)
 		nanosleep(&ts, NULL);
 	}
 	urcu_memb_barrier();
+	srpt_srq_free_all(t);
 	srpt_chan_table_destroy(t->table);
 	pthread_mutex_destroy(&t->lock);
 	pthread_cond_destroy(&t->cond);

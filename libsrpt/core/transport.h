@@ -93,6 +93,16 @@ struct srpt_tp_ops {
 	/* [any, under ch->post_lock] Post one chain. */
 	int (*post_chain)(struct srpt_channel *ch,
 			  const struct srpt_tp_chain *chain);
+
+	/* Shared receive queues (SRPT_TARGET_SRQ); optional, NULL when
+	 * the transport has none. ch_create puts the QPs of a target with
+	 * the flag on their device's queue. */
+	/* [D] Make device @dev's queue for @n receives: 1 if it was made
+	 * now (the core then posts every buffer), 0 if it exists. */
+	int (*srq_create)(struct srpt_target *t, int dev, uint32_t n);
+	/* [any] Post one receive on device @dev's queue. */
+	int (*srq_post)(struct srpt_target *t, int dev,
+			const struct srpt_tp_sge *sge, uint64_t wr_id);
 };
 
 #endif

@@ -30,6 +30,8 @@ struct rdma_dev {
 	struct ibv_device_attr attr;
 	uint64_t node_guid;		/* host order */
 	struct rdma_cq cqs[RDMA_MAX_THREADS];
+	struct ibv_srq *srq;		/* SRPT_TARGET_SRQ; CM thread makes it */
+	bool srq_filled;		/* the core posted its buffers */
 	bool removing;			/* DEVICE_REMOVAL seen; CM thread only */
 };
 

@@ -19,11 +19,26 @@
 #include "rdma/rdma-transport.h"
 #include "util/alloc.h"
 
-/* Free one device slot's verbs objects (its CQs must be off the threads). */
+/*
+ * Free one device slot's verbs objects (its CQs must be off the threads,
+ * its QPs gone). Registrations that outlive the device (rings, the
+ * application's memory) lose only their part on this device.
+ */
 static void dev_close(struct rdma_tp *tp, int d)
 {
 	struct rdma_dev *dev = &tp->devs[d];
 
+	if (dev->srq)
+		ibv_destroy_srq(dev->srq);
+	dev->srq = NULL;
+	dev->srq_filled = false;
+	pthread_mutex_lock(&tp->mr_lock);
+	for (unsigned int i = 0; i < tp->nmrs; i++) {
+		if (tp->mrs[i]->tp[d])
+			ibv_dereg_mr(tp->mrs[i]->tp[d]);
+		tp->mrs[i]->tp[d] = NULL;
+	}
+	pthread_mutex_unlock(&tp->mr_lock);
 	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++) {
 		if (dev->cqs[i].cq)
 			ibv_destroy_cq(dev->cqs[i].cq);
@@ -161,13 +176,6 @@ static int dev_adopt(struct rdma_tp *tp, struct ibv_context *ctx)
 		for (unsigned int i = 0; i < tp->nthreads; i++)
 			if (tp->devs[d].cqs[i].cc)
 				rdma_thread_del_cq(tp, i, &tp->devs[d].cqs[i]);
-		pthread_mutex_lock(&tp->mr_lock);
-		for (unsigned int i = 0; i < tp->nmrs; i++) {
-			if (tp->mrs[i]->tp[d])
-				ibv_dereg_mr(tp->mrs[i]->tp[d]);
-			tp->mrs[i]->tp[d] = NULL;
-		}
-		pthread_mutex_unlock(&tp->mr_lock);
 		dev_close(tp, d);
 		return r;
 	}
@@ -244,13 +252,6 @@ static void dev_release(struct rdma_tp *tp, int d)
 		if (dev->cqs[i].cc)
 			rdma_thread_del_cq(tp, i, &dev->cqs[i]);
 	epoll_ctl(tp->epfd, EPOLL_CTL_DEL, dev->ctx->async_fd, NULL);
-	pthread_mutex_lock(&tp->mr_lock);
-	for (unsigned int i = 0; i < tp->nmrs; i++) {
-		if (tp->mrs[i]->tp[d])
-			ibv_dereg_mr(tp->mrs[i]->tp[d]);
-		tp->mrs[i]->tp[d] = NULL;
-	}
-	pthread_mutex_unlock(&tp->mr_lock);
 	dev_close(tp, d);
 	srpt_notice(tp->t, "RDMA device %s released", name);
 }
@@ -500,6 +501,48 @@ static void tp_dereg_mem(struct srpt_target *t, struct srpt_mr *mr)
 	}
 }
 
+/* CM thread: device @d's shared receive queue, made on first use. */
+static int dev_srq(struct rdma_tp *tp, int d, uint32_t n)
+{
+	struct rdma_dev *dev = &tp->devs[d];
+	struct ibv_srq_init_attr a;
+
+	if (dev->srq)
+		return 0;
+	if (!dev->attr.max_srq_wr || n > (uint32_t)dev->attr.max_srq_wr)
+		return -EOPNOTSUPP;
+	memset(&a, 0, sizeof(a));
+	a.attr.max_wr = n;
+	a.attr.max_sge = 1;
+	dev->srq = ibv_create_srq(dev->pd, &a);
+	return dev->srq ? 0 : (errno ? -errno : -ENOMEM);
+}
+
+static int tp_srq_create(struct srpt_target *t, int d, uint32_t n)
+{
+	struct rdma_tp *tp = rdma_tp(t);
+	int r = dev_srq(tp, d, n);
+
+	if (r)
+		return r;
+	if (tp->devs[d].srq_filled)
+		return 0;
+	tp->devs[d].srq_filled = true;
+	return 1;
+}
+
+static int tp_srq_post(struct srpt_target *t, int d,
+		       const struct srpt_tp_sge *sge, uint64_t wr_id)
+{
+	struct rdma_tp *tp = rdma_tp(t);
+	struct ibv_srq *srq = tp ? tp->devs[d].srq : NULL;
+	struct ibv_sge sg = { sge->addr, sge->len, sge->lkey };
+	struct ibv_recv_wr wr = { .wr_id = wr_id, .sg_list = &sg, .num_sge = 1 };
+	struct ibv_recv_wr *bad;
+
+	return srq ? -ibv_post_srq_recv(srq, &wr, &bad) : -ENODEV;
+}
+
 static int tp_ch_create(struct srpt_channel *ch)
 {
 	struct rdma_tp *tp = rdma_tp(ch->t);
@@ -535,6 +578,17 @@ static int tp_ch_create(struct srpt_channel *ch)
 	qa.qp_type = IBV_QPT_RC;
 	qa.cap.max_send_wr = ch->sq_size + 1;
 	qa.cap.max_recv_wr = ch->nrx;
+	if (ch->t->opts.flags & SRPT_TARGET_SRQ) {
+		int r = dev_srq(tp, d, ch->t->opts.srq_size);
+
+		if (r) {
+			atomic_fetch_sub(&rc->cq->used, cqe);
+			rc->cq = NULL;
+			return r;
+		}
+		qa.srq = dev->srq;
+		qa.cap.max_recv_wr = 0;
+	}
 	qa.cap.max_send_sge = dev->attr.max_sge < 16 ? (uint32_t)dev->attr.max_sge : 16;
 	qa.cap.max_recv_sge = 1;
 	qa.cap.max_inline_data = 256;
@@ -652,5 +706,7 @@ const struct srpt_tp_ops srpt_rdma_tp_ops = {
 	.destroy_id = tp_destroy_id,
 	.ch_free = tp_ch_free,
 	.post_recv = rdma_post_recv,
+	.srq_create = tp_srq_create,
+	.srq_post = tp_srq_post,
 	.post_chain = rdma_post_chain,
 };

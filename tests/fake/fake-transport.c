@@ -75,6 +75,7 @@ struct fake_conn {
 		     drains, destroys, frees;
 	struct fake_wr *rq_head, *rq_tail;
 	unsigned int rq_n;
+	bool srq;			/* receives come from its device's SRQ */
 	struct fake_wr *sq_head, *sq_tail;
 	unsigned int sq_n;
 	unsigned int sq_wrs;		/* work requests on the send queue */
@@ -106,6 +107,10 @@ struct fake_tp {
 	bool poison;
 	uint32_t sq_cap;
 	int next_dev;
+	/* shared receive queues, per device */
+	struct fake_wr *srq_head[8], *srq_tail[8];
+	unsigned int srq_n[8];
+	bool srq_made[8], srq_filled[8];
 
 	pthread_mutex_t fault_lock;
 	struct fake_fault fault[FAKE_OP_FAILABLE];
@@ -139,6 +144,8 @@ static const char *const op_names[FAKE_OP_COUNT] = {
 	[FAKE_OP_QP_TO_ERROR] = "qp_to_error",
 	[FAKE_OP_POST_DRAIN] = "post_drain",
 	[FAKE_OP_POST_RECV] = "post_recv",
+	[FAKE_OP_SRQ_CREATE] = "srq_create",
+	[FAKE_OP_SRQ_POST] = "srq_post",
 	[FAKE_OP_POST_CHAIN] = "post_chain",
 	[FAKE_OP_STOP] = "stop",
 	[FAKE_OP_WAKE] = "wake",
@@ -469,6 +476,9 @@ static int op_ch_create(struct srpt_channel *ch)
 	ch->qp_num = c->qpn;
 	ch->dev = c->dev;
 	ch->tp = c;
+	c->srq = ch->t->opts.flags & SRPT_TARGET_SRQ;
+	if (c->srq && !f->srq_made[c->dev])
+		f->srq_made[c->dev] = true;	/* as the RDMA transport does */
 	if (f->sq_cap && ch->sq_size > f->sq_cap)
 		ch->sq_size = f->sq_cap;
 	pthread_mutex_unlock(&f->lock);
@@ -649,6 +659,9 @@ static int op_post_recv(struct srpt_channel *ch, const struct srpt_tp_sge *sge,
 		return r;
 	pthread_mutex_lock(&f->lock);
 	c->post_recv_calls++;
+	if (c->srq)
+		fake_error(f, "conn %u: post_recv on a QP of a shared receive queue",
+			   c->idx);
 	if (!post_allowed(f, c, "post_recv")) {
 		pthread_mutex_unlock(&f->lock);
 		return -EINVAL;
@@ -672,6 +685,56 @@ static int op_post_recv(struct srpt_channel *ch, const struct srpt_tp_sge *sge,
 		UNPOISON((void *)(uintptr_t)sge[i].addr, sge[i].len);
 		q_push(&c->rq_head, &c->rq_tail, &c->rq_n, wr);
 	}
+	pthread_mutex_unlock(&f->lock);
+	return 0;
+}
+
+static int op_srq_create(struct srpt_target *t, int dev, uint32_t n)
+{
+	struct fake_tp *f = t->tp;
+	int r = op_enter(f, FAKE_OP_SRQ_CREATE);
+
+	(void)n;
+	if (r)
+		return r;
+	pthread_mutex_lock(&f->lock);
+	f->srq_made[dev] = true;
+	r = !f->srq_filled[dev];
+	f->srq_filled[dev] = true;
+	pthread_mutex_unlock(&f->lock);
+	return r;
+}
+
+static int op_srq_post(struct srpt_target *t, int dev,
+		       const struct srpt_tp_sge *sge, uint64_t wr_id)
+{
+	struct fake_tp *f = t->tp;
+	struct fake_wr *wr, *o;
+	int r = op_enter(f, FAKE_OP_SRQ_POST);
+
+	if (r)
+		return r;
+	pthread_mutex_lock(&f->lock);
+	if (!f->srq_made[dev]) {
+		fake_error(f, "srq_post on device %d, which has no SRQ", dev);
+		pthread_mutex_unlock(&f->lock);
+		return -EINVAL;
+	}
+	if ((int)(sge->lkey & ((1u << KEY_DEV_BITS) - 1)) != dev)
+		fake_error(f, "srq_post: lkey 0x%x is not for device %d",
+			   sge->lkey, dev);
+	for (o = f->srq_head[dev]; o; o = o->next)
+		if (o->wr_id == wr_id || o->rsge.addr == sge->addr)
+			fake_error(f, "SRQ buffer 0x%llx (wr_id 0x%llx) posted twice",
+				   (unsigned long long)sge->addr,
+				   (unsigned long long)wr_id);
+	wr = xcalloc(1, sizeof(*wr));
+	wr->kind = FAKE_WR_RECV;
+	wr->wr_id = wr_id;
+	wr->rsge = *sge;
+	wr->seq = ++f->seq;
+	UNPOISON((void *)(uintptr_t)sge->addr, sge->len);
+	q_push(&f->srq_head[dev], &f->srq_tail[dev], &f->srq_n[dev], wr);
 	pthread_mutex_unlock(&f->lock);
 	return 0;
 }
@@ -778,6 +841,8 @@ const struct srpt_tp_ops fake_tp_ops = {
 	.ch_free = op_ch_free,
 	.post_recv = op_post_recv,
 	.post_chain = op_post_chain,
+	.srq_create = op_srq_create,
+	.srq_post = op_srq_post,
 };
 
 /* ---- the transport object ---- */
@@ -820,6 +885,13 @@ void fake_free(struct fake_tp *f)
 		free(c);
 	}
 	free(f->conns);
+	for (i = 0; i < 8; i++) {
+		struct fake_wr *wr;
+
+		while ((wr = q_pop(&f->srq_head[i], &f->srq_tail[i],
+				   &f->srq_n[i])))
+			free_wr(wr);
+	}
 	while ((r = f->regions)) {
 		f->regions = r->next;
 		free(r);
@@ -1243,7 +1315,11 @@ int fake_deliver_sentinel(struct fake_conn *c, const void *iu, uint32_t len,
 		pthread_mutex_unlock(&f->lock);
 		return -EIO;
 	}
-	wr = q_pop(&c->rq_head, &c->rq_tail, &c->rq_n);
+	if (c->srq)
+		wr = q_pop(&f->srq_head[c->dev], &f->srq_tail[c->dev],
+			   &f->srq_n[c->dev]);
+	else
+		wr = q_pop(&c->rq_head, &c->rq_tail, &c->rq_n);
 	if (!wr) {
 		pthread_mutex_unlock(&f->lock);
 		return -ENOBUFS;
@@ -1293,7 +1369,7 @@ unsigned int fake_rq_len(struct fake_conn *c)
 	unsigned int n;
 
 	pthread_mutex_lock(&c->f->lock);
-	n = c->rq_n;
+	n = c->srq ? c->f->srq_n[c->dev] : c->rq_n;
 	pthread_mutex_unlock(&c->f->lock);
 	return n;
 }

@@ -52,6 +52,8 @@ enum fake_op {
 	FAKE_OP_POST_DRAIN,
 	FAKE_OP_POST_RECV,
 	FAKE_OP_POST_CHAIN,
+	FAKE_OP_SRQ_CREATE,
+	FAKE_OP_SRQ_POST,
 	FAKE_OP_FAILABLE,	/* ops below cannot fail */
 	FAKE_OP_STOP = FAKE_OP_FAILABLE,
 	FAKE_OP_WAKE,
@@ -182,6 +184,7 @@ struct fake_wr {
 
 unsigned int fake_sq_len(struct fake_conn *c);	/* chains and the drain */
 const struct fake_wr *fake_sq_get(struct fake_conn *c, unsigned int i);
+/* Posted receives: of the connection, or of its device's shared queue. */
 unsigned int fake_rq_len(struct fake_conn *c);
 
 /*

@@ -424,6 +424,14 @@ void app_check(struct app *a)
 			fake_error(a->f, "channel %llu: commands without on_rtu",
 				   (unsigned long long)ci.ch_id);
 	}
+	if (a->opts.flags & SRPT_TARGET_SRQ) {
+		/* The shared receive buffers live as long as the target:
+		 * drop it before the check that nothing is registered. */
+		if (a->mr)
+			srpt_target_dereg_mem(a->t, a->mr);
+		a->mr = NULL;
+		a->t = srpt_target_unref(a->t);
+	}
 	fake_check_final(a->f);
 	app_assert_clean(a);
 }

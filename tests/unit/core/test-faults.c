@@ -32,7 +32,13 @@ static const unsigned int op_max[FAKE_OP_FAILABLE] = {
 	[FAKE_OP_POST_DRAIN] = 6,
 	[FAKE_OP_POST_RECV] = 48,
 	[FAKE_OP_POST_CHAIN] = 20,
+	[FAKE_OP_SRQ_CREATE] = 4,
+	[FAKE_OP_SRQ_POST] = 40,
 };
+
+/* The walks run twice: channels with receive rings of their own, and on
+ * a shared receive queue (SRPT_TARGET_SRQ). */
+static bool srq_mode;
 
 static unsigned long alloc_calls, alloc_fail_at;
 static bool alloc_fired;
@@ -173,6 +179,10 @@ static void scenario(struct app *a)
 
 	a->auto_complete = false;
 	a->opts.queue_depth = 2;
+	if (srq_mode) {
+		a->opts.flags |= SRPT_TARGET_SRQ;
+		a->opts.srq_size = 16;
+	}
 	if (app_start(a)) {
 		a->t = NULL;
 		goto out;
@@ -231,6 +241,7 @@ START_TEST(test_coverage)
 {
 	struct app *a = app_alloc();
 
+	srq_mode = _i;
 	alloc_calls = 0;
 	alloc_fail_at = 0;
 	srpt_fault_hook = alloc_hook;
@@ -238,7 +249,8 @@ START_TEST(test_coverage)
 	srpt_fault_hook = NULL;
 	ck_assert_uint_gt(a->reqs, 3);
 	ck_assert_uint_gt(a->cmds, 8);
-	fprintf(stderr, "fault scenario: %lu allocations", alloc_calls);
+	fprintf(stderr, "fault scenario%s: %lu allocations",
+		srq_mode ? " (SRQ)" : "", alloc_calls);
 	ck_assert_uint_lt(alloc_calls, MAX_ALLOCS);
 	for (int op = 0; op < FAKE_OP_FAILABLE; op++) {
 		unsigned long n = fake_op_calls(a->f, (enum fake_op)op);
@@ -257,14 +269,17 @@ START_TEST(test_alloc_failure)
 {
 	struct app *a = app_alloc();
 
+	srq_mode = _i >= MAX_ALLOCS;
+	_i %= MAX_ALLOCS;
 	alloc_calls = 0;
 	alloc_fail_at = (unsigned long)_i + 1;
 	alloc_fired = false;
 	srpt_fault_hook = alloc_hook;
 	scenario(a);
 	srpt_fault_hook = NULL;
-	snprintf(a->ctx, sizeof(a->ctx), "allocation %lu (%s)",
-		 alloc_fail_at, alloc_fired ? alloc_site : "not reached");
+	snprintf(a->ctx, sizeof(a->ctx), "allocation %lu (%s)%s",
+		 alloc_fail_at, alloc_fired ? alloc_site : "not reached",
+		 srq_mode ? ", SRQ" : "");
 	app_check(a);
 	app_free(a);
 }
@@ -295,16 +310,19 @@ START_TEST(test_op_failure)
 {
 	struct app *a = app_alloc();
 	unsigned int nth = 0;
-	int op = fault_op_of(_i, &nth);
+	int op;
+
+	srq_mode = _i >= total_op_runs();
+	op = fault_op_of(_i % total_op_runs(), &nth);
 	static const int errs[] = { ENOMEM, EIO, EAGAIN, ENODEV };
 
 	ck_assert_int_ge(op, 0);
 	fake_fail_nth(a->f, (enum fake_op)op, nth, errs[nth % 4]);
 	scenario(a);
-	snprintf(a->ctx, sizeof(a->ctx), "%s call %u fails%s",
+	snprintf(a->ctx, sizeof(a->ctx), "%s call %u fails%s%s",
 		 fake_op_name((enum fake_op)op), nth,
 		 fake_fail_fired(a->f, (enum fake_op)op) ? "" :
-		 " (not reached)");
+		 " (not reached)", srq_mode ? ", SRQ" : "");
 	app_check(a);
 	app_free(a);
 }
@@ -316,9 +334,9 @@ static Suite *faults_suite(void)
 	TCase *tc = tcase_create("faults");
 
 	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_coverage);
-	tcase_add_loop_test(tc, test_alloc_failure, 0, MAX_ALLOCS);
-	tcase_add_loop_test(tc, test_op_failure, 0, total_op_runs());
+	tcase_add_loop_test(tc, test_coverage, 0, 2);
+	tcase_add_loop_test(tc, test_alloc_failure, 0, 2 * MAX_ALLOCS);
+	tcase_add_loop_test(tc, test_op_failure, 0, 2 * total_op_runs());
 	suite_add_tcase(s, tc);
 	return s;
 }
