@@ -5,7 +5,8 @@
 # build) over soft-RoCE. Usage: ramdisk-basic.sh BUILD_DIR
 # Checks: login of every channel, LUN sizes, sg_inq/sg_readcap, direct
 # write/read-back, fio --verify at qd32 on every LUN, logout and fresh
-# login keeping the data, qd128 on 128 credits, rejects for a wrong ioc_guid and a disallowed
+# login keeping the data, qd128 on 128 credits, a shared receive
+# queue, rejects for a wrong ioc_guid and a disallowed
 # initiator, SIGTERM with sessions open (exit 0, no leak under ASan).
 set -euo pipefail
 
@@ -26,6 +27,24 @@ out=$(guest_result_dir ramdisk-basic)
 note() {
 	glog "$*"
 	printf '%s\n' "$*" >>"$out/summary.txt"
+}
+
+# verified_randrw NAME DEV QD: fio random read/write with crc32c verify at
+# iodepth QD on DEV; fails on any error, and on a reconnect or failed work
+# request in the kernel log since the mark "run NAME".
+verified_randrw() {
+	local name=$1 dev=$2 qd=$3
+
+	fio --name="$name" --filename="$dev" --rw=randrw --bs=4k --iodepth="$qd" \
+		--ioengine=libaio --direct=1 --size=$((SIZE_MB / 2))M --verify=crc32c \
+		--do_verify=1 --verify_fatal=1 >"$out/fio-$name.txt" 2>&1 ||
+		{ cat "$out/fio-$name.txt" >&2; die "fio ($name, iodepth $qd) failed"; }
+	grep -q "err= 0" "$out/fio-$name.txt" || die "fio ($name) reported errors"
+	if dmesg_since "run $name" | grep -i -E "reconnect|RNR|failed .* status|connection closed" \
+		>"$out/$name-kmsg.txt"; then
+		cat "$out/$name-kmsg.txt" >&2
+		die "the initiator had trouble ($name, iodepth $qd; kernel messages above)"
+	fi
 }
 
 guest_rdma_up || die "soft-RoCE setup failed"
@@ -120,21 +139,12 @@ note "logout + fresh login: data intact"
 # initiator's next command needs a receive buffer posted already; if it
 # finds none, rxe answers RNR and ib_srp ends up reconnecting.
 srp_logout_all || die "logout before the qd128 run failed"
-kmsg_mark "qd128 run"
+kmsg_mark "run qd128"
 srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" "$RAMDISK_GUID" "" \
 	"ch_count=1,queue_size=128,max_cmd_per_lun=128" ||
 	die "login with queue_size=128 failed"
 srp_wait_disks $LUNS 30 >"$out/disks3.txt" || die "the LUNs did not come back (queue_size=128)"
-d0=$(awk 'NR==1 {print $1}' "$out/disks3.txt")
-fio --name=qd128 --filename="$d0" --rw=randrw --bs=4k --iodepth=128 \
-	--ioengine=libaio --direct=1 --size=$((SIZE_MB / 2))M --verify=crc32c \
-	--do_verify=1 --verify_fatal=1 >"$out/fio-qd128.txt" 2>&1 ||
-	{ cat "$out/fio-qd128.txt" >&2; die "fio at iodepth 128 failed"; }
-grep -q "err= 0" "$out/fio-qd128.txt" || die "fio at iodepth 128 reported errors"
-if dmesg_since "qd128 run" | grep -i -E "reconnect|RNR|failed .* status|connection closed" >"$out/qd128-kmsg.txt"; then
-	cat "$out/qd128-kmsg.txt" >&2
-	die "the initiator had trouble at iodepth 128 (kernel messages above)"
-fi
+verified_randrw qd128 "$(awk 'NR==1 {print $1}' "$out/disks3.txt")" 128
 grep -q "no free io" "$out/target.log" && die "srpt-ramdisk ran out of io contexts"
 note "fio randrw qd128 --verify on one channel of 128 credits: no error, no reconnect"
 
@@ -179,4 +189,18 @@ srp_wait_disks 1 30 >/dev/null || die "no disk over IPv4 to the any-address list
 srp_logout_all || die "logout failed"
 ramdisk_stop || die "srpt-ramdisk (any address) did not exit 0"
 note "any-address listener: IPv6 login + 1 MiB read-back, IPv4 login: ok"
+
+# A shared receive queue: two channels, 64 buffers between them.
+kmsg_mark "run srq"
+ramdisk_start "$BUILD" "$out/target-srq.log" --port $PORT --size ${SIZE_MB}M \
+	--srq 64 || die "srpt-ramdisk --srq did not start"
+srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" "$RAMDISK_GUID" "" "ch_count=2" ||
+	die "login to srpt-ramdisk --srq failed"
+srp_wait_disks 1 30 >"$out/disks-srq.txt" || die "no disk from srpt-ramdisk --srq"
+nch=$(grep -c "login accepted" "$out/target-srq.log" || true)
+[ "$nch" -ge 2 ] || die "expected 2 channels on the shared receive queue, saw $nch"
+verified_randrw srq "$(awk 'NR==1 {print $1}' "$out/disks-srq.txt")" 32
+srp_logout_all || die "logout from srpt-ramdisk --srq failed"
+ramdisk_stop || die "srpt-ramdisk --srq did not exit 0"
+note "shared receive queue (--srq 64, 2 channels): fio randrw qd32 --verify, logout, exit 0"
 note "PASS"
