@@ -33,6 +33,8 @@ IDLE_SECS=${BENCH_IDLE_SECS:-10}
 CYCLES=${BENCH_CYCLES:-3}
 GRID_CH=${BENCH_GRID_CH:-1 4 16}
 GRID_QD=${BENCH_GRID_QD:-1 8 32 128}
+SRQ_N=${BENCH_SRQ_N:-256}	# shared receive buffers for the SRQ run
+SRQ_CH=16			# channels of the SRQ run (and the grid's last)
 GRID_RUNTIME=${BENCH_GRID_RUNTIME:-4}
 SEQ_QD=${BENCH_SEQ_QD:-8}
 LIO_PORT=5555
@@ -53,6 +55,7 @@ for v in ROUNDS RUNTIME SIZE_MB IDLE_SECS CYCLES GRID_RUNTIME SEQ_QD; do
 done
 result 0 conf GRID_CH "$GRID_CH"
 result 0 conf GRID_QD "$GRID_QD"
+result 0 conf SRQ_CH "$SRQ_CH"
 result 0 conf PT_SECS "${BENCH_PT_SECS:-3}"
 result 0 conf OURS_ARGS "${BENCH_OURS_ARGS:-none}"
 
@@ -267,6 +270,30 @@ fio_set "$file" "$BDEV" "$GRID_RUNTIME" "" "${specs[@]}" ||
 record_set 0 lio "$file"
 tgt_logout || die "logout from LIO after the grid control failed"
 blog "scaling: LIO control done"
+
+# --- a shared receive queue: memory per channel with SRQ_CH channels ----
+# A fresh srpt-ramdisk --srq: its pool is made at the first login, so the
+# RSS delta holds the pool, spread over the channels, and their command
+# contexts; the grid's login with as many channels is the ring-mode twin.
+ramdisk_stop || gwarn "srpt-ramdisk did not stop cleanly"
+ramdisk_start "$BUILD" "$BENCH_RAW/srpt-ramdisk-srq.log" --port "$OURS_PORT" \
+	--size "${SIZE_MB}M" --srq "$SRQ_N" || die "srpt-ramdisk --srq did not start"
+OURS_PID=$RAMDISK_PID
+sleep 1
+rss0=$(rss_kb "$OURS_PID")
+tgt_login ours "ch_count=$SRQ_CH,queue_size=128" || die "login to srpt-ramdisk --srq failed"
+sleep 1
+result 0 ours srq_size "$SRQ_N"
+result 0 ours srq_channels "$BNCH"
+result 0 ours srq_rss_before_kb "$rss0"
+result 0 ours srq_rss_kb "$(rss_kb "$OURS_PID")"
+file=$BENCH_RAW/fio-srq.json
+fio_set "$file" "$BDEV" "$GRID_RUNTIME" "$OURS_PID" \
+	"srq_qd32 randread 4k 32" "srq_qd128 randread 4k 128" ||
+	gwarn "fio on srpt-ramdisk --srq failed: $(tail -n 3 "$file.err")"
+record_set 0 ours "$file"
+tgt_logout || die "logout from srpt-ramdisk --srq failed"
+blog "shared receive queue ($SRQ_N buffers, $BNCH channels) measured"
 
 # Initiator-side trouble that stalls I/O for seconds (report.sh lists it).
 result 0 guest srp_reconnects "$(dmesg | grep -c 'ib_srp: reconnect succeeded')"

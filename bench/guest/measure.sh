@@ -23,23 +23,6 @@ now_ms() {
 	printf '%s\n' "$((ns / 1000000))"
 }
 
-# utime + stime of every thread of PID, in clock ticks.
-proc_ticks() {
-	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	# Fields after "pid (comm) ": state is $1, utime $12, stime $13.
-	awk '{ print $12 + $13 }' <<<"${s##*) }"
-}
-
-# Busy ticks of the whole guest (user nice system irq softirq steal) and
-# all ticks, as "BUSY TOTAL".
-vm_ticks() {
-	awk '$1 == "cpu" {
-		busy = $2 + $3 + $4 + $7 + $8 + $9
-		print busy, busy + $5 + $6
-	}' /proc/stat
-}
-
 rss_kb() {
 	awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null
 }
@@ -151,7 +134,7 @@ hw_deltas() {
 # with DEPTH work requests in flight, measured over BENCH_PT_SECS after a
 # one-second margin at each end. Prints NA when it failed.
 perftest_rate() {
-	local prog=$1 size=$2 port=$3 depth=$4 secs=$((${BENCH_PT_SECS:-2} + 2))
+	local prog=$1 size=$2 port=$3 depth=$4 secs=$((${BENCH_PT_SECS:-3} + 2))
 	local base=$BENCH_RAW/pt-$prog-$size-$port rate spid try
 	local args=(-d "$RXE_DEV" -R -F -f 1 -D "$secs" -s "$size" -p "$port" -t "$depth")
 	[ "$prog" != ib_read_bw ] || args+=(-o "$depth")

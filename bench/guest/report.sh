@@ -164,6 +164,27 @@ END {
 	x = isnum(a) && isnum(b) && isnum(n) && n > 0 ? (a - b) / n : "NA"
 	row("srpt-ramdisk memory per channel, default queue depth (KiB, RSS delta / " n " channels)",
 	    "", f(x, 0), "", "", "", "", "")
+	# Receive buffers per channel: a ring of queue depth + 4 (the
+	# default), the default ring of LIO (128 x 8276 bytes, the reference of the
+	# goal), and the shared queue of this run spread over its channels.
+	stride = 8320; sc = one("ours", "srq_channels"); sn = one("ours", "srq_size")
+	lio_ring = 128 * 8276 / 1024
+	x = isnum(sc) && isnum(sn) && sc > 0 ? sn * stride / 1024 / sc : "NA"
+	row("receive buffers per channel (KiB): LIO ring 128 x 8276 B; ours --srq " sn " over " sc " channels",
+	    f(lio_ring, 0), f(x, 0), isnum(x) ? fx(x / lio_ring) : "n/a", "", "",
+	    "SRQ <= 1/4 of LIO ring", isnum(x) ? met(x <= lio_ring / 4) : "n/a")
+	c = one("conf", "SRQ_CH")
+	b = one("ours", "grid_ch" c "_rss_before_kb"); a = one("ours", "grid_ch" c "_rss_kb")
+	n = one("ours", "grid_ch" c "_channels")
+	x = isnum(a) && isnum(b) && isnum(n) && n > 0 ? (a - b) / n : "NA"
+	b = one("ours", "srq_rss_before_kb"); a = one("ours", "srq_rss_kb")
+	y = isnum(a) && isnum(b) && isnum(sc) && sc > 0 ? (a - b) / sc : "NA"
+	row("srpt-ramdisk RSS per channel with " c " channels (KiB): own rings / --srq " sn,
+	    "", f(x, 0) " / " f(y, 0), isnum(x) && isnum(y) && x > 0 ? "SRQ/rings " fx(y / x) : "",
+	    "", "", "reported (includes command contexts)", "")
+	row("4K randread qd32 / qd128 on --srq " sn ", " sc " channels (IOPS)", "",
+	    f(one("ours", "srq_qd32_iops"), 0) " / " f(one("ours", "srq_qd128_iops"), 0),
+	    "", "", "", "", "")
 	row("login to disk visible (ms, median of " one("conf", "CYCLES") ")",
 	    f(cmed("lio", "login_visible_ms"), 0), f(cmed("ours", "login_visible_ms"), 0),
 	    fx(cratio("login_visible_ms")), "", "", "lower is better", "")
