@@ -515,6 +515,11 @@ START_TEST(test_stress)
 	a->hooks.on_cmd = h_cmd;
 	a->opts.queue_depth = 8;
 	a->opts.drain_timeout_ms = 1000;
+	if (_i) {
+		/* the second run: every channel on one shared queue */
+		a->opts.flags |= SRPT_TARGET_SRQ;
+		a->opts.srq_size = 1024;
+	}
 	ck_assert_int_eq(app_start(a), 0);
 	fake_set_record_sent(a->f, false);
 	fake_set_poison(a->f, false);
@@ -615,7 +620,7 @@ static Suite *stress_suite(void)
 	TCase *tc = tcase_create("stress");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_stress);
+	tcase_add_loop_test(tc, test_stress, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
