@@ -589,6 +589,61 @@ START_TEST(test_deferred_reject)
 }
 END_TEST
 
+/* srpt_target_new() refuses options out of range with -EINVAL, each on
+ * its own, and takes the limits themselves. */
+static int opt_req(struct srpt_channel *ch, const struct srpt_login_info *li,
+		   void *ud)
+{
+	(void)ch; (void)li; (void)ud;
+	return SRPT_LOGIN_ACCEPT;
+}
+
+static void opt_cmd(struct srpt_channel *ch, struct srpt_io *io, void *ud)
+{
+	(void)ch; (void)io; (void)ud;
+}
+
+static int try_opts(void (*edit)(struct srpt_target_opts *o, int v), int v)
+{
+	static const struct srpt_target_ops ops = {
+		.on_req = opt_req, .on_cmd = opt_cmd,
+	};
+	struct srpt_target_opts o = { .size = sizeof(o), .ops = &ops };
+	struct srpt_target *t = NULL;
+	int r;
+
+	edit(&o, v);
+	r = srpt_target_new(&t, &o);
+	srpt_target_unref(t);
+	return r;
+}
+
+static void e_qd(struct srpt_target_opts *o, int v) { o->queue_depth = (uint32_t)v; }
+static void e_srq(struct srpt_target_opts *o, int v)
+{
+	o->flags = SRPT_TARGET_SRQ;
+	o->srq_size = (uint32_t)v;
+}
+static void e_flags(struct srpt_target_opts *o, int v) { o->flags = (uint32_t)v; }
+static void e_threads(struct srpt_target_opts *o, int v) { o->completion_threads = (uint32_t)v; }
+
+START_TEST(test_target_opts_bounds)
+{
+	ck_assert_int_eq(try_opts(e_qd, 2), 0);
+	ck_assert_int_eq(try_opts(e_qd, 4096), 0);
+	ck_assert_int_eq(try_opts(e_qd, 1), -EINVAL);
+	ck_assert_int_eq(try_opts(e_qd, 4097), -EINVAL);
+	ck_assert_int_eq(try_opts(e_srq, 16), 0);
+	ck_assert_int_eq(try_opts(e_srq, 65536), 0);
+	ck_assert_int_eq(try_opts(e_srq, 15), -EINVAL);
+	ck_assert_int_eq(try_opts(e_srq, 65537), -EINVAL);
+	ck_assert_int_eq(try_opts(e_flags, SRPT_TARGET_BUSY_POLL | SRPT_TARGET_SRQ), 0);
+	ck_assert_int_eq(try_opts(e_flags, 1 << 7), -EINVAL);
+	ck_assert_int_eq(try_opts(e_threads, 64), 0);
+	ck_assert_int_eq(try_opts(e_threads, 65), -EINVAL);
+}
+END_TEST
+
 static Suite *login_suite(void)
 {
 	Suite *s = suite_create("core-login");
@@ -597,6 +652,7 @@ static Suite *login_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, test_reject_reason, 0, M_COUNT);
 	tcase_add_test(tc, test_iu_len_bounds_accepted);
+	tcase_add_test(tc, test_target_opts_bounds);
 	tcase_add_loop_test(tc, test_reject_from_on_req, 0, 4);
 	tcase_add_test(tc, test_reject_undecodable);
 	tcase_add_loop_test(tc, test_reject_resources, 0, 5);
