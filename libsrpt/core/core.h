@@ -148,6 +148,10 @@ struct srpt_nexus;
 
 struct srpt_channel {
 	struct cds_lfht_node ht_node;	/* RCU table, keyed by qp_num */
+	/* Stored (release) before the channel enters the table and loaded
+	 * (acquire) by every lookup that finds it: the edge liburcu's own
+	 * publication makes in inline asm, spelled so TSan can see it. */
+	atomic_bool published;
 	struct rcu_head rcu;
 	struct urcu_ref ref;
 	struct srpt_target *t;

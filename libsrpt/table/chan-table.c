@@ -39,6 +39,7 @@ int srpt_chan_table_add(struct cds_lfht *ht, struct srpt_channel *ch)
 	struct cds_lfht_node *old;
 
 	cds_lfht_node_init(&ch->ht_node);
+	atomic_store_explicit(&ch->published, true, memory_order_release);
 	urcu_memb_read_lock();
 	old = cds_lfht_add_unique(ht, qpn_hash(ch->qp_num), qpn_match,
 				  &ch->qp_num, &ch->ht_node);
@@ -66,6 +67,9 @@ struct srpt_channel *srpt_chan_table_get(struct cds_lfht *ht, uint32_t qp_num)
 		ch = caa_container_of(node, struct srpt_channel, ht_node);
 		if (!srpt_channel_get_unless_zero(ch))
 			ch = NULL;
+		else
+			(void)atomic_load_explicit(&ch->published,
+						   memory_order_acquire);
 	}
 	urcu_memb_read_unlock();
 	return ch;
