@@ -52,13 +52,6 @@ static void channel_free_rcu(struct rcu_head *head)
 	srpt_free(ch);
 }
 
-static void channel_dereg(struct srpt_target *t, struct srpt_mr *mr)
-{
-	if (mr) {
-		t->tp_ops->dereg_mem(t, mr);
-		srpt_free(mr);
-	}
-}
 
 static void channel_release(struct urcu_ref *ref)
 {
@@ -75,13 +68,13 @@ static void channel_release(struct urcu_ref *ref)
 		if (ch->ios[i].rx_slot != SRPT_NO_SLOT && srpt_ch_srq(ch) &&
 		    ch->has_qp)
 			srpt_srq_post(t, ch->dev, ch->ios[i].rx_slot);
-		channel_dereg(t, ch->ios[i].bounce_mr);
+		srpt_mr_free(t, ch->ios[i].bounce_mr);
 		srpt_free(ch->ios[i].bounce);
-		channel_dereg(t, ch->ios[i].table_mr);
+		srpt_mr_free(t, ch->ios[i].table_mr);
 		srpt_free(ch->ios[i].table);
 	}
-	channel_dereg(t, ch->rx_mr);
-	channel_dereg(t, ch->tx_mr);
+	srpt_mr_free(t, ch->rx_mr);
+	srpt_mr_free(t, ch->tx_mr);
 	srpt_free(ch->ios);
 	srpt_free(ch->io_free);
 	srpt_free(ch->io_priv);
@@ -119,25 +112,6 @@ bool srpt_channel_get_unless_zero(struct srpt_channel *ch)
 	return urcu_ref_get_unless_zero(&ch->ref);
 }
 
-static int reg_ring(struct srpt_target *t, void *addr, size_t len,
-		    struct srpt_mr **ret)
-{
-	struct srpt_mr *mr = srpt_zalloc(sizeof(*mr), "ring-mr");
-	int r;
-
-	if (!mr)
-		return -ENOMEM;
-	mr->addr = addr;
-	mr->len = len;
-	r = t->tp_ops->reg_mem(t, mr);
-	if (r) {
-		srpt_free(mr);
-		return r;
-	}
-	*ret = mr;
-	return 0;
-}
-
 /*
  * Receive buffers, and io contexts each with a response buffer: all made
  * at login, so the I/O path never allocates one. Spare ios let receive
@@ -170,11 +144,13 @@ int srpt_channel_rings_init(struct srpt_channel *ch)
 	    !ch->io_free || (priv_stride && !ch->io_priv))
 		return -ENOMEM;
 	if (ch->rx_mem) {
-		r = reg_ring(t, ch->rx_mem, rx_stride * ch->nrx, &ch->rx_mr);
+		r = srpt_mr_new(t, ch->rx_mem, rx_stride * ch->nrx, "ring-mr",
+				&ch->rx_mr);
 		if (r)
 			return r;
 	}
-	r = reg_ring(t, ch->tx_mem, tx_stride * ch->nio, &ch->tx_mr);
+	r = srpt_mr_new(t, ch->tx_mem, tx_stride * ch->nio, "ring-mr",
+			&ch->tx_mr);
 	if (r)
 		return r;
 	for (i = 0; i < ch->nio; i++) {

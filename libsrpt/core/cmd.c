@@ -605,24 +605,14 @@ static int io_buf_get(struct srpt_io *io, uint8_t **buf, struct srpt_mr **mrp,
 		return 0;
 	atomic_fetch_add(&t->stats.io_allocs, 1);
 	nbuf = srpt_aligned_zalloc(align, want, site);
-	mr = srpt_zalloc(sizeof(*mr), mr_site);
-	if (!nbuf || !mr) {
-		srpt_free(nbuf);
-		srpt_free(mr);
+	if (!nbuf)
 		return -ENOMEM;
-	}
-	mr->addr = nbuf;
-	mr->len = want;
-	r = t->tp_ops->reg_mem(t, mr);
+	r = srpt_mr_new(t, nbuf, want, mr_site, &mr);
 	if (r) {
 		srpt_free(nbuf);
-		srpt_free(mr);
 		return r;
 	}
-	if (*mrp) {
-		t->tp_ops->dereg_mem(t, *mrp);
-		srpt_free(*mrp);
-	}
+	srpt_mr_free(t, *mrp);
 	srpt_free(*buf);
 	*buf = nbuf;
 	*mrp = mr;
@@ -958,34 +948,17 @@ SRPT_EXPORT int srpt_io_complete(struct srpt_io *io,
 SRPT_EXPORT int srpt_target_reg_mem(struct srpt_target *t, void *addr,
 				    size_t len, struct srpt_mr **ret)
 {
-	struct srpt_mr *mr;
-	int r;
-
 	if (!t || !addr || !len || !ret)
 		return -EINVAL;
 	if (!t->listening)
 		return -ENODEV;
-	mr = srpt_zalloc(sizeof(*mr), "app-mr");
-	if (!mr)
-		return -ENOMEM;
-	mr->addr = addr;
-	mr->len = len;
-	r = t->tp_ops->reg_mem(t, mr);
-	if (r) {
-		srpt_free(mr);
-		return r;
-	}
-	*ret = mr;
-	return 0;
+	return srpt_mr_new(t, addr, len, "app-mr", ret);
 }
 
 SRPT_EXPORT int srpt_target_dereg_mem(struct srpt_target *t, struct srpt_mr *mr)
 {
 	if (!t)
 		return -EINVAL;
-	if (mr) {
-		t->tp_ops->dereg_mem(t, mr);
-		srpt_free(mr);
-	}
+	srpt_mr_free(t, mr);
 	return 0;
 }

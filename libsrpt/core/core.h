@@ -315,6 +315,11 @@ void srpt_iu_replay_wait_list(struct srpt_channel *ch);
 void srpt_io_release(struct srpt_io *io);
 void srpt_rx_post(struct srpt_channel *ch, uint32_t slot);
 bool srpt_ch_srq(const struct srpt_channel *ch);
+/* mr.c: allocate and register @len bytes at @addr with every device
+ * (@site names the allocation for fault injection); undo it. */
+int srpt_mr_new(struct srpt_target *t, void *addr, size_t len,
+		const char *site, struct srpt_mr **ret);
+void srpt_mr_free(struct srpt_target *t, struct srpt_mr *mr);
 /* srq.c */
 int srpt_srq_ensure(struct srpt_target *t, int dev);
 void srpt_srq_post(struct srpt_target *t, int dev, uint32_t slot);

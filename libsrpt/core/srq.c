@@ -8,7 +8,6 @@
  * gone, or never became live): the pool never loses a buffer.
  */
 #include <errno.h>
-#include <stdbool.h>
 
 #include "core/core.h"
 #include "util/alloc.h"
@@ -34,11 +33,9 @@ void srpt_srq_post(struct srpt_target *t, int dev, uint32_t slot)
 		atomic_fetch_add(&t->stats.post_recv_calls, 1);
 }
 
-static void srq_free(struct srpt_target *t, struct srpt_srq *q, bool reg)
+static void srq_free(struct srpt_target *t, struct srpt_srq *q)
 {
-	if (reg)
-		t->tp_ops->dereg_mem(t, q->mr);
-	srpt_free(q->mr);
+	srpt_mr_free(t, q->mr);
 	srpt_free(q->mem);
 	q->mr = NULL;
 	q->mem = NULL;
@@ -57,16 +54,12 @@ int srpt_srq_ensure(struct srpt_target *t, int dev)
 		q->n = t->opts.srq_size;
 		q->mem = srpt_aligned_zalloc(4096, (size_t)q->stride * q->n,
 					     "srq-ring");
-		q->mr = srpt_zalloc(sizeof(*q->mr), "srq-mr");
-		if (!q->mem || !q->mr) {
-			srq_free(t, q, false);
+		if (!q->mem)
 			return -ENOMEM;
-		}
-		q->mr->addr = q->mem;
-		q->mr->len = (size_t)q->stride * q->n;
-		r = t->tp_ops->reg_mem(t, q->mr);
+		r = srpt_mr_new(t, q->mem, (size_t)q->stride * q->n, "srq-mr",
+				&q->mr);
 		if (r) {
-			srq_free(t, q, false);
+			srq_free(t, q);
 			return r;
 		}
 	}
@@ -83,5 +76,5 @@ void srpt_srq_free_all(struct srpt_target *t)
 {
 	for (int d = 0; d < SRPT_MAX_DEVICES; d++)
 		if (t->srq[d].mem)
-			srq_free(t, &t->srq[d], true);
+			srq_free(t, &t->srq[d]);
 }

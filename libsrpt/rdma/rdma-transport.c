@@ -135,6 +135,19 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Register @mr on device @d too (mr_lock held). */
+static int mr_reg_dev(struct rdma_tp *tp, struct srpt_mr *mr, int d)
+{
+	struct ibv_mr *m = ibv_reg_mr(tp->devs[d].pd, mr->addr, mr->len,
+				      IBV_ACCESS_LOCAL_WRITE);
+
+	if (!m)
+		return errno ? -errno : -ENOMEM;
+	mr->tp[d] = m;
+	mr->lkey[d] = m->lkey;
+	return 0;
+}
+
 /* A device the process has not opened yet (it appeared after listen, or
  * came back after a removal): give it a slot, CQs on every thread, and
  * watch its async events. CM thread only. */
@@ -150,18 +163,8 @@ static int dev_adopt(struct rdma_tp *tp, struct ibv_context *ctx)
 	r = dev_open(tp, d, ctx);
 	/* Everything registered so far must be usable on it too. */
 	pthread_mutex_lock(&tp->mr_lock);
-	for (unsigned int i = 0; !r && i < tp->nmrs; i++) {
-		struct srpt_mr *mr = tp->mrs[i];
-		struct ibv_mr *m = ibv_reg_mr(tp->devs[d].pd, mr->addr, mr->len,
-					      IBV_ACCESS_LOCAL_WRITE);
-
-		if (!m) {
-			r = errno ? -errno : -ENOMEM;
-			break;
-		}
-		mr->tp[d] = m;
-		mr->lkey[d] = m->lkey;
-	}
+	for (unsigned int i = 0; !r && i < tp->nmrs; i++)
+		r = mr_reg_dev(tp, tp->mrs[i], d);
 	pthread_mutex_unlock(&tp->mr_lock);
 	for (unsigned int i = 0; !r && i < tp->nthreads; i++)
 		r = rdma_thread_add_cq(tp, i, &tp->devs[d].cqs[i]);
@@ -427,15 +430,21 @@ static int mr_track(struct rdma_tp *tp, struct srpt_mr *mr)
 	return r;
 }
 
-static void mr_untrack(struct rdma_tp *tp, struct srpt_mr *mr)
+/* mr_lock held */
+static void mr_untrack_locked(struct rdma_tp *tp, struct srpt_mr *mr)
 {
-	pthread_mutex_lock(&tp->mr_lock);
 	for (unsigned int i = 0; i < tp->nmrs; i++) {
 		if (tp->mrs[i] == mr) {
 			tp->mrs[i] = tp->mrs[--tp->nmrs];
 			break;
 		}
 	}
+}
+
+static void mr_untrack(struct rdma_tp *tp, struct srpt_mr *mr)
+{
+	pthread_mutex_lock(&tp->mr_lock);
+	mr_untrack_locked(tp, mr);
 	pthread_mutex_unlock(&tp->mr_lock);
 }
 
@@ -460,20 +469,9 @@ static int tp_reg_mem(struct srpt_target *t, struct srpt_mr *mr)
 	if (r)
 		return r;
 	pthread_mutex_lock(&tp->mr_lock);
-	for (int d = 0; d < tp->ndev && !r; d++) {
-		struct ibv_mr *m;
-
-		if (!tp->devs[d].pd || tp->devs[d].removing)
-			continue;
-		m = ibv_reg_mr(tp->devs[d].pd, mr->addr, mr->len,
-			       IBV_ACCESS_LOCAL_WRITE);
-		if (!m) {
-			r = errno ? -errno : -ENOMEM;
-			break;
-		}
-		mr->tp[d] = m;
-		mr->lkey[d] = m->lkey;
-	}
+	for (int d = 0; d < tp->ndev && !r; d++)
+		if (tp->devs[d].pd && !tp->devs[d].removing)
+			r = mr_reg_dev(tp, mr, d);
 	pthread_mutex_unlock(&tp->mr_lock);
 	if (r) {
 		mr_untrack(tp, mr);
@@ -487,13 +485,10 @@ static void tp_dereg_mem(struct srpt_target *t, struct srpt_mr *mr)
 	struct rdma_tp *tp = rdma_tp(t);
 
 	if (tp) {
+		/* One critical section: a device release in between would
+		 * leave this MR holding its PD. */
 		pthread_mutex_lock(&tp->mr_lock);
-		for (unsigned int i = 0; i < tp->nmrs; i++) {
-			if (tp->mrs[i] == mr) {
-				tp->mrs[i] = tp->mrs[--tp->nmrs];
-				break;
-			}
-		}
+		mr_untrack_locked(tp, mr);
 		mr_dereg_all(mr);
 		pthread_mutex_unlock(&tp->mr_lock);
 	} else {
