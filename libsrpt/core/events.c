@@ -76,6 +76,27 @@ static void drain_progress(struct srpt_channel *ch)
 }
 
 /*
+ * A receive completed on @ch in buffer @slot: hand the IU over, or, for a
+ * flush or an IU longer than @max_len, close the channel. Returns whether
+ * an io took the buffer.
+ */
+static bool rx_complete(struct srpt_channel *ch, uint32_t slot, int status,
+			uint32_t byte_len, uint32_t max_len)
+{
+	struct srpt_io *io = NULL;
+
+	if (!status && byte_len <= max_len)
+		io = srpt_io_rx_bind(ch, slot, byte_len);
+	if (io) {
+		srpt_iu_receive(ch, io);
+		return true;
+	}
+	if (srpt_ch_state(ch) < SRPT_CH_DRAINING)
+		srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+	return false;
+}
+
+/*
  * A receive of a device's shared queue: the QP number says whose IU it
  * is. A buffer no live channel takes goes straight back to the queue.
  */
@@ -85,7 +106,6 @@ static int srq_completion(struct srpt_target *t, uint32_t qp_num,
 	uint64_t dev = wr_id >> SRPT_WRID_ID_SHIFT;
 	uint32_t idx = (uint32_t)(wr_id & SRPT_WRID_INDEX_MASK);
 	struct srpt_channel *ch;
-	struct srpt_io *io = NULL;
 
 	if (dev >= SRPT_MAX_DEVICES || !t->srq[dev].mem || idx >= t->srq[dev].n) {
 		atomic_fetch_add(&t->stats.late_completions, 1);
@@ -102,19 +122,10 @@ static int srq_completion(struct srpt_target *t, uint32_t qp_num,
 		srpt_srq_post(t, (int)dev, idx);
 		return -ENOENT;
 	}
-	if (status || byte_len > ch->it_iu_len) {
-		/* A flush, or an IU longer than this channel negotiated
-		 * (its own ring would have made that a length error). */
-		if (srpt_ch_state(ch) < SRPT_CH_DRAINING)
-			srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
-	} else {
-		io = srpt_io_rx_bind(ch, idx, byte_len);
-		if (io)
-			srpt_iu_receive(ch, io);
-		else if (srpt_ch_state(ch) < SRPT_CH_DRAINING)
-			srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
-	}
-	if (!io)
+	/* A shared buffer fits the target's largest IU: one longer than
+	 * this channel negotiated is what its own ring would have refused
+	 * with a length error. */
+	if (!rx_complete(ch, idx, status, byte_len, ch->it_iu_len))
 		srpt_srq_post(t, (int)dev, idx);
 	srpt_channel_put(ch);
 	return 0;
@@ -149,17 +160,8 @@ int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 	switch (type) {
 	case SRPT_WR_RECV:
 		atomic_fetch_sub(&ch->rx_posted, 1);
-		if (status) {
-			if (srpt_ch_state(ch) < SRPT_CH_DRAINING)
-				srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
-		} else {
-			struct srpt_io *io = srpt_io_rx_bind(ch, idx, byte_len);
-
-			if (io)
-				srpt_iu_receive(ch, io);
-			else if (srpt_ch_state(ch) < SRPT_CH_DRAINING)
-				srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
-		}
+		/* the hardware enforces the ring buffer's length */
+		rx_complete(ch, idx, status, byte_len, UINT32_MAX);
 		drain_progress(ch);
 		break;
 	case SRPT_WR_SEND:
