@@ -50,17 +50,17 @@ static uint8_t *rx_addr(const struct srpt_channel *ch, uint32_t slot)
 void srpt_rx_post(struct srpt_channel *ch, uint32_t slot)
 {
 	struct srpt_target *t = ch->t;
-	struct srpt_tp_sge sge = {
-		.addr = (uintptr_t)rx_addr(ch, slot),
-		.len = rx_stride(ch),
-		.lkey = ch->rx_mr ? ch->rx_mr->lkey[ch->dev] : 0,
-	};
-	uint64_t wr_id = srpt_wr_id(ch, SRPT_WR_RECV, slot);
+	struct srpt_tp_sge sge;
+	uint64_t wr_id;
 
 	if (srpt_ch_srq(ch)) {
 		srpt_srq_post(t, ch->dev, slot);
 		return;
 	}
+	sge.addr = (uintptr_t)rx_addr(ch, slot);
+	sge.len = rx_stride(ch);
+	sge.lkey = ch->rx_mr->lkey[ch->dev];
+	wr_id = srpt_wr_id(ch, SRPT_WR_RECV, slot);
 	pthread_mutex_lock(&ch->post_lock);
 	if (srpt_ch_state(ch) < SRPT_CH_DRAINING) {
 		atomic_fetch_add(&ch->rx_posted, 1);
@@ -199,7 +199,6 @@ void srpt_io_release(struct srpt_io *io)
 {
 	struct srpt_channel *ch = io->ch;
 	struct srpt_io *tm = NULL;
-
 	bool credit_back = false;
 
 	atomic_store(&io->state, SRPT_IO_FREE);
