@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <srpt/srpt.h>
 
@@ -271,6 +272,16 @@ static const char *listen_error(int r)
 	}
 }
 
+/* One completion thread per CPU: the initiator opens a channel per CPU,
+ * and on soft-RoCE the protocol work of a post runs in the posting
+ * thread, so one thread would serialise every channel. */
+static uint32_t online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 16 ? 16 : (uint32_t)n;
+}
+
 int main(int argc, char **argv)
 {
 	struct ramdisk rd = { 0 };
@@ -292,6 +303,8 @@ int main(int argc, char **argv)
 	o.io_priv_size = sizeof(struct scsi_task);
 	o.queue_depth = rd.opt.queue_depth;
 	o.flags = rd.opt.busy_poll ? SRPT_TARGET_BUSY_POLL : 0;
+	o.completion_threads = rd.opt.threads ? rd.opt.threads :
+			       online_cpus();
 	if (rd.opt.srq_size) {
 		o.flags |= SRPT_TARGET_SRQ;
 		o.srq_size = rd.opt.srq_size;

@@ -34,6 +34,8 @@ static const char usage[] =
 "                       costs one core per completion thread)\n"
 "  -S, --srq N          all channels of a device share N receive buffers\n"
 "                       (16-65536) instead of queue depth + 4 each\n"
+"  -t, --threads N      completion threads, each serving its share of the\n"
+"                       channels (default: one per online CPU, at most 16)\n"
 "  -v, --verbose        log channel lifecycle steps\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n";
@@ -156,6 +158,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "queue-depth", required_argument, NULL, 'q' },
 		{ "busy-poll", no_argument, NULL, 'P' },
 		{ "srq", required_argument, NULL, 'S' },
+		{ "threads", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -170,7 +173,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->port = 5555;
 	o->luns = 1;
 	o->size = 64ull << 20;
-	while ((c = getopt_long(argc, argv, "p:b:n:s:g:a:q:PS:vhV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:b:n:s:g:a:q:PS:t:vhV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_uint(optarg, 65535, &v) || !v)
@@ -217,6 +220,11 @@ int options_parse(struct options *o, int argc, char **argv)
 			if (parse_uint(optarg, 65536, &v) || v < 16)
 				return fail("--srq: '%s' is not a number from 16 to 65536", optarg);
 			o->srq_size = (uint32_t)v;
+			break;
+		case 't':
+			if (parse_uint(optarg, 16, &v) || !v)
+				return fail("--threads: '%s' is not a number from 1 to 16", optarg);
+			o->threads = (uint32_t)v;
 			break;
 		case 'v':
 			o->verbose++;

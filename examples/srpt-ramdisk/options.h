@@ -22,6 +22,7 @@ struct options {
 	uint64_t ioc_guid;
 	uint32_t queue_depth;
 	uint32_t srq_size;		/* 0: a receive ring per channel */
+	uint32_t threads;		/* 0: one per online CPU */
 	struct allow_entry *allow;
 	unsigned int nallow;
 	int verbose;
