@@ -170,6 +170,11 @@ int srpt_io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg,
  * the next use of that memory being safe after on_drained; for bounce
  * (mr == NULL) data it is copied before the call returns.
  *
+ * Called on a completion thread (inside on_cmd, say), the work requests
+ * go out when that thread has handled the completions of its current
+ * poll, at most 32 later, together with the others of the same
+ * channel; from any other thread they go out before the call returns.
+ *
  * Return: 0; -EINVAL for a bad @res (the command is then completed with
  * CHECK CONDITION, HARDWARE ERROR). The command is handed back in every
  * case. Context: any thread, also inside callbacks; once per @io.

@@ -33,6 +33,9 @@ static void drain_cq(struct rdma_tp *tp, struct ibv_cq *cq)
 					   wc[i].status == IBV_WC_SUCCESS ? 0 :
 					   (int)wc[i].status, wc[i].byte_len);
 		}
+		/* What the callbacks posted goes out per poll, not per
+		 * completion (rdma-post.c). */
+		rdma_batch_flush();
 	} while (n == POLL_BATCH);
 }
 
@@ -52,13 +55,23 @@ static void busy_poll(struct rdma_thread *th)
 	}
 }
 
+/* What a batch could not post finishes as a failed work request would:
+ * the core closes the channel. */
+static void batch_failed(struct srpt_channel *ch, uint32_t qp_num,
+			 uint64_t wr_id)
+{
+	srpt_ev_completion(ch->t, qp_num, wr_id, IBV_WC_LOC_QP_OP_ERR, 0);
+}
+
 static void *comp_thread(void *arg)
 {
 	struct rdma_thread *th = arg;
 	struct rdma_tp *tp = th->tp;
 	struct epoll_event ev[8];
+	struct rdma_batch batch = { .failed = batch_failed };
 
 	srpt_rcu_thread_online();
+	rdma_batch_begin(&batch);
 	if (tp->t->opts.flags & SRPT_TARGET_BUSY_POLL)
 		busy_poll(th);
 	while (!atomic_load(&tp->stop)) {
@@ -82,6 +95,7 @@ static void *comp_thread(void *arg)
 		}
 		pthread_mutex_unlock(&th->lock);
 	}
+	rdma_batch_end();
 	srpt_rcu_thread_offline();
 	return NULL;
 }

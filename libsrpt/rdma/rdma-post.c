@@ -4,10 +4,18 @@
  * with one ibv_post_send() (more only for transfers with very many
  * pieces): RDMA WRITEs or READs, unsignaled, then the signaled SEND of the
  * response, or the last READ signaled.
+ *
+ * A completion thread batches: the chains its callbacks post while it
+ * works through one poll of its CQ wait per channel and go out with one
+ * ibv_post_send() per channel when the poll is done. On soft-RoCE each
+ * post call runs the send path in the calling thread and wakes the
+ * initiator's softirq thread; one call per batch instead of one per I/O
+ * saves those wake-ups (bench/README.md, profile).
  */
 #include <errno.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "rdma/rdma-priv.h"
 
 #define CHUNK_WR 64
@@ -42,13 +50,111 @@ int rdma_post_recv(struct srpt_channel *ch, const struct srpt_tp_sge *sge,
 	return -ibv_post_recv(qp, wr, &bad);
 }
 
+/* Chains waiting for the end of their thread's poll (ch->tp). */
+struct rdma_pend {
+	struct ibv_send_wr wr[RDMA_PEND_WR];
+	struct ibv_sge sge[RDMA_PEND_SGE];
+	unsigned int nwr, nsge;
+	bool lost;	/* chains failed at a close: do not post the drain */
+};
+
+/* The batch of the calling completion thread, NULL in other threads. */
+static __thread struct rdma_batch *tl_batch;
+
+int rdma_pend_alloc(struct srpt_channel *ch)
+{
+	ch->tp = srpt_zalloc(sizeof(struct rdma_pend), "rdma-pend");
+	return ch->tp ? 0 : -ENOMEM;
+}
+
+void rdma_pend_free(struct srpt_channel *ch)
+{
+	srpt_free(ch->tp);
+	ch->tp = NULL;
+}
+
+/*
+ * Post what @ch has waiting; under its post_lock. On failure the ids of
+ * the signaled work requests that did not go out are stored in @failed
+ * when it is given.
+ */
+static int pend_post(struct srpt_channel *ch, uint64_t *failed,
+		     unsigned int *nfailed)
+{
+	struct rdma_pend *p = ch->tp;
+	struct ibv_send_wr *bad = NULL, *w;
+	struct ibv_qp *qp = ch_qp(ch);
+	int r;
+
+	if (!p || !p->nwr)
+		return 0;
+	p->wr[p->nwr - 1].next = NULL;
+	r = qp ? ibv_post_send(qp, p->wr, &bad) : EINVAL;
+	if (r && failed) {
+		for (w = bad ? bad : p->wr; w; w = w->next)
+			if (w->wr_id)
+				failed[(*nfailed)++] = w->wr_id;
+	}
+	p->nwr = p->nsge = 0;
+	return -r;
+}
+
+void rdma_batch_begin(struct rdma_batch *b)
+{
+	b->n = 0;
+	tl_batch = b;
+}
+
+void rdma_batch_flush(void)
+{
+	struct rdma_batch *b = tl_batch;
+	uint64_t failed[RDMA_PEND_WR];
+	unsigned int i, j, nf;
+
+	for (i = 0; b && i < b->n; i++) {
+		struct srpt_channel *ch = b->ch[i];
+		uint32_t qp_num = ch->qp_num;
+
+		nf = 0;
+		pthread_mutex_lock(&ch->post_lock);
+		pend_post(ch, failed, &nf);
+		pthread_mutex_unlock(&ch->post_lock);
+		for (j = 0; j < nf; j++)
+			b->failed(ch, qp_num, failed[j]);
+		srpt_channel_put(ch);
+	}
+	if (b)
+		b->n = 0;
+}
+
+void rdma_batch_end(void)
+{
+	rdma_batch_flush();
+	tl_batch = NULL;
+}
+
+void rdma_pend_flush(struct srpt_channel *ch)
+{
+	struct rdma_pend *p = ch->tp;
+
+	if (pend_post(ch, NULL, NULL))
+		p->lost = true;
+}
+
 int rdma_post_drain(struct srpt_channel *ch, uint64_t wr_id)
 {
 	struct ibv_send_wr wr, *bad;
 	struct ibv_qp *qp = ch_qp(ch);
+	struct rdma_pend *p = ch->tp;
 
 	if (!qp)
 		return -EINVAL;
+	/* The drain must come after everything posted before it. If
+	 * waiting chains could not go out, neither does the drain: the
+	 * core's drain timeout then finishes their ios. */
+	rdma_pend_flush(ch);
+	if (p && p->lost)
+		return -EIO;
 	/* A zero-length RDMA WRITE needs no memory key (IB C9-88). */
 	memset(&wr, 0, sizeof(wr));
 	wr.wr_id = wr_id;
@@ -64,6 +170,9 @@ int rdma_qp_to_error(struct srpt_channel *ch)
 
 	if (!qp)
 		return -EINVAL;
+	/* A T_LOGOUT or response posted just before the close goes out
+	 * first, as it would have without batching. */
+	rdma_pend_flush(ch);
 	return -ibv_modify_qp(qp, &attr, IBV_QP_STATE);
 }
 
@@ -107,6 +216,43 @@ static struct ibv_send_wr *new_wr(struct chain_builder *b, unsigned int sges,
 	wr->sg_list = &b->sge[b->nsge];
 	b->nwr++;
 	return wr;
+}
+
+/*
+ * Keep a chain that fits in one post for the end of the calling
+ * completion thread's poll; under @ch's post_lock. Returns false when it
+ * must be posted now: not a completion thread, no room.
+ */
+static bool pend_add(struct srpt_channel *ch, const struct chain_builder *b)
+{
+	struct rdma_batch *bt = tl_batch;
+	struct rdma_pend *p = ch->tp;
+	unsigned int i;
+
+	if (!bt || !p || p->nwr + b->nwr > RDMA_PEND_WR ||
+	    p->nsge + b->nsge > RDMA_PEND_SGE)
+		return false;
+	if (!p->nwr) {
+		if (bt->n == RDMA_BATCH_CH)
+			return false;
+		/* Held until the flush: the channel's memory, ch->tp
+		 * included, outlives it. */
+		srpt_channel_get(ch);
+		bt->ch[bt->n++] = ch;
+	}
+	for (i = 0; i < b->nwr; i++) {
+		struct ibv_send_wr *w = &p->wr[p->nwr];
+
+		*w = b->wr[i];
+		w->sg_list = &p->sge[p->nsge];
+		memcpy(w->sg_list, b->wr[i].sg_list,
+		       sizeof(*w->sg_list) * (size_t)b->wr[i].num_sge);
+		p->nsge += (unsigned int)b->wr[i].num_sge;
+		if (p->nwr)
+			p->wr[p->nwr - 1].next = w;
+		p->nwr++;
+	}
+	return true;
 }
 
 int rdma_post_chain(struct srpt_channel *ch, const struct srpt_tp_chain *c)
@@ -185,5 +331,7 @@ int rdma_post_chain(struct srpt_channel *ch, const struct srpt_tp_chain *c)
 		return -EINVAL;
 	wr->wr_id = c->wr_id;
 	wr->send_flags |= IBV_SEND_SIGNALED;
+	if (!b.posts && pend_add(ch, &b))
+		return 0;
 	return flush_chunk(&b);
 }

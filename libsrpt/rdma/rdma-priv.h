@@ -92,6 +92,27 @@ void rdma_dev_removed(struct rdma_tp *tp, int dev);
 int rdma_dev_of(struct rdma_tp *tp, struct ibv_context *ctx);
 int rdma_housekeeping_timeout(struct rdma_tp *tp);
 void rdma_devs_housekeeping(struct rdma_tp *tp);
+/* rdma-post.c: batched posting by completion threads */
+#define RDMA_PEND_WR 64
+#define RDMA_PEND_SGE 128
+#define RDMA_BATCH_CH 16
+struct rdma_batch {
+	struct srpt_channel *ch[RDMA_BATCH_CH];	/* with chains waiting */
+	unsigned int n;
+	/* A signaled work request that could not be posted at the flush;
+	 * called without locks. */
+	void (*failed)(struct srpt_channel *ch, uint32_t qp_num,
+		       uint64_t wr_id);
+};
+int rdma_pend_alloc(struct srpt_channel *ch);
+void rdma_pend_free(struct srpt_channel *ch);
+/* Post what @ch has waiting now, before it leaves RTS; under its
+ * post_lock. If that fails, the drain will not be posted. */
+void rdma_pend_flush(struct srpt_channel *ch);
+/* From now on this thread's posts wait for rdma_batch_flush(). */
+void rdma_batch_begin(struct rdma_batch *b);
+void rdma_batch_flush(void);
+void rdma_batch_end(void);
 /* rdma-cq.c */
 int rdma_threads_start(struct rdma_tp *tp);
 int rdma_thread_add_cq(struct rdma_tp *tp, unsigned int th, struct rdma_cq *rcq);

@@ -611,6 +611,8 @@ static int tp_ch_create(struct srpt_channel *ch)
 	}
 	ch->qp_num = rc->id->qp->qp_num;
 	ch->dev = d;
+	/* Without it the channel's chains are posted one by one. */
+	rdma_pend_alloc(ch);
 	return 0;
 }
 
@@ -657,6 +659,10 @@ static int tp_disconnect(struct srpt_channel *ch)
 {
 	struct rdma_conn *rc = ch->conn;
 
+	/* rdma_disconnect() moves the QP to error: what waits goes first. */
+	pthread_mutex_lock(&ch->post_lock);
+	rdma_pend_flush(ch);
+	pthread_mutex_unlock(&ch->post_lock);
 	return rdma_disconnect(rc->id) ? -errno : 0;
 }
 
@@ -680,8 +686,9 @@ static void tp_destroy_id(struct srpt_channel *ch)
 
 static void tp_ch_free(struct srpt_channel *ch)
 {
-	/* Everything went with the id (tp_destroy_id); rings are the
+	/* The rest went with the id (tp_destroy_id); rings are the
 	 * core's. */
+	rdma_pend_free(ch);
 }
 
 const struct srpt_tp_ops srpt_rdma_tp_ops = {
