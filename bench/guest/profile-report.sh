@@ -7,7 +7,6 @@ set -euo pipefail
 tsv=${1:?usage: profile-report.sh PROFILE.tsv}
 
 awk -F '\t' '
-function jobs_in_order(   i) { return njobs }
 {
 	who = $1; job = $2; key = $3; val = $4
 	if (job != "wake" && !(job in seen)) { seen[job] = 1; order[++njobs] = job }
