@@ -124,12 +124,15 @@ void *srpt_io_get_priv(struct srpt_io *io);
 /**
  * typedef srpt_io_data_fn - end of a DATA-OUT transfer
  * @io: the command
- * @status: 0, or a negative errno if the transfer failed (the initiator's
- *          buffer could not be read, the channel is going away); the
- *          command must still be completed with srpt_io_complete()
+ * @status: 0; -EIO if the initiator's buffer could not be read;
+ *          -ESHUTDOWN if the channel closed before the transfer could
+ *          finish. The command must still be completed with
+ *          srpt_io_complete().
  * @arg: the pointer given to srpt_io_fetch_data()
  *
- * Runs on a completion thread.
+ * Runs on a completion thread; for a transfer its closing channel ended,
+ * on the dispatch thread once the channel is DISCONNECTED (nothing writes
+ * to its memory any more). Never inside a call the application made.
  */
 typedef void (*srpt_io_data_fn)(struct srpt_io *io, int status, void *arg);
 
@@ -148,8 +151,9 @@ typedef void (*srpt_io_data_fn)(struct srpt_io *io, int status, void *arg);
  * &srpt_io_info.data_len bytes are moved; fewer if @sg is shorter.
  *
  * Return: 1 if the data is already in place (@done will not be called),
- * 0 if @done will be called, -EINVAL for a command without DATA-OUT or a
- * bad @sg, -ENOMEM, -ESHUTDOWN if the channel is no longer live.
+ * 0 if @done will be called (also when the READ cannot be posted after
+ * all: @done then reports it), -EINVAL for a command without DATA-OUT or
+ * a bad @sg, -ENOMEM, -ESHUTDOWN if the channel is no longer live.
  * Context: any thread, also inside callbacks.
  */
 int srpt_io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg,

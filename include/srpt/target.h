@@ -131,6 +131,18 @@ enum srpt_target_flags {
  * @flags: &enum srpt_target_flags (default 0)
  * @srq_size: receive buffers of each device's shared receive queue with
  *            %SRPT_TARGET_SRQ (default 1024, 16..65536); ignored without
+ * @max_channels: channels the target holds at once, in any state until
+ *                they are unregistered (default 256, 1..65536); a login
+ *                beyond is rejected with INSUFFICIENT RESOURCES
+ * @max_initiator_channels: channels one initiator port (by its initiator
+ *                          port id) holds at once (default 64, 1..65536,
+ *                          at most @max_channels); a login beyond is
+ *                          rejected with CHANNEL LIMIT REACHED, so one
+ *                          initiator cannot take every channel
+ * @table_pool_size: bytes of registered memory the target reads
+ *                   initiators' external descriptor tables into (default
+ *                   1 MiB, 64 KiB..64 MiB); while it is used up, commands
+ *                   that need a table are answered with BUSY
  */
 struct srpt_target_opts {
 	size_t size;
@@ -149,6 +161,9 @@ struct srpt_target_opts {
 	uint32_t io_priv_size;
 	uint32_t flags;
 	uint32_t srq_size;
+	uint32_t max_channels;
+	uint32_t max_initiator_channels;
+	uint32_t table_pool_size;
 };
 
 /**

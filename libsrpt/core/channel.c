@@ -16,6 +16,7 @@
 #include "table/chan-table.h"
 #include "util/alloc.h"
 #include "util/export.h"
+#include "util/tsan.h"
 
 struct srpt_channel *srpt_channel_alloc(struct srpt_target *t, void *conn)
 {
@@ -26,13 +27,15 @@ struct srpt_channel *srpt_channel_alloc(struct srpt_target *t, void *conn)
 	ch->t = t;
 	ch->conn = conn;
 	ch->dev = 0;
-	urcu_ref_init(&ch->ref);
+	atomic_init(&ch->ref, 1);
 	atomic_init(&ch->state, SRPT_CH_CONNECTING);
 	pthread_mutex_init(&ch->post_lock, NULL);
 	pthread_mutex_init(&ch->io_lock, NULL);
 	pthread_mutex_init(&ch->lock, NULL);
+	pthread_mutex_init(&ch->sq_lock, NULL);
 	CDS_INIT_LIST_HEAD(&ch->wait_list);
 	CDS_INIT_LIST_HEAD(&ch->sq_wait);
+	CDS_INIT_LIST_HEAD(&ch->sq_dead);
 	CDS_INIT_LIST_HEAD(&ch->rsp_wait);
 	CDS_INIT_LIST_HEAD(&ch->nexus_link);
 	atomic_fetch_add(&t->nalive, 1);
@@ -49,14 +52,15 @@ static void channel_free_rcu(struct rcu_head *head)
 	struct srpt_channel *ch = caa_container_of(head, struct srpt_channel,
 						   rcu);
 
+	/* After the grace period: every lookup that touched the channel
+	 * (util/tsan.h) is over. */
+	srpt_tsan_acquire(&ch->rcu);
 	srpt_free(ch);
 }
 
 
-static void channel_release(struct urcu_ref *ref)
+static void channel_release(struct srpt_channel *ch)
 {
-	struct srpt_channel *ch = caa_container_of(ref, struct srpt_channel,
-						   ref);
 	struct srpt_target *t = ch->t;
 	uint32_t i;
 
@@ -70,8 +74,7 @@ static void channel_release(struct urcu_ref *ref)
 			srpt_srq_post(t, ch->dev, ch->ios[i].rx_slot);
 		srpt_mr_free(t, ch->ios[i].bounce_mr);
 		srpt_free(ch->ios[i].bounce);
-		srpt_mr_free(t, ch->ios[i].table_mr);
-		srpt_free(ch->ios[i].table);
+		srpt_table_put(&ch->ios[i]);
 	}
 	srpt_mr_free(t, ch->rx_mr);
 	srpt_mr_free(t, ch->tx_mr);
@@ -84,8 +87,10 @@ static void channel_release(struct urcu_ref *ref)
 	pthread_mutex_destroy(&ch->post_lock);
 	pthread_mutex_destroy(&ch->io_lock);
 	pthread_mutex_destroy(&ch->lock);
+	pthread_mutex_destroy(&ch->sq_lock);
 	/* Completion threads may still hold the pointer from a table lookup
 	 * that lost the get-unless-zero race: free after a grace period. */
+	srpt_tsan_release(&ch->rcu);
 	if (srpt_rcu_registered) {
 		urcu_memb_call_rcu(&ch->rcu, channel_free_rcu);
 	} else {
@@ -99,17 +104,30 @@ static void channel_release(struct urcu_ref *ref)
 
 void srpt_channel_get(struct srpt_channel *ch)
 {
-	urcu_ref_get(&ch->ref);
+	atomic_fetch_add_explicit(&ch->ref, 1, memory_order_relaxed);
 }
 
+/* The last put frees: every earlier put released what its holder did
+ * (acq_rel), and the last one acquires all of it. */
 void srpt_channel_put(struct srpt_channel *ch)
 {
-	urcu_ref_put(&ch->ref, channel_release);
+	if (atomic_fetch_sub_explicit(&ch->ref, 1, memory_order_acq_rel) == 1)
+		channel_release(ch);
 }
 
+/* A lookup's pin: fails once the count reached zero (the channel is
+ * being freed, after a grace period). */
 bool srpt_channel_get_unless_zero(struct srpt_channel *ch)
 {
-	return urcu_ref_get_unless_zero(&ch->ref);
+	long v = atomic_load_explicit(&ch->ref, memory_order_relaxed);
+
+	do {
+		if (!v)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(&ch->ref, &v, v + 1,
+							memory_order_acquire,
+							memory_order_relaxed));
+	return true;
 }
 
 /*
@@ -254,17 +272,44 @@ static void ch_drain_check(struct srpt_channel *ch)
 	}
 	srpt_channel_set_state(ch, SRPT_CH_DISCONNECTED);
 	/* Completions are dropped from now on: after a timeout, finish the
-	 * ios they would have finished (tests/unit/core, drain timeout). */
+	 * ios they would have finished (tests/unit/core, drain timeout);
+	 * and the ios whose chains never went out. */
 	if (ch->drain_timed_out)
 		srpt_io_reclaim_posted(ch);
+	srpt_io_finish_dead(ch);
 	ch_maybe_drained(ch);
+}
+
+/*
+ * The zero-length write whose flush completion is the channel's last. A
+ * QP on a shared receive queue may still take receives from it after it
+ * went to the error state, until the Last WQE Reached event: the write
+ * goes after that event, so its completion also comes after every
+ * receive completion of the QP (one CQ, in order), and no late receive
+ * can be handed to a newer channel that reuses the QP number. Providers
+ * that never report the event (ch->caps) skip the wait. post_lock held.
+ */
+static void ch_post_drain(struct srpt_channel *ch)
+{
+	struct srpt_target *t = ch->t;
+	int r;
+
+	if (ch->drain_posted || ch->drain_failed)
+		return;
+	if (srpt_ch_srq(ch) && ch->caps.srq_last_wqe && !ch->last_wqe)
+		return;
+	r = t->tp_ops->post_drain(ch, srpt_wr_id(ch, SRPT_WR_DRAIN, 0));
+	ch->drain_posted = r == 0;
+	ch->drain_failed = r != 0;
+	if (r)
+		srpt_warn(t, "channel %llu: drain write failed (%d); waiting for the timeout",
+			  (unsigned long long)ch->id, r);
 }
 
 /* The seed's close: DRAINING, QP to error, zero-length write. */
 static void ch_close(struct srpt_channel *ch)
 {
 	struct srpt_target *t = ch->t;
-	int r = -ENOTCONN;
 
 	if (srpt_ch_state(ch) >= SRPT_CH_DRAINING)
 		return;
@@ -273,21 +318,27 @@ static void ch_close(struct srpt_channel *ch)
 	srpt_channel_set_state(ch, SRPT_CH_DRAINING);
 	if (ch->has_qp) {
 		t->tp_ops->qp_to_error(ch);
-		r = t->tp_ops->post_drain(ch, srpt_wr_id(ch, SRPT_WR_DRAIN, 0));
-		ch->drain_posted = r == 0;
+		ch_post_drain(ch);
 	}
 	pthread_mutex_unlock(&ch->post_lock);
-	srpt_io_flush_parked(ch);
+	srpt_sq_flush_parked(ch);
 	if (!ch->has_qp) {
 		/* Nothing was ever posted: nothing to wait for. */
 		atomic_store(&ch->drain_done, true);
 	} else {
-		if (r)
-			srpt_warn(t, "channel %llu: drain write failed (%d); waiting for the timeout",
-				  (unsigned long long)ch->id, r);
 		ch->drain_deadline = t->tp_ops->now_ms(t) + t->opts.drain_timeout_ms;
 	}
 	ch_drain_check(ch);
+}
+
+static void ch_last_wqe(struct srpt_channel *ch)
+{
+	ch->last_wqe = true;
+	if (srpt_ch_state(ch) != SRPT_CH_DRAINING || !ch->has_qp)
+		return;
+	pthread_mutex_lock(&ch->post_lock);
+	ch_post_drain(ch);
+	pthread_mutex_unlock(&ch->post_lock);
 }
 
 /* Start a disconnect: DREQ for an established or accepted channel, a
@@ -346,19 +397,16 @@ void srpt_channel_handle_events(struct srpt_channel *ch, unsigned int ev)
 	}
 	if (ev & (SRPT_EV_TIMEWAIT | SRPT_EV_FATAL))
 		ch_close(ch);
+	if (ev & SRPT_EV_LAST_WQE)
+		ch_last_wqe(ch);
 	if (ev & (SRPT_EV_DRAIN_DONE | SRPT_EV_DRAIN_TIMEOUT))
 		ch_drain_check(ch);
+	if (ev & SRPT_EV_IO_DEAD)
+		srpt_io_finish_dead(ch);
 	if (ev & SRPT_EV_IO_IDLE)
 		ch_maybe_drained(ch);
 	if (ev & SRPT_EV_DRAINED_DONE)
 		ch_unregister(ch);
-}
-
-/* Called when the channel's last outstanding io went back to the ring. */
-void srpt_channel_io_done(struct srpt_channel *ch)
-{
-	if (srpt_ch_state(ch) == SRPT_CH_DISCONNECTED)
-		srpt_channel_queue_ev(ch, SRPT_EV_IO_IDLE);
 }
 
 /* ---- public functions ---- */

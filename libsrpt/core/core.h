@@ -46,12 +46,14 @@
 
 enum srpt_wr_type {
 	SRPT_WR_RECV = 1,
-	SRPT_WR_SEND = 2,	/* response (maybe after RDMA WRITEs) */
-	SRPT_WR_READ = 3,	/* last RDMA READ of a DATA-OUT transfer */
+	SRPT_WR_SEND = 2,	/* a response, after the last DATA-IN WRITEs */
+	SRPT_WR_READ = 3,	/* last RDMA READ of a chain of DATA-OUT */
 	SRPT_WR_DRAIN = 4,	/* zero-length write marking the end */
 	SRPT_WR_TABLE = 5,	/* RDMA READ of an external descriptor table */
 	SRPT_WR_SRQ_RECV = 6,	/* a receive of a device's shared queue; its
 				 * id field is the device, not a channel */
+	SRPT_WR_WRITE = 7,	/* last RDMA WRITE of a chain of DATA-IN that
+				 * the response does not fit behind */
 };
 
 /* A device's shared receive buffers (SRPT_TARGET_SRQ): made by the first
@@ -80,28 +82,49 @@ enum srpt_ev_bit {
 	SRPT_EV_APP_CLOSE = 1u << 5,	/* application, port disable, nexus */
 	SRPT_EV_DISCONNECTED = 1u << 6,	/* DREQ or DREP received */
 	SRPT_EV_TIMEWAIT = 1u << 7,
-	SRPT_EV_FATAL = 1u << 8,	/* QP fatal, device removal, I_LOGOUT */
-	SRPT_EV_DRAIN_DONE = 1u << 9,
-	SRPT_EV_IO_IDLE = 1u << 10,
-	SRPT_EV_DRAINED_DONE = 1u << 11,
-	SRPT_EV_DRAIN_TIMEOUT = 1u << 12,
+	SRPT_EV_FATAL = 1u << 8,	/* QP fatal, device removal, I_LOGOUT,
+					 * a failed post */
+	SRPT_EV_LAST_WQE = 1u << 9,	/* SRQ: the QP takes no more receives */
+	SRPT_EV_DRAIN_DONE = 1u << 10,
+	SRPT_EV_IO_IDLE = 1u << 11,
+	SRPT_EV_IO_DEAD = 1u << 12,	/* ios wait on ch->sq_dead */
+	SRPT_EV_DRAINED_DONE = 1u << 13,
+	SRPT_EV_DRAIN_TIMEOUT = 1u << 14,
 };
 
+/* What an io context is doing. */
 enum srpt_io_state {
-	SRPT_IO_FREE = 0,	/* receive buffer posted, no IU */
-	SRPT_IO_APP,		/* handed to on_cmd */
-	SRPT_IO_FETCHING,	/* RDMA READ of DATA-OUT in flight */
-	SRPT_IO_SENDING,	/* response (and DATA-IN) posted */
-	SRPT_IO_TM,		/* a task management request waiting */
+	SRPT_IO_FREE = 0,	/* on the free stack, or bound and not yet
+				 * looked at */
 	SRPT_IO_TABLE,		/* reading the initiator's descriptor table */
+	SRPT_IO_APP,		/* the application's: on_cmd to complete */
+	SRPT_IO_FETCHING,	/* DATA-OUT by RDMA READ */
+	SRPT_IO_TM,		/* task management waiting for aborted ios */
+	SRPT_IO_SENDING,	/* DATA-IN and the response (or a T_LOGOUT) */
+};
+
+/* The transfer an io's next chains belong to. */
+enum srpt_xfer_op {
+	SRPT_XFER_TABLE,	/* READ the descriptor table into io->table */
+	SRPT_XFER_DATA_OUT,	/* READ DATA-OUT into io->local */
+	SRPT_XFER_RSP,		/* WRITE DATA-IN from io->local, then SEND */
+	SRPT_XFER_LOGOUT,	/* SEND a T_LOGOUT; the IU's buffer stays */
+};
+
+/* How far a transfer got: remote descriptor, local piece, bytes. */
+struct srpt_xfer_pos {
+	uint32_t rd;
+	uint32_t roff;
+	uint32_t li;
+	uint32_t loff;
+	uint32_t done;
 };
 
 struct srpt_io {
 	struct srpt_io_info info;	/* first: the public view */
 	struct srpt_channel *ch;
 	uint32_t index;
-	_Atomic int state;
-	atomic_bool aborted;
+	_Atomic int state;		/* enum srpt_io_state */
 	bool rsp_posted;		/* a response for this IU went out */
 	/* A chain of this io is on the send queue. Whoever clears the flag
 	 * (its completion, or the drain timeout's reclaim) finishes the io,
@@ -112,34 +135,45 @@ struct srpt_io {
 	uint8_t *rx_buf;		/* the IU, in the receive ring */
 	uint32_t rx_len;		/* bytes the receive completion said */
 	uint8_t *tx_buf;		/* the response, in the send ring */
-	struct srpt_cmd cmd;		/* decoded, aliasing rx_buf */
-	uint32_t sq_wrs;		/* send queue slots this io holds */
-	bool op_read;			/* pending post: RDMA READ, else SEND */
-	uint32_t xfer_len;		/* bytes moved by RDMA for this io */
 	uint32_t rsp_len;		/* encoded response in tx_buf */
+	struct srpt_cmd cmd;		/* decoded, aliasing rx_buf */
+
+	/* The transfer. srpt_io_rx_bind() resets all of it, so no path can
+	 * see a previous command's (xfer.c). */
+	enum srpt_xfer_op xop;
+	uint32_t xfer_len;		/* bytes to move by RDMA */
 	struct srpt_tp_sge local[SRPT_MAX_IO_SGE];
 	unsigned int nlocal;
-	struct cds_list_head sq_link;	/* ch->sq_wait */
+	struct srpt_xfer_pos pos;	/* what was posted */
+	struct srpt_xfer_pos next;	/* after the chain being posted */
+	uint32_t sq_wrs;		/* send queue slots this io holds */
+	uint32_t sq_need;		/* ... it waits for, parked (sq.c) */
+	struct cds_list_head sq_link;	/* ch->sq_wait, rsp_wait, sq_dead */
+
 	/* DATA-OUT fetch in progress */
 	srpt_io_data_fn data_done;
 	void *data_arg;
-	const struct srpt_sge *copy_to;	/* bounce -> application pieces */
-	unsigned int copy_nsge;
+	unsigned int copy_nsge;		/* bounce -> application pieces */
 	struct srpt_sge copy_sg[SRPT_MAX_IO_SGE];
 	/* lazily made bounce buffer for unregistered application memory */
 	uint8_t *bounce;
 	uint32_t bounce_len;
 	struct srpt_mr *bounce_mr;
-	/* an external descriptor table, fetched by RDMA READ */
+	/* an external descriptor table, from the target's pool (table.c) */
 	uint8_t *table;
 	uint32_t table_len;
-	struct srpt_mr *table_mr;
-	bool table_fetch;		/* the pending READ is the table's */
-	/* task management */
+
+	/* Task identity, for task management: under ch->lock (tm.c). */
+	bool is_task;
+	uint64_t task_tag;
+	uint8_t task_lun[8];
+	struct srpt_io *tm_owner;	/* the TM io this aborted io holds up */
+	atomic_bool aborted;
+	/* a task management request */
 	uint8_t tm_func;
 	uint64_t tm_task_tag;
-	uint32_t tm_waiting;		/* aborted ios it still waits for */
-	struct srpt_io *tm_owner;	/* the TM io this aborted io holds up */
+	atomic_uint tm_waiting;		/* aborted ios it waits for, +1 */
+
 	struct cds_list_head wait_link;	/* channel wait list (pre-LIVE) */
 	void *priv;			/* application space, io_priv_size */
 };
@@ -153,7 +187,7 @@ struct srpt_channel {
 	 * publication makes in inline asm, spelled so TSan can see it. */
 	atomic_bool published;
 	struct rcu_head rcu;
-	struct urcu_ref ref;
+	atomic_long ref;		/* C11, so TSan sees its edges */
 	struct srpt_target *t;
 	uint64_t id;
 	uint32_t qp_num;
@@ -174,6 +208,7 @@ struct srpt_channel {
 	bool unregistered;
 	bool has_qp;
 	bool drain_posted;
+	bool drain_failed;
 	atomic_bool drain_done;
 	bool drain_timed_out;
 	bool in_table;
@@ -209,29 +244,62 @@ struct srpt_channel {
 	uint32_t *io_free;		/* stack of free io indexes */
 	uint32_t nio_free;
 	/* Free ios not promised to a posted receive buffer: an early
-	 * repost needs one (see io_take_spare() in cmd.c). */
+	 * repost needs one (see srpt_io_take_spare() in io-pool.c). */
 	uint32_t io_unreserved;
-	struct cds_list_head rsp_wait;	/* responses waiting for a spare */
+	struct cds_list_head rsp_wait;	/* responses waiting for a spare;
+					 * under io_lock */
 	uint8_t *rx_mem;
 	uint8_t *tx_mem;
 	struct srpt_mr *rx_mr;
 	struct srpt_mr *tx_mr;
 	struct srpt_io *ios;
 	uint8_t *io_priv;
-	uint32_t sq_size;
+	uint32_t sq_size;		/* send queue entries, the drain's too */
+	struct srpt_tp_caps caps;	/* what one work request may carry */
 
 	/* I/O path */
 	pthread_mutex_t post_lock;	/* orders posts against the drain */
 	atomic_int req_lim;		/* credits the initiator holds */
 	atomic_int req_lim_delta;	/* credits to return, beyond 1 */
-	atomic_int sq_avail;
 	atomic_int rx_posted;
 	atomic_int io_outstanding;	/* ios with the app or in flight */
 	atomic_int delivering;		/* IUs being handed over right now */
-	pthread_mutex_t lock;		/* wait list, TM bookkeeping */
+	pthread_mutex_t lock;		/* wait list, task identities */
 	struct cds_list_head wait_list;
 	atomic_bool replaying;
-	struct cds_list_head sq_wait;	/* ios waiting for send slots */
+
+	/* The posting path (sq.c): free send queue slots, ios waiting for
+	 * them in order, ios whose chains will never complete. */
+	atomic_int sq_avail;
+	atomic_int sq_nparked;		/* on sq_wait, or about to be */
+	pthread_mutex_t sq_lock;	/* sq_wait, sq_dead; a leaf */
+	struct cds_list_head sq_wait;
+	struct cds_list_head sq_dead;	/* finished once DISCONNECTED */
+
+	/* SRQ mode: the QP took its last shared receive (LAST_WQE_REACHED
+	 * event), so the drain write can go (channel.c). */
+	bool last_wqe;
+};
+
+/* The pool external descriptor tables are read into (table.c). */
+struct srpt_table_pool {
+	pthread_mutex_t lock;
+	uint8_t *mem;			/* made on first use */
+	struct srpt_mr *mr;
+	uint64_t *map;			/* a bit per chunk, set: in use */
+	uint32_t nchunks;
+	uint32_t nused;
+};
+
+/* The Linux initiator's tables hold at most 2048 descriptors (32 KiB). */
+#define SRPT_MAX_TABLE_BYTES (64u << 10)
+
+/* Rate limit of peer-caused log lines (util/log.c). */
+struct srpt_log_limit {
+	pthread_mutex_t lock;
+	uint64_t window_start;
+	unsigned int count;		/* lines shown in this window */
+	unsigned long suppressed;	/* lines left out since the last note */
 };
 
 struct srpt_nexus {
@@ -273,6 +341,8 @@ struct srpt_target {
 
 	struct cds_list_head nexuses;	/* dispatch thread only */
 	struct srpt_srq srq[SRPT_MAX_DEVICES];	/* made on the dispatch thread */
+	struct srpt_table_pool tables;
+	struct srpt_log_limit log_limit;
 	struct srpt_stats stats;
 };
 
@@ -284,6 +354,10 @@ void srpt_log(struct srpt_target *t, int level, const char *fmt, ...)
 #define srpt_notice(t, ...) srpt_log(t, SRPT_LOG_NOTICE, __VA_ARGS__)
 #define srpt_info(t, ...) srpt_log(t, SRPT_LOG_INFO, __VA_ARGS__)
 #define srpt_dbg(t, ...) srpt_log(t, SRPT_LOG_DEBUG, __VA_ARGS__)
+/* A line a remote peer can cause (a bad IU, a login, task management):
+ * rate-limited per target, with a count of what was left out. */
+void srpt_log_peer(struct srpt_target *t, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* target.c */
 int srpt_target_new_tp(struct srpt_target **ret,
@@ -300,21 +374,83 @@ int srpt_channel_rings_init(struct srpt_channel *ch);
 bool srpt_channel_set_state(struct srpt_channel *ch,
 			    enum srpt_channel_state new_state);
 void srpt_channel_handle_events(struct srpt_channel *ch, unsigned int ev);
-void srpt_channel_io_done(struct srpt_channel *ch);
 
 /* login.c */
 void srpt_login_handle(struct srpt_channel *ch);
 void srpt_login_answer(struct srpt_channel *ch, bool accept, uint32_t reason);
 void srpt_nexus_leave(struct srpt_channel *ch);
 
-/* iu.c */
+/* iu.c: received IUs */
 void srpt_iu_receive(struct srpt_channel *ch, struct srpt_io *io);
 void srpt_iu_replay_wait_list(struct srpt_channel *ch);
+/* The table of @io's command arrived (or could not be read). */
+void srpt_iu_table_done(struct srpt_io *io, int status);
 
-/* cmd.c */
-void srpt_io_release(struct srpt_io *io);
-void srpt_rx_post(struct srpt_channel *ch, uint32_t slot);
+/* io-pool.c: io contexts and receive buffers */
+uint64_t srpt_wr_id(const struct srpt_channel *ch, enum srpt_wr_type type,
+		    uint32_t index);
 bool srpt_ch_srq(const struct srpt_channel *ch);
+void srpt_rx_post(struct srpt_channel *ch, uint32_t slot);
+struct srpt_io *srpt_io_rx_bind(struct srpt_channel *ch, uint32_t slot,
+				uint32_t len);
+int srpt_io_take_spare(struct srpt_io *io);
+void srpt_io_rx_early(struct srpt_io *io);
+struct srpt_io *srpt_io_put(struct srpt_io *io);
+
+/* xfer.c: descriptors to work requests */
+struct srpt_chain_buf {
+	struct srpt_tp_wr wr[SRPT_TP_CHAIN_MAX_WR];
+	struct srpt_tp_sge sge[SRPT_TP_CHAIN_MAX_SGE];
+	struct srpt_tp_chain chain;
+	bool last;			/* the chain ends the transfer */
+};
+void srpt_xfer_start(struct srpt_io *io, enum srpt_xfer_op op,
+		     uint32_t xfer_len);
+void srpt_xfer_build(struct srpt_io *io, struct srpt_chain_buf *cb);
+bool srpt_xfer_done(const struct srpt_io *io);
+int srpt_xfer_set_local(struct srpt_io *io, const struct srpt_sge *sg,
+			unsigned int nsge, uint32_t xfer);
+uint64_t srpt_sg_total(const struct srpt_sge *sg, unsigned int n);
+
+/* sq.c: the one posting path */
+void srpt_sq_submit(struct srpt_io *io);
+void srpt_sq_resume(struct srpt_io *io);
+void srpt_sq_done(struct srpt_io *io);
+void srpt_sq_kick(struct srpt_channel *ch);
+void srpt_sq_flush_parked(struct srpt_channel *ch);
+struct srpt_io *srpt_sq_pop_dead(struct srpt_channel *ch);
+void srpt_sq_post_failed(struct srpt_io *io);
+
+/* rsp.c: what the library itself sends */
+void srpt_rsp_status(struct srpt_io *io, uint8_t status, const uint8_t *sense,
+		     uint32_t sense_len, uint8_t flags, uint32_t din_res,
+		     uint32_t dout_res, uint32_t xfer);
+void srpt_rsp_check(struct srpt_io *io, uint8_t key, uint16_t ascq);
+void srpt_rsp_tm(struct srpt_io *io, uint8_t code);
+void srpt_rsp_logout(struct srpt_io *io, uint32_t reason);
+
+/* tm.c: task management */
+void srpt_task_bind(struct srpt_io *io);
+struct srpt_io *srpt_task_unbind(struct srpt_io *io, bool *was_aborted);
+void srpt_tm_one_done(struct srpt_io *tm);
+void srpt_tm_abort(struct srpt_io *tm);
+
+/* table.c: external descriptor tables */
+int srpt_table_fetch(struct srpt_io *io, const struct srpt_data_desc *d);
+void srpt_table_put(struct srpt_io *io);
+void srpt_table_pool_free(struct srpt_target *t);
+
+/* release.c: the end of an io */
+void srpt_io_release(struct srpt_io *io);
+
+/* io.c: DATA-OUT is in place (or could not be read): to the app */
+void srpt_io_data_arrived(struct srpt_io *io, int status);
+
+/* io-finish.c: a chain completed, or will never complete */
+void srpt_io_finish(struct srpt_io *io, enum srpt_wr_type type, int status);
+void srpt_io_finish_dead(struct srpt_channel *ch);
+void srpt_io_reclaim_posted(struct srpt_channel *ch);
+
 /* mr.c: allocate and register @len bytes at @addr with every device
  * (@site names the allocation for fault injection); undo it. */
 int srpt_mr_new(struct srpt_target *t, void *addr, size_t len,
@@ -324,29 +460,14 @@ void srpt_mr_free(struct srpt_target *t, struct srpt_mr *mr);
 int srpt_srq_ensure(struct srpt_target *t, int dev);
 void srpt_srq_post(struct srpt_target *t, int dev, uint32_t slot);
 void srpt_srq_free_all(struct srpt_target *t);
-struct srpt_io *srpt_io_rx_bind(struct srpt_channel *ch, uint32_t slot,
-				uint32_t len);
-void srpt_io_send_rsp(struct srpt_io *io, uint8_t status,
-		      const uint8_t *sense, uint32_t sense_len, uint8_t flags,
-		      uint32_t din_res, uint32_t dout_res);
-void srpt_io_flush_parked(struct srpt_channel *ch);
-void srpt_io_send_tm_rsp(struct srpt_io *io, uint8_t code);
-void srpt_io_abort_matching(struct srpt_io *tm, bool whole_set,
-			    uint64_t task_tag, const uint8_t lun[8]);
-void srpt_io_send_done(struct srpt_io *io, int status);
-void srpt_io_read_done(struct srpt_io *io, int status);
-void srpt_io_reclaim_posted(struct srpt_channel *ch);
-int srpt_io_fetch_table(struct srpt_io *io, struct srpt_data_desc *d);
-void srpt_io_table_done(struct srpt_io *io, int status);
-/* iu.c: hand a decoded command with its descriptors in place to on_cmd */
-void srpt_iu_deliver_cmd(struct srpt_io *io);
+
 /* The calling thread is registered with RCU (library threads are). */
 extern _Thread_local bool srpt_rcu_registered;
-uint64_t srpt_wr_id(const struct srpt_channel *ch, enum srpt_wr_type type,
-		    uint32_t index);
 
 /* dispatch.c */
 void srpt_target_wake(struct srpt_target *t);
+/* The channel's last outstanding io went back to the ring. */
+void srpt_channel_io_done(struct srpt_channel *ch);
 
 static inline enum srpt_channel_state
 srpt_ch_state(const struct srpt_channel *ch)

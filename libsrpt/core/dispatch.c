@@ -33,6 +33,14 @@ void srpt_channel_queue_ev(struct srpt_channel *ch, unsigned int ev)
 		srpt_target_wake(t);
 }
 
+/* The channel's last outstanding io went back to the ring: on_drained
+ * may be due. */
+void srpt_channel_io_done(struct srpt_channel *ch)
+{
+	if (srpt_ch_state(ch) == SRPT_CH_DISCONNECTED)
+		srpt_channel_queue_ev(ch, SRPT_EV_IO_IDLE);
+}
+
 static struct srpt_channel *ctl_pop(struct srpt_target *t)
 {
 	struct srpt_channel *ch = NULL;

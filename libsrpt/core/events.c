@@ -42,6 +42,8 @@ void srpt_ev_qp_event(struct srpt_target *t, uint32_t qp_num,
 		srpt_channel_queue_ev(ch, SRPT_EV_ESTABLISHED);
 	else if (ev == SRPT_QP_FATAL)
 		srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+	else if (ev == SRPT_QP_LAST_WQE_REACHED)
+		srpt_channel_queue_ev(ch, SRPT_EV_LAST_WQE);
 	srpt_channel_put(ch);
 }
 
@@ -131,6 +133,33 @@ static int srq_completion(struct srpt_target *t, uint32_t qp_num,
 	return 0;
 }
 
+/*
+ * The channel and io a send-queue completion names: pinned, and only if
+ * the channel is the one that posted it (a QP number can be reused by a
+ * newer channel; the id in the work request tells) and completions still
+ * count. NULL otherwise.
+ */
+static struct srpt_channel *wr_channel(struct srpt_target *t, uint32_t qp_num,
+				       uint64_t wr_id)
+{
+	struct srpt_channel *ch = srpt_chan_table_get(t->table, qp_num);
+	enum srpt_wr_type type;
+	uint32_t idx;
+
+	if (!ch)
+		return NULL;
+	type = (enum srpt_wr_type)((wr_id >> SRPT_WRID_TYPE_SHIFT) & 0xf);
+	idx = (uint32_t)(wr_id & SRPT_WRID_INDEX_MASK);
+	if ((wr_id >> SRPT_WRID_ID_SHIFT) != (ch->id & ((1ull << 40) - 1)) ||
+	    srpt_ch_state(ch) == SRPT_CH_DISCONNECTED ||
+	    (type != SRPT_WR_DRAIN &&
+	     idx >= (type == SRPT_WR_RECV ? ch->nrx : ch->nio))) {
+		srpt_channel_put(ch);
+		return NULL;
+	}
+	return ch;
+}
+
 int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 		       uint64_t wr_id, int status, uint32_t byte_len)
 {
@@ -141,22 +170,10 @@ int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 	type = (enum srpt_wr_type)((wr_id >> SRPT_WRID_TYPE_SHIFT) & 0xf);
 	if (type == SRPT_WR_SRQ_RECV)
 		return srq_completion(t, qp_num, wr_id, status, byte_len);
-	ch = srpt_chan_table_get(t->table, qp_num);
+	ch = wr_channel(t, qp_num, wr_id);
 	if (!ch)
 		goto late;
-	/* A QP number can be reused by a newer channel: the id in the
-	 * work request tells whose completion this is. */
-	if ((wr_id >> SRPT_WRID_ID_SHIFT) != (ch->id & ((1ull << 40) - 1)) ||
-	    srpt_ch_state(ch) == SRPT_CH_DISCONNECTED) {
-		srpt_channel_put(ch);
-		goto late;
-	}
 	idx = (uint32_t)(wr_id & SRPT_WRID_INDEX_MASK);
-	if (type != SRPT_WR_DRAIN &&
-	    idx >= (type == SRPT_WR_RECV ? ch->nrx : ch->nio)) {
-		srpt_channel_put(ch);
-		goto late;
-	}
 	switch (type) {
 	case SRPT_WR_RECV:
 		atomic_fetch_sub(&ch->rx_posted, 1);
@@ -165,6 +182,7 @@ int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 		drain_progress(ch);
 		break;
 	case SRPT_WR_SEND:
+	case SRPT_WR_WRITE:
 	case SRPT_WR_READ:
 	case SRPT_WR_TABLE:
 		/* The drain timeout may have finished the io already. */
@@ -174,12 +192,7 @@ int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 		}
 		if (status && srpt_ch_state(ch) < SRPT_CH_DRAINING)
 			srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
-		if (type == SRPT_WR_SEND)
-			srpt_io_send_done(&ch->ios[idx], status);
-		else if (type == SRPT_WR_TABLE)
-			srpt_io_table_done(&ch->ios[idx], status);
-		else
-			srpt_io_read_done(&ch->ios[idx], status);
+		srpt_io_finish(&ch->ios[idx], type, status);
 		break;
 	case SRPT_WR_DRAIN:
 		atomic_store(&ch->drain_done, true);
@@ -194,6 +207,23 @@ int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 late:
 	atomic_fetch_add(&t->stats.late_completions, 1);
 	return -ENOENT;
+}
+
+int srpt_ev_post_failed(struct srpt_target *t, uint32_t qp_num, uint64_t wr_id)
+{
+	struct srpt_channel *ch = wr_channel(t, qp_num, wr_id);
+	enum srpt_wr_type type;
+	uint32_t idx;
+
+	if (!ch)
+		return -ENOENT;
+	type = (enum srpt_wr_type)((wr_id >> SRPT_WRID_TYPE_SHIFT) & 0xf);
+	idx = (uint32_t)(wr_id & SRPT_WRID_INDEX_MASK);
+	if (type != SRPT_WR_RECV && type != SRPT_WR_DRAIN &&
+	    atomic_exchange(&ch->ios[idx].posted, false))
+		srpt_sq_post_failed(&ch->ios[idx]);
+	srpt_channel_put(ch);
+	return 0;
 }
 
 void srpt_rcu_thread_online(void)

@@ -61,6 +61,14 @@ unsigned int srpt_core_dev_channels(struct srpt_target *t, int dev);
 int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 		       uint64_t wr_id, int status, uint32_t byte_len);
 
+/*
+ * A chain that post_chain accepted could not be posted after all (a
+ * transport that posts in batches found out later): the core ends the
+ * channel and treats the chain's buffers as busy until the send queue is
+ * known to be empty. Returns -ENOENT if the channel is gone.
+ */
+int srpt_ev_post_failed(struct srpt_target *t, uint32_t qp_num, uint64_t wr_id);
+
 /* Threads that report completions must be registered with RCU. */
 void srpt_rcu_thread_online(void);
 void srpt_rcu_thread_offline(void);

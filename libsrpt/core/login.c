@@ -75,11 +75,41 @@ static void send_reject(struct srpt_channel *ch, uint32_t reason)
 	n = srpt_ev_build_reject(ch->login_pdata, ch->login_pdata_len, reason,
 				 rej, sizeof(rej));
 	atomic_fetch_add(&t->stats.login_rejects, 1);
-	srpt_notice(t, "channel %llu: login rejected: %s (0x%08x)",
+	srpt_log_peer(t, SRPT_LOG_NOTICE, "channel %llu: login rejected: %s (0x%08x)",
 		    (unsigned long long)ch->id,
 		    srpt_login_rej_reason_name(reason), reason);
 	if (ch->conn && n > 0)
 		t->tp_ops->reject(ch, rej, (uint8_t)n);
+}
+
+/*
+ * The channel limits. Every channel counts until it is unregistered,
+ * draining ones too: they hold their QP and rings. Dispatch thread: the
+ * other channels' login facts are written here only.
+ */
+static uint32_t check_limits(struct srpt_channel *ch,
+			     const struct srpt_login_req *req)
+{
+	struct srpt_target *t = ch->t;
+	struct srpt_channel *o;
+	unsigned int total = 0, mine = 0;
+
+	pthread_mutex_lock(&t->lock);
+	cds_list_for_each_entry(o, &t->channels, t_link) {
+		if (o == ch)
+			continue;
+		total++;
+		if (o->on_req_called &&
+		    !memcmp(o->login.initiator_port_id, req->initiator_port_id,
+			    16))
+			mine++;
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (total >= t->opts.max_channels)
+		return SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+	if (mine >= t->opts.max_initiator_channels)
+		return SRPT_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
+	return 0;
 }
 
 static uint32_t validate(struct srpt_channel *ch, const struct srpt_login_req *req)
@@ -101,7 +131,7 @@ static uint32_t validate(struct srpt_channel *ch, const struct srpt_login_req *r
 		return SRPT_LOGIN_REJ_UNSUPPORTED_DESCRIPTOR_FMT;
 	if (mca != SRPT_MULTICHAN_SINGLE && mca != SRPT_MULTICHAN_MULTI)
 		return SRPT_LOGIN_REJ_MULTI_CHANNEL_UNSUPPORTED;
-	return 0;
+	return check_limits(ch, req);
 }
 
 static void negotiate(struct srpt_channel *ch, const struct srpt_login_req *req)
@@ -314,7 +344,7 @@ void srpt_login_answer(struct srpt_channel *ch, bool accept, uint32_t reason)
 		srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
 		return;
 	}
-	srpt_notice(t, "channel %llu: login accepted, %u credits, IU %u bytes%s, %s",
+	srpt_log_peer(t, SRPT_LOG_NOTICE, "channel %llu: login accepted, %u credits, IU %u bytes%s, %s",
 		    (unsigned long long)ch->id, ch->credits, ch->it_iu_len,
 		    ch->imm_offset ? ", immediate data" : "",
 		    ch->login.multichannel == SRPT_MULTICHAN_MULTI ?

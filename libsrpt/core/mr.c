@@ -8,6 +8,7 @@
 
 #include "core/core.h"
 #include "util/alloc.h"
+#include "util/export.h"
 
 int srpt_mr_new(struct srpt_target *t, void *addr, size_t len,
 		const char *site, struct srpt_mr **ret)
@@ -34,4 +35,22 @@ void srpt_mr_free(struct srpt_target *t, struct srpt_mr *mr)
 		t->tp_ops->dereg_mem(t, mr);
 		srpt_free(mr);
 	}
+}
+
+SRPT_EXPORT int srpt_target_reg_mem(struct srpt_target *t, void *addr,
+				    size_t len, struct srpt_mr **ret)
+{
+	if (!t || !addr || !len || !ret)
+		return -EINVAL;
+	if (!t->listening)
+		return -ENODEV;
+	return srpt_mr_new(t, addr, len, "app-mr", ret);
+}
+
+SRPT_EXPORT int srpt_target_dereg_mem(struct srpt_target *t, struct srpt_mr *mr)
+{
+	if (!t)
+		return -EINVAL;
+	srpt_mr_free(t, mr);
+	return 0;
 }

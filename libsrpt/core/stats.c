@@ -22,4 +22,6 @@ void srpt_stats_read(struct srpt_target *t, struct srpt_stats *out)
 	COPY(rx_late);
 	COPY(rsp_waits);
 	COPY(io_starved);
+	COPY(table_busy);
+	COPY(log_suppressed);
 }

@@ -28,6 +28,8 @@ struct srpt_stats {
 	atomic_ulong rx_late;		/* ... only when its io came back */
 	atomic_ulong rsp_waits;		/* responses that waited for a spare io */
 	atomic_ulong io_starved;	/* an IU found no free io (a bug) */
+	atomic_ulong table_busy;	/* BUSY: the table pool was used up */
+	atomic_ulong log_suppressed;	/* peer-caused log lines left out */
 };
 
 struct srpt_target;

@@ -18,6 +18,9 @@
 #define DEFAULT_MAX_TI_IU_LEN 256
 #define DEFAULT_DRAIN_TIMEOUT_MS 5000
 #define DEFAULT_SRQ_SIZE 1024
+#define DEFAULT_MAX_CHANNELS 256
+#define DEFAULT_MAX_INITIATOR_CHANNELS 64
+#define DEFAULT_TABLE_POOL_SIZE (1u << 20)
 
 SRPT_EXPORT const char *srpt_version(void)
 {
@@ -45,11 +48,22 @@ static int fill_opts(struct srpt_target_opts *o, const struct srpt_target_opts *
 		o->log_level = SRPT_LOG_NOTICE;
 	if (!o->srq_size)
 		o->srq_size = DEFAULT_SRQ_SIZE;
+	if (!o->max_channels)
+		o->max_channels = DEFAULT_MAX_CHANNELS;
+	if (!o->max_initiator_channels)
+		o->max_initiator_channels =
+			o->max_channels < DEFAULT_MAX_INITIATOR_CHANNELS ?
+			o->max_channels : DEFAULT_MAX_INITIATOR_CHANNELS;
+	if (!o->table_pool_size)
+		o->table_pool_size = DEFAULT_TABLE_POOL_SIZE;
 	if (o->queue_depth < 2 || o->queue_depth > 4096 ||
 	    o->max_it_iu_len < 64 || o->max_it_iu_len > (1u << 20) ||
 	    o->max_ti_iu_len < 40 || o->max_ti_iu_len > 65536 ||
 	    o->completion_threads > 64 || o->srq_size < 16 ||
-	    o->srq_size > 65536 ||
+	    o->srq_size > 65536 || o->max_channels > 65536 ||
+	    o->max_initiator_channels > o->max_channels ||
+	    o->table_pool_size < SRPT_MAX_TABLE_BYTES ||
+	    o->table_pool_size > (64u << 20) ||
 	    (o->flags & ~(SRPT_TARGET_BUSY_POLL | SRPT_TARGET_SRQ)))
 		return -EINVAL;
 	return 0;
@@ -82,6 +96,8 @@ int srpt_target_new_tp(struct srpt_target **ret,
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->cond, NULL);
 	pthread_mutex_init(&t->ctl_lock, NULL);
+	pthread_mutex_init(&t->tables.lock, NULL);
+	pthread_mutex_init(&t->log_limit.lock, NULL);
 	CDS_INIT_LIST_HEAD(&t->channels);
 	CDS_INIT_LIST_HEAD(&t->ctl_queue);
 	CDS_INIT_LIST_HEAD(&t->nexuses);
@@ -125,6 +141,9 @@ static void target_release(struct urcu_ref *ref)
 	}
 	urcu_memb_barrier();
 	srpt_srq_free_all(t);
+	srpt_table_pool_free(t);
+	pthread_mutex_destroy(&t->tables.lock);
+	pthread_mutex_destroy(&t->log_limit.lock);
 	srpt_chan_table_destroy(t->table);
 	pthread_mutex_destroy(&t->lock);
 	pthread_cond_destroy(&t->cond);

@@ -2,6 +2,7 @@
 #ifndef SRPT_CORE_TRANSPORT_H
 #define SRPT_CORE_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -35,20 +36,48 @@ struct srpt_tp_sge {
 	uint32_t lkey;
 };
 
+/* What one work request of a chain does. */
+enum srpt_tp_op {
+	SRPT_TP_WRITE,			/* RDMA WRITE of @sge to raddr/rkey */
+	SRPT_TP_READ,			/* RDMA READ from raddr/rkey into @sge */
+	SRPT_TP_SEND,			/* SEND of @sge (a response IU) */
+};
+
+/* One work request, already cut by the core to the channel's limits
+ * (&struct srpt_tp_caps): at most max_*_sge pieces, at most max_msg
+ * bytes. */
+struct srpt_tp_wr {
+	enum srpt_tp_op op;
+	unsigned int nsge;
+	const struct srpt_tp_sge *sge;
+	uint64_t raddr;
+	uint32_t rkey;
+};
+
+/* The core never builds a chain longer than this, so that a transport
+ * can post any chain with one call from bounded memory. */
+#define SRPT_TP_CHAIN_MAX_WR 32
+#define SRPT_TP_CHAIN_MAX_SGE 128
+
 /*
- * A chain posted with one call: RDMA READs or WRITEs that move the local
- * pieces @sge (in order) to or from the remote buffers @rdma (in order),
- * followed, when @send_len is non-zero, by a SEND of @send. Only the last
- * work request is signaled; its completion carries @wr_id.
+ * Work requests posted with one call, in order. Only the last is
+ * signaled; its completion carries @wr_id, and it completes after every
+ * earlier one of the chain (RC ordering of a send queue).
  */
 struct srpt_tp_chain {
-	int rdma_read;			/* 1: READs (DATA-OUT), 0: WRITEs */
-	const struct srpt_tp_rdma *rdma;
-	unsigned int nrdma;
-	const struct srpt_tp_sge *sge;
-	unsigned int nsge;
-	struct srpt_tp_sge send;	/* the response IU, if any */
+	const struct srpt_tp_wr *wr;
+	unsigned int nwr;		/* 1..SRPT_TP_CHAIN_MAX_WR */
 	uint64_t wr_id;
+};
+
+/* What one work request of a channel may carry; set by ch_create. */
+struct srpt_tp_caps {
+	uint32_t max_send_sge;		/* pieces of a SEND or RDMA WRITE */
+	uint32_t max_read_sge;		/* pieces of an RDMA READ */
+	uint32_t max_msg;		/* bytes of one work request */
+	/* The provider reports IBV_EVENT_QP_LAST_WQE_REACHED for QPs on a
+	 * shared receive queue (soft-RoCE and iWARP providers do not). */
+	bool srq_last_wqe;
 };
 
 struct srpt_tp_ops {
@@ -69,7 +98,8 @@ struct srpt_tp_ops {
 	void (*dereg_mem)(struct srpt_target *t, struct srpt_mr *mr);
 
 	/* [D] Create the QP of @ch (on its connection) and set ch->qp_num,
-	 * ch->dev. Receives are posted by the core afterwards. */
+	 * ch->dev and ch->caps; it may lower ch->sq_size. Receives are
+	 * posted by the core afterwards. */
 	int (*ch_create)(struct srpt_channel *ch);
 	/* [D] Answer the connection request with @pdata as private data. */
 	int (*accept)(struct srpt_channel *ch, const void *pdata, uint8_t len);
@@ -90,7 +120,10 @@ struct srpt_tp_ops {
 	/* [any, under ch->post_lock] Post receives for @n buffers. */
 	int (*post_recv)(struct srpt_channel *ch, const struct srpt_tp_sge *sge,
 			 const uint64_t *wr_id, unsigned int n);
-	/* [any, under ch->post_lock] Post one chain. */
+	/* [any, under ch->post_lock] Post one chain. On failure a prefix of
+	 * it may have been posted: the core then ends the channel and
+	 * treats the chain's buffers as busy until the send queue is known
+	 * to be empty (drain completion or drain timeout). */
 	int (*post_chain)(struct srpt_channel *ch,
 			  const struct srpt_tp_chain *chain);
 

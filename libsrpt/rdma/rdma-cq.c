@@ -55,12 +55,13 @@ static void busy_poll(struct rdma_thread *th)
 	}
 }
 
-/* What a batch could not post finishes as a failed work request would:
- * the core closes the channel. */
+/* What a batch could not post: the core closes the channel, and keeps
+ * the chain's buffers until its send queue is known to be empty (a
+ * prefix of the chain may have gone out). */
 static void batch_failed(struct srpt_channel *ch, uint32_t qp_num,
 			 uint64_t wr_id)
 {
-	srpt_ev_completion(ch->t, qp_num, wr_id, IBV_WC_LOC_QP_OP_ERR, 0);
+	srpt_ev_post_failed(ch->t, qp_num, wr_id);
 }
 
 static void *comp_thread(void *arg)

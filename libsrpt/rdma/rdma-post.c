@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
 /*
- * Work requests on real verbs. A chain is built on the stack and posted
- * with one ibv_post_send() (more only for transfers with very many
- * pieces): RDMA WRITEs or READs, unsignaled, then the signaled SEND of the
- * response, or the last READ signaled.
+ * Work requests on real verbs. The core hands over chains it has already
+ * cut to the channel's limits (at most SRPT_TP_CHAIN_MAX_WR work
+ * requests): RDMA WRITEs or READs, unsignaled, then the signaled SEND of
+ * the response, or the last READ or WRITE signaled. Each goes out with
+ * one ibv_post_send().
  *
  * A completion thread batches: the chains its callbacks post while it
  * works through one poll of its CQ wait per channel and go out with one
@@ -18,8 +19,6 @@
 #include "util/alloc.h"
 #include "rdma/rdma-priv.h"
 
-#define CHUNK_WR 64
-#define CHUNK_SGE 256
 
 static struct ibv_qp *ch_qp(struct srpt_channel *ch)
 {
@@ -176,61 +175,20 @@ int rdma_qp_to_error(struct srpt_channel *ch)
 	return -ibv_modify_qp(qp, &attr, IBV_QP_STATE);
 }
 
-struct chain_builder {
-	struct ibv_send_wr wr[CHUNK_WR];
-	struct ibv_sge sge[CHUNK_SGE];
-	unsigned int nwr, nsge;
-	struct ibv_qp *qp;
-	unsigned int posts;
-};
-
-static int flush_chunk(struct chain_builder *b)
-{
-	struct ibv_send_wr *bad;
-	int r;
-
-	if (!b->nwr)
-		return 0;
-	b->wr[b->nwr - 1].next = NULL;
-	r = ibv_post_send(b->qp, b->wr, &bad);
-	b->posts++;
-	b->nwr = 0;
-	b->nsge = 0;
-	return -r;
-}
-
-static struct ibv_send_wr *new_wr(struct chain_builder *b, unsigned int sges,
-				  int *err)
-{
-	struct ibv_send_wr *wr;
-
-	if (b->nwr == CHUNK_WR || b->nsge + sges > CHUNK_SGE) {
-		*err = flush_chunk(b);
-		if (*err)
-			return NULL;
-	}
-	wr = &b->wr[b->nwr];
-	memset(wr, 0, sizeof(*wr));
-	if (b->nwr)
-		b->wr[b->nwr - 1].next = wr;
-	wr->sg_list = &b->sge[b->nsge];
-	b->nwr++;
-	return wr;
-}
-
 /*
- * Keep a chain that fits in one post for the end of the calling
- * completion thread's poll; under @ch's post_lock. Returns false when it
- * must be posted now: not a completion thread, no room.
+ * Keep @nwr work requests (@nsge pieces) for the end of the calling
+ * completion thread's poll; under @ch's post_lock. Returns false when
+ * they must be posted now: not a completion thread, no room.
  */
-static bool pend_add(struct srpt_channel *ch, const struct chain_builder *b)
+static bool pend_add(struct srpt_channel *ch, const struct ibv_send_wr *wr,
+		     unsigned int nwr, unsigned int nsge)
 {
 	struct rdma_batch *bt = tl_batch;
 	struct rdma_pend *p = ch->tp;
 	unsigned int i;
 
-	if (!bt || !p || p->nwr + b->nwr > RDMA_PEND_WR ||
-	    p->nsge + b->nsge > RDMA_PEND_SGE)
+	if (!bt || !p || p->nwr + nwr > RDMA_PEND_WR ||
+	    p->nsge + nsge > RDMA_PEND_SGE)
 		return false;
 	if (!p->nwr) {
 		if (bt->n == RDMA_BATCH_CH)
@@ -240,14 +198,14 @@ static bool pend_add(struct srpt_channel *ch, const struct chain_builder *b)
 		srpt_channel_get(ch);
 		bt->ch[bt->n++] = ch;
 	}
-	for (i = 0; i < b->nwr; i++) {
+	for (i = 0; i < nwr; i++) {
 		struct ibv_send_wr *w = &p->wr[p->nwr];
 
-		*w = b->wr[i];
+		*w = wr[i];
 		w->sg_list = &p->sge[p->nsge];
-		memcpy(w->sg_list, b->wr[i].sg_list,
-		       sizeof(*w->sg_list) * (size_t)b->wr[i].num_sge);
-		p->nsge += (unsigned int)b->wr[i].num_sge;
+		memcpy(w->sg_list, wr[i].sg_list,
+		       sizeof(*w->sg_list) * (size_t)wr[i].num_sge);
+		p->nsge += (unsigned int)wr[i].num_sge;
 		if (p->nwr)
 			p->wr[p->nwr - 1].next = w;
 		p->nwr++;
@@ -255,83 +213,54 @@ static bool pend_add(struct srpt_channel *ch, const struct chain_builder *b)
 	return true;
 }
 
+/*
+ * The core built the chain within this channel's limits (ch->caps) and
+ * SRPT_TP_CHAIN_MAX_*: it maps one to one onto work requests and goes out
+ * with one ibv_post_send(), now or at the end of the thread's poll.
+ */
 int rdma_post_chain(struct srpt_channel *ch, const struct srpt_tp_chain *c)
 {
 	struct rdma_conn *rc = ch->conn;
-	struct chain_builder b;
-	struct ibv_send_wr *wr = NULL;
-	unsigned int ri, li = 0;
-	uint32_t loff = 0;
-	uint32_t max_sge = c->rdma_read ? rc->max_sge_rd : rc->max_sge;
-	int err = 0;
+	struct ibv_send_wr wr[SRPT_TP_CHAIN_MAX_WR], *bad;
+	struct ibv_sge sge[SRPT_TP_CHAIN_MAX_SGE];
+	struct ibv_qp *qp = ch_qp(ch);
+	unsigned int i, nsge = 0;
 
-	b.qp = ch_qp(ch);
-	if (!b.qp)
+	if (!qp || !c->nwr || c->nwr > SRPT_TP_CHAIN_MAX_WR)
 		return -EINVAL;
-	b.nwr = b.nsge = b.posts = 0;
-	if (max_sge > 16)
-		max_sge = 16;
-	for (ri = 0; ri < c->nrdma; ri++) {
-		uint32_t rleft = c->rdma[ri].len, roff = 0;
+	for (i = 0; i < c->nwr; i++) {
+		const struct srpt_tp_wr *in = &c->wr[i];
+		struct ibv_send_wr *w = &wr[i];
 
-		while (rleft) {
-			uint32_t wlen = 0;
-
-			wr = new_wr(&b, max_sge, &err);
-			if (!wr)
-				return err;
-			wr->opcode = c->rdma_read ? IBV_WR_RDMA_READ :
-				     IBV_WR_RDMA_WRITE;
-			wr->wr.rdma.remote_addr = c->rdma[ri].raddr + roff;
-			wr->wr.rdma.rkey = c->rdma[ri].rkey;
-			/* One work request moves at most the port's largest
-			 * message; longer buffers are split. */
-			while (rleft && (uint32_t)wr->num_sge < max_sge &&
-			       wlen < rc->max_msg) {
-				struct ibv_sge *s;
-				uint32_t l;
-
-				if (li >= c->nsge)
-					return -EINVAL;
-				l = c->sge[li].len - loff;
-				if (l > rleft)
-					l = rleft;
-				if (l > rc->max_msg - wlen)
-					l = rc->max_msg - wlen;
-				s = &wr->sg_list[wr->num_sge++];
-				s->addr = c->sge[li].addr + loff;
-				s->length = l;
-				s->lkey = c->sge[li].lkey;
-				b.nsge++;
-				loff += l;
-				if (loff == c->sge[li].len) {
-					li++;
-					loff = 0;
-				}
-				rleft -= l;
-				roff += l;
-				wlen += l;
-			}
+		if (nsge + in->nsge > SRPT_TP_CHAIN_MAX_SGE)
+			return -EINVAL;
+		memset(w, 0, sizeof(*w));
+		w->sg_list = &sge[nsge];
+		w->num_sge = (int)in->nsge;
+		for (unsigned int j = 0; j < in->nsge; j++, nsge++) {
+			sge[nsge].addr = in->sge[j].addr;
+			sge[nsge].length = in->sge[j].len;
+			sge[nsge].lkey = in->sge[j].lkey;
 		}
+		switch (in->op) {
+		case SRPT_TP_WRITE:
+		case SRPT_TP_READ:
+			w->opcode = in->op == SRPT_TP_READ ? IBV_WR_RDMA_READ :
+				    IBV_WR_RDMA_WRITE;
+			w->wr.rdma.remote_addr = in->raddr;
+			w->wr.rdma.rkey = in->rkey;
+			break;
+		case SRPT_TP_SEND:
+			w->opcode = IBV_WR_SEND;
+			if (in->nsge == 1 && in->sge[0].len <= rc->max_inline)
+				w->send_flags |= IBV_SEND_INLINE;
+			break;
+		}
+		w->next = i + 1 < c->nwr ? &wr[i + 1] : NULL;
 	}
-	if (c->send.len) {
-		wr = new_wr(&b, 1, &err);
-		if (!wr)
-			return err;
-		wr->opcode = IBV_WR_SEND;
-		wr->sg_list[0].addr = c->send.addr;
-		wr->sg_list[0].length = c->send.len;
-		wr->sg_list[0].lkey = c->send.lkey;
-		wr->num_sge = 1;
-		b.nsge++;
-		if (c->send.len <= rc->max_inline)
-			wr->send_flags |= IBV_SEND_INLINE;
-	}
-	if (!wr)
-		return -EINVAL;
-	wr->wr_id = c->wr_id;
-	wr->send_flags |= IBV_SEND_SIGNALED;
-	if (!b.posts && pend_add(ch, &b))
+	wr[c->nwr - 1].wr_id = c->wr_id;
+	wr[c->nwr - 1].send_flags |= IBV_SEND_SIGNALED;
+	if (pend_add(ch, wr, c->nwr, nsge))
 		return 0;
-	return flush_chunk(&b);
+	return -ibv_post_send(qp, wr, &bad);
 }

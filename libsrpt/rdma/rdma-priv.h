@@ -94,7 +94,7 @@ int rdma_housekeeping_timeout(struct rdma_tp *tp);
 void rdma_devs_housekeeping(struct rdma_tp *tp);
 /* rdma-post.c: batched posting by completion threads */
 #define RDMA_PEND_WR 64
-#define RDMA_PEND_SGE 128
+#define RDMA_PEND_SGE 256
 #define RDMA_BATCH_CH 16
 struct rdma_batch {
 	struct srpt_channel *ch[RDMA_BATCH_CH];	/* with chains waiting */

@@ -611,6 +611,14 @@ static int tp_ch_create(struct srpt_channel *ch)
 	}
 	ch->qp_num = rc->id->qp->qp_num;
 	ch->dev = d;
+	ch->caps.max_send_sge = rc->max_sge;
+	ch->caps.max_read_sge = rc->max_sge_rd;
+	ch->caps.max_msg = rc->max_msg;
+	/* soft-RoCE (vendor id 0xffffff) and iWARP providers do not report
+	 * Last WQE Reached for QPs on a shared receive queue. */
+	ch->caps.srq_last_wqe = dev->attr.vendor_id != 0xffffff &&
+				dev->ctx->device->transport_type !=
+				IBV_TRANSPORT_IWARP;
 	/* Without it the channel's chains are posted one by one. */
 	rdma_pend_alloc(ch);
 	return 0;

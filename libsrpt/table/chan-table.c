@@ -6,6 +6,7 @@
 
 #include "core/core.h"
 #include "table/chan-table.h"
+#include "util/tsan.h"
 
 static unsigned long qpn_hash(uint32_t qpn)
 {
@@ -13,12 +14,19 @@ static unsigned long qpn_hash(uint32_t qpn)
 	return (unsigned long)((uint64_t)qpn * 0x9e3779b97f4a7c15ull >> 16);
 }
 
+/* A reader touches every node it compares: after its grace period the
+ * free may go (channel_free_rcu() acquires what this releases), and the
+ * node was published whole (srpt_chan_table_add() releases it). */
 static int qpn_match(struct cds_lfht_node *node, const void *key)
 {
-	const struct srpt_channel *ch =
+	struct srpt_channel *ch =
 		caa_container_of(node, struct srpt_channel, ht_node);
+	int match;
 
-	return ch->qp_num == *(const uint32_t *)key;
+	srpt_tsan_acquire(&ch->published);
+	match = ch->qp_num == *(const uint32_t *)key;
+	srpt_tsan_release(&ch->rcu);
+	return match;
 }
 
 struct cds_lfht *srpt_chan_table_new(void)
@@ -40,6 +48,7 @@ int srpt_chan_table_add(struct cds_lfht *ht, struct srpt_channel *ch)
 
 	cds_lfht_node_init(&ch->ht_node);
 	atomic_store_explicit(&ch->published, true, memory_order_release);
+	srpt_tsan_release(&ch->published);
 	urcu_memb_read_lock();
 	old = cds_lfht_add_unique(ht, qpn_hash(ch->qp_num), qpn_match,
 				  &ch->qp_num, &ch->ht_node);
@@ -64,12 +73,17 @@ struct srpt_channel *srpt_chan_table_get(struct cds_lfht *ht, uint32_t qp_num)
 	cds_lfht_lookup(ht, qpn_hash(qp_num), qpn_match, &qp_num, &it);
 	node = cds_lfht_iter_get_node(&it);
 	if (node) {
-		ch = caa_container_of(node, struct srpt_channel, ht_node);
-		if (!srpt_channel_get_unless_zero(ch))
-			ch = NULL;
-		else
+		struct srpt_channel *found =
+			caa_container_of(node, struct srpt_channel, ht_node);
+
+		if (srpt_channel_get_unless_zero(found)) {
+			ch = found;
 			(void)atomic_load_explicit(&ch->published,
 						   memory_order_acquire);
+		}
+		/* the last touch of a channel that may be freed after
+		 * this grace period */
+		srpt_tsan_release(&found->rcu);
 	}
 	urcu_memb_read_unlock();
 	return ch;

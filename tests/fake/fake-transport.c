@@ -106,6 +106,8 @@ struct fake_tp {
 	bool record_sent;
 	bool poison;
 	uint32_t sq_cap;
+	struct srpt_tp_caps caps;	/* of new QPs */
+	bool no_last_wqe;		/* SRQ: never report Last WQE Reached */
 	int next_dev;
 	/* shared receive queues, per device */
 	struct fake_wr *srq_head[8], *srq_tail[8];
@@ -257,7 +259,7 @@ static unsigned int wr_count(const struct fake_wr *wr)
 {
 	if (wr->kind == FAKE_WR_DRAIN)
 		return 1;
-	return wr->nrdma + (wr->send_len ? 1 : 0);
+	return wr->nwr;
 }
 
 static void q_push(struct fake_wr **head, struct fake_wr **tail,
@@ -481,6 +483,7 @@ static int op_ch_create(struct srpt_channel *ch)
 		f->srq_made[c->dev] = true;	/* as the RDMA transport does */
 	if (f->sq_cap && ch->sq_size > f->sq_cap)
 		ch->sq_size = f->sq_cap;
+	ch->caps = f->caps;
 	pthread_mutex_unlock(&f->lock);
 	return 0;
 }
@@ -544,12 +547,19 @@ static int op_qp_to_error(struct srpt_channel *ch)
 	struct fake_conn *c = ch->tp;
 	struct fake_tp *f = c->f;
 	int r = op_enter(f, FAKE_OP_QP_TO_ERROR);
+	bool last_wqe;
 
 	pthread_mutex_lock(&f->lock);
 	c->qp_errors++;
 	if (!r)
 		c->qp_error = true;
+	last_wqe = !r && c->srq && f->caps.srq_last_wqe && !f->no_last_wqe;
 	pthread_mutex_unlock(&f->lock);
+	/* A QP on a shared receive queue reports Last WQE Reached once it
+	 * is in the error state, as hardware does (asynchronously: the
+	 * core only queues it). */
+	if (last_wqe)
+		srpt_ev_qp_event(f->t, c->qpn, SRPT_QP_LAST_WQE_REACHED);
 	return r;
 }
 
@@ -739,14 +749,52 @@ static int op_srq_post(struct srpt_target *t, int dev,
 	return 0;
 }
 
+/* One work request of a chain against the channel's limits; its RDMA
+ * part is recorded in @wr. Returns its bytes. */
+static uint64_t check_wr(struct fake_tp *f, struct fake_conn *c,
+			 const struct srpt_channel *ch,
+			 const struct srpt_tp_wr *in, struct fake_wr *wr)
+{
+	uint32_t max_sge = in->op == SRPT_TP_READ ? ch->caps.max_read_sge :
+			   ch->caps.max_send_sge;
+	uint64_t len = 0;
+
+	if (!in->nsge || in->nsge > max_sge)
+		fake_error(f, "conn %u: a work request of %u pieces (limit %u)",
+			   c->idx, in->nsge, max_sge);
+	for (unsigned int j = 0; j < in->nsge; j++) {
+		if (!in->sge[j].len)
+			fake_error(f, "conn %u: an empty piece", c->idx);
+		len += in->sge[j].len;
+		local_ok(f, c, &in->sge[j], in->op == SRPT_TP_SEND ? "SEND" :
+			 "data piece");
+	}
+	if (len > ch->caps.max_msg)
+		fake_error(f, "conn %u: a work request of %llu bytes (limit %u)",
+			   c->idx, (unsigned long long)len, ch->caps.max_msg);
+	if (in->op == SRPT_TP_SEND)
+		return len;
+	if (!region_find(f, true, in->rkey, in->raddr, len))
+		fake_error(f, "conn %u: RDMA %s of %llu bytes to 0x%llx rkey 0x%x outside initiator memory",
+			   c->idx, in->op == SRPT_TP_READ ? "READ" : "WRITE",
+			   (unsigned long long)len,
+			   (unsigned long long)in->raddr, in->rkey);
+	wr->rdma[wr->nrdma].raddr = in->raddr;
+	wr->rdma[wr->nrdma].rkey = in->rkey;
+	wr->rdma[wr->nrdma].len = (uint32_t)len;
+	wr->nrdma++;
+	for (unsigned int j = 0; j < in->nsge; j++)
+		wr->sge[wr->nsge++] = in->sge[j];
+	return len;
+}
+
 static int op_post_chain(struct srpt_channel *ch,
 			 const struct srpt_tp_chain *chain)
 {
 	struct fake_conn *c = ch->tp;
 	struct fake_tp *f = c->f;
 	struct fake_wr *wr;
-	uint64_t rsum = 0, lsum = 0;
-	unsigned int i;
+	unsigned int i, nsge = 0;
 	int r = op_enter(f, FAKE_OP_POST_CHAIN);
 
 	if (r)
@@ -757,48 +805,46 @@ static int op_post_chain(struct srpt_channel *ch,
 		pthread_mutex_unlock(&f->lock);
 		return -EINVAL;
 	}
+	if (!chain->nwr || chain->nwr > SRPT_TP_CHAIN_MAX_WR) {
+		fake_error(f, "conn %u: a chain of %u work requests", c->idx,
+			   chain->nwr);
+		pthread_mutex_unlock(&f->lock);
+		return -EINVAL;
+	}
+	for (i = 0; i < chain->nwr; i++)
+		nsge += chain->wr[i].nsge;
 	wr = xcalloc(1, sizeof(*wr));
 	wr->kind = FAKE_WR_CHAIN;
 	wr->wr_id = chain->wr_id;
 	wr->seq = ++f->seq;
-	wr->rdma_read = chain->rdma_read;
-	wr->nrdma = chain->nrdma;
-	wr->rdma = xcalloc(chain->nrdma, sizeof(*wr->rdma));
-	if (chain->nrdma)
-		memcpy(wr->rdma, chain->rdma, chain->nrdma * sizeof(*wr->rdma));
-	wr->nsge = chain->nsge;
-	wr->sge = xcalloc(chain->nsge, sizeof(*wr->sge));
-	if (chain->nsge)
-		memcpy(wr->sge, chain->sge, chain->nsge * sizeof(*wr->sge));
-	for (i = 0; i < chain->nrdma; i++) {
-		rsum += chain->rdma[i].len;
-		if (!region_find(f, true, chain->rdma[i].rkey,
-				 chain->rdma[i].raddr, chain->rdma[i].len))
-			fake_error(f, "conn %u: RDMA %s of %u bytes to 0x%llx rkey 0x%x outside initiator memory",
-				   c->idx, chain->rdma_read ? "READ" : "WRITE",
-				   chain->rdma[i].len,
-				   (unsigned long long)chain->rdma[i].raddr,
-				   chain->rdma[i].rkey);
+	wr->nwr = chain->nwr;
+	wr->rdma = xcalloc(chain->nwr, sizeof(*wr->rdma));
+	wr->sge = xcalloc(nsge ? nsge : 1, sizeof(*wr->sge));
+	wr->rdma_read = chain->wr[0].op == SRPT_TP_READ;
+	for (i = 0; i < chain->nwr; i++) {
+		const struct srpt_tp_wr *in = &chain->wr[i];
+
+		if ((in->op == SRPT_TP_READ) != wr->rdma_read && in->op != SRPT_TP_SEND)
+			fake_error(f, "conn %u: RDMA READs and WRITEs in one chain",
+				   c->idx);
+		if (in->op == SRPT_TP_SEND && i + 1 != chain->nwr)
+			fake_error(f, "conn %u: a SEND before the end of a chain",
+				   c->idx);
+		if (in->op == SRPT_TP_SEND && wr->rdma_read)
+			fake_error(f, "conn %u: a SEND chained after RDMA READs",
+				   c->idx);
+		check_wr(f, c, ch, in, wr);
+		if (in->op == SRPT_TP_SEND) {
+			wr->send_len = in->sge[0].len;
+			wr->send_addr = (const uint8_t *)(uintptr_t)in->sge[0].addr;
+			if (in->nsge != 1)
+				fake_error(f, "conn %u: a SEND of %u pieces",
+					   c->idx, in->nsge);
+		}
 	}
-	for (i = 0; i < chain->nsge; i++) {
-		lsum += chain->sge[i].len;
-		local_ok(f, c, &chain->sge[i], "data piece");
-	}
-	if (rsum != lsum)
-		fake_error(f, "conn %u: chain moves %llu remote but %llu local bytes",
-			   c->idx, (unsigned long long)rsum,
-			   (unsigned long long)lsum);
-	if (chain->rdma_read && chain->send.len)
-		fake_error(f, "conn %u: a SEND chained after RDMA READs",
-			   c->idx);
-	if (!chain->send.len && !chain->nrdma)
-		fake_error(f, "conn %u: an empty chain", c->idx);
-	if (chain->send.len) {
-		local_ok(f, c, &chain->send, "SEND");
-		wr->send_len = chain->send.len;
-		wr->send_addr = (const uint8_t *)(uintptr_t)chain->send.addr;
-		wr->send = xcalloc(1, chain->send.len);
-		memcpy(wr->send, wr->send_addr, chain->send.len);
+	if (wr->send_len) {
+		wr->send = xcalloc(1, wr->send_len);
+		memcpy(wr->send, wr->send_addr, wr->send_len);
 		if (f->record_sent) {
 			if (c->nsent == c->capsent) {
 				c->capsent = c->capsent ? 2 * c->capsent : 16;
@@ -857,6 +903,10 @@ struct fake_tp *fake_new(void)
 	pthread_mutex_init(&f->wake_mu, NULL);
 	pthread_cond_init(&f->wake_cv, NULL);
 	f->next_qpn = 0x100;
+	f->caps.max_send_sge = 16;
+	f->caps.max_read_sge = 16;
+	f->caps.max_msg = 1u << 30;
+	f->caps.srq_last_wqe = true;
 	f->record_sent = true;
 	f->poison = true;
 	atomic_init(&f->clock, 1000000);
@@ -935,12 +985,10 @@ struct srpt_target *fake_target(struct fake_tp *f)
 	return f->t;
 }
 
-unsigned int fake_check_final(struct fake_tp *f)
+static void check_conns_locked(struct fake_tp *f)
 {
-	struct fake_region *r;
 	unsigned int i;
 
-	pthread_mutex_lock(&f->lock);
 	for (i = 0; i < f->nconns; i++) {
 		struct fake_conn *c = f->conns[i];
 
@@ -951,6 +999,22 @@ unsigned int fake_check_final(struct fake_tp *f)
 			fake_error(f, "conn %u: ch_free called %u times",
 				   c->idx, c->frees);
 	}
+}
+
+unsigned int fake_check_conns(struct fake_tp *f)
+{
+	pthread_mutex_lock(&f->lock);
+	check_conns_locked(f);
+	pthread_mutex_unlock(&f->lock);
+	return fake_errors(f);
+}
+
+unsigned int fake_check_final(struct fake_tp *f)
+{
+	struct fake_region *r;
+
+	pthread_mutex_lock(&f->lock);
+	check_conns_locked(f);
 	for (r = f->regions; r; r = r->next)
 		if (!r->remote)
 			fake_error(f, "registration %p+%llu never dropped",
@@ -970,6 +1034,23 @@ void fake_set_poison(struct fake_tp *f, bool on)
 {
 	pthread_mutex_lock(&f->lock);
 	f->poison = on;
+	pthread_mutex_unlock(&f->lock);
+}
+
+void fake_set_caps(struct fake_tp *f, uint32_t max_sge, uint32_t max_msg)
+{
+	pthread_mutex_lock(&f->lock);
+	f->caps.max_send_sge = max_sge;
+	f->caps.max_read_sge = max_sge;
+	f->caps.max_msg = max_msg;
+	pthread_mutex_unlock(&f->lock);
+}
+
+void fake_set_last_wqe(struct fake_tp *f, bool caps, bool reported)
+{
+	pthread_mutex_lock(&f->lock);
+	f->caps.srq_last_wqe = caps;
+	f->no_last_wqe = !reported;
 	pthread_mutex_unlock(&f->lock);
 }
 

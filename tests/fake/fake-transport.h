@@ -89,11 +89,22 @@ void fake_error(struct fake_tp *f, const char *fmt, ...)
  * exactly once, no registration is left. Returns fake_errors().
  */
 unsigned int fake_check_final(struct fake_tp *f);
+/* The same, but for the registrations (the target may still hold some
+ * for its life). */
+unsigned int fake_check_conns(struct fake_tp *f);
 
 /* Options. */
 void fake_set_record_sent(struct fake_tp *f, bool on);	/* default on */
 void fake_set_poison(struct fake_tp *f, bool on);	/* default on */
 void fake_set_sq_cap(struct fake_tp *f, uint32_t cap); /* lowers sq_size */
+/* What one work request of new QPs may carry (default 16 pieces, 1 GiB):
+ * the fake reports a violation of either. */
+void fake_set_caps(struct fake_tp *f, uint32_t max_sge, uint32_t max_msg);
+/* SRQ: whether new QPs say they report Last WQE Reached (@caps), and
+ * whether the fake does report it when a QP goes to the error state
+ * (@reported; else a test injects it with fake_conn_qp_event). Default
+ * both. */
+void fake_set_last_wqe(struct fake_tp *f, bool caps, bool reported);
 void fake_set_next_dev(struct fake_tp *f, int dev);	/* of new QPs */
 
 /* ---- clock, wake-ups, dispatch ---- */
@@ -171,11 +182,12 @@ struct fake_wr {
 	enum fake_wr_kind kind;
 	uint64_t wr_id;
 	uint64_t seq;			/* global post order */
+	unsigned int nwr;		/* work requests (send queue slots) */
 	struct srpt_tp_sge rsge;	/* RECV */
-	int rdma_read;			/* CHAIN */
-	unsigned int nrdma;
-	struct srpt_tp_rdma *rdma;
-	unsigned int nsge;
+	int rdma_read;			/* CHAIN: READs, else WRITEs */
+	unsigned int nrdma;		/* RDMA work requests, in order ... */
+	struct srpt_tp_rdma *rdma;	/* ... each one remote buffer */
+	unsigned int nsge;		/* their local pieces, in order */
 	struct srpt_tp_sge *sge;
 	uint32_t send_len;
 	uint8_t *send;			/* copy of the SEND bytes at post */

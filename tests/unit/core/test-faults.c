@@ -12,28 +12,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "harness.h"
 #include "util/alloc.h"
 #include "util/byteorder.h"
 
-#define MAX_ALLOCS 96
+#define MAX_ALLOCS 128
 
 /* Calls of each failable op the walk covers (the coverage test checks
  * that the scenario makes no more). */
 static const unsigned int op_max[FAKE_OP_FAILABLE] = {
 	[FAKE_OP_LISTEN] = 1,
-	[FAKE_OP_REG_MEM] = 20,
+	[FAKE_OP_REG_MEM] = 24,
 	[FAKE_OP_CH_CREATE] = 6,
 	[FAKE_OP_ACCEPT] = 6,
 	[FAKE_OP_REJECT] = 4,
 	[FAKE_OP_DISCONNECT] = 6,
 	[FAKE_OP_QP_TO_ERROR] = 6,
 	[FAKE_OP_POST_DRAIN] = 6,
-	[FAKE_OP_POST_RECV] = 48,
-	[FAKE_OP_POST_CHAIN] = 20,
+	[FAKE_OP_POST_RECV] = 64,
+	[FAKE_OP_POST_CHAIN] = 32,
 	[FAKE_OP_SRQ_CREATE] = 4,
-	[FAKE_OP_SRQ_POST] = 40,
+	[FAKE_OP_SRQ_POST] = 48,
 };
 
 /* The walks run twice: channels with receive rings of their own, and on
@@ -152,6 +153,40 @@ static void io_round(struct app *a, struct fake_conn *c, uint8_t *remote,
 		srpt_io_fetch_data(io, &sg, 1, fetch_cb, NULL);
 		complete_check(io);
 	}
+	/* READ whose descriptor table is in initiator memory: the table
+	 * pool, the table's RDMA READ, then the data */
+	memset(&s, 0, sizeof(s));
+	s.tag = 0x38;
+	s.fmt_in = SRPT_DATA_FMT_INDIRECT;
+	{
+		uint8_t *table = remote + 4096;
+		static struct srpt_buf_desc first;
+
+		for (int i = 0; i < 2; i++) {
+			put_be64(table + 16 * i, (uintptr_t)remote + 2048 *
+				 (unsigned int)i);
+			put_be32(table + 16 * i + 8, rkey);
+			put_be32(table + 16 * i + 12, 2048);
+		}
+		first = (struct srpt_buf_desc){ (uintptr_t)remote, rkey, 2048 };
+		s.list = &first;	/* one of two inline */
+		s.nlist = 1;
+		s.table_cnt = 2;
+		s.table = (struct srpt_buf_desc){ (uintptr_t)table, rkey, 32 };
+		s.total_len = 4096;
+	}
+	deliver(c, &s);
+	fake_complete_sends(c, UINT32_MAX, 0);
+	if ((io = take_one(a))) {
+		struct srpt_sge sg = { plain, 4096, NULL };
+		struct srpt_io_result res = {
+			.data = &sg, .nsge = 1,
+			.expected_len = SRPT_LEN_AS_DESCRIBED,
+		};
+
+		srpt_io_complete(io, &res);
+	}
+	fake_complete_sends(c, UINT32_MAX, 0);
 	/* ABORT TASK of a command the app holds */
 	memset(&s, 0, sizeof(s));
 	s.tag = 0x40;
@@ -179,6 +214,7 @@ static void scenario(struct app *a)
 
 	a->auto_complete = false;
 	a->opts.queue_depth = 2;
+	a->opts.io_priv_size = 64;	/* its allocation is walked too */
 	if (srq_mode) {
 		a->opts.flags |= SRPT_TARGET_SRQ;
 		a->opts.srq_size = 16;
@@ -236,6 +272,15 @@ out:
 	free(plain);
 }
 
+/* What the scenario does without failures, per mode: allocations, and
+ * calls of each failable op. test_coverage, the first test, counts them
+ * into memory shared with the forked children of the later tests. */
+struct dry {
+	unsigned long allocs[2];
+	unsigned long ops[2][FAKE_OP_FAILABLE];
+};
+static struct dry *dry;
+
 /* The scenario without failures: the walks below cover all of it. */
 START_TEST(test_coverage)
 {
@@ -247,6 +292,9 @@ START_TEST(test_coverage)
 	srpt_fault_hook = alloc_hook;
 	scenario(a);
 	srpt_fault_hook = NULL;
+	dry->allocs[srq_mode] = alloc_calls;
+	for (int op = 0; op < FAKE_OP_FAILABLE; op++)
+		dry->ops[srq_mode][op] = fake_op_calls(a->f, (enum fake_op)op);
 	ck_assert_uint_gt(a->reqs, 3);
 	ck_assert_uint_gt(a->cmds, 8);
 	fprintf(stderr, "fault scenario%s: %lu allocations",
@@ -265,12 +313,18 @@ START_TEST(test_coverage)
 }
 END_TEST
 
+
 START_TEST(test_alloc_failure)
 {
-	struct app *a = app_alloc();
+	struct app *a;
 
 	srq_mode = _i >= MAX_ALLOCS;
 	_i %= MAX_ALLOCS;
+	/* Every run injects a failure: past the scenario's last
+	 * allocation there is nothing to walk. */
+	if ((unsigned long)_i >= dry->allocs[srq_mode])
+		return;
+	a = app_alloc();
 	alloc_calls = 0;
 	alloc_fail_at = (unsigned long)_i + 1;
 	alloc_fired = false;
@@ -280,6 +334,8 @@ START_TEST(test_alloc_failure)
 	snprintf(a->ctx, sizeof(a->ctx), "allocation %lu (%s)%s",
 		 alloc_fail_at, alloc_fired ? alloc_site : "not reached",
 		 srq_mode ? ", SRQ" : "");
+	ck_assert_msg(alloc_fired, "%s: the failure was never injected",
+		      a->ctx);
 	app_check(a);
 	app_free(a);
 }
@@ -308,21 +364,26 @@ static int total_op_runs(void)
 
 START_TEST(test_op_failure)
 {
-	struct app *a = app_alloc();
+	static const int errs[] = { ENOMEM, EIO, EAGAIN, ENODEV };
 	unsigned int nth = 0;
+	struct app *a;
 	int op;
 
 	srq_mode = _i >= total_op_runs();
 	op = fault_op_of(_i % total_op_runs(), &nth);
-	static const int errs[] = { ENOMEM, EIO, EAGAIN, ENODEV };
-
 	ck_assert_int_ge(op, 0);
+	/* Only calls the scenario makes: each run injects a failure. */
+	if (nth > dry->ops[srq_mode][op])
+		return;
+	a = app_alloc();
 	fake_fail_nth(a->f, (enum fake_op)op, nth, errs[nth % 4]);
 	scenario(a);
 	snprintf(a->ctx, sizeof(a->ctx), "%s call %u fails%s%s",
 		 fake_op_name((enum fake_op)op), nth,
 		 fake_fail_fired(a->f, (enum fake_op)op) ? "" :
 		 " (not reached)", srq_mode ? ", SRQ" : "");
+	ck_assert_msg(fake_fail_fired(a->f, (enum fake_op)op),
+		      "%s: the failure was never injected", a->ctx);
 	app_check(a);
 	app_free(a);
 }
@@ -341,4 +402,18 @@ static Suite *faults_suite(void)
 	return s;
 }
 
-CORE_TEST_MAIN(faults_suite)
+int main(void)
+{
+	SRunner *sr;
+	int nf;
+
+	dry = mmap(NULL, sizeof(*dry), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (dry == MAP_FAILED)
+		return 1;
+	sr = srunner_create(faults_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf ? 1 : 0;
+}

@@ -255,6 +255,78 @@ START_TEST(test_srq_create_fails)
 }
 END_TEST
 
+/*
+ * A QP on a shared receive queue may take receives after it went to the
+ * error state, until Last WQE Reached: the drain write goes after that
+ * event, so its completion is the channel's last (no receive of the old
+ * QP can reach a newer channel that reuses its number).
+ */
+START_TEST(test_srq_drain_after_last_wqe)
+{
+	struct srq_env e;
+	struct fake_conn *c;
+	struct fake_conn_info ci;
+	struct srpt_channel *ch;
+
+	env_init(&e);
+	fake_set_last_wqe(e.a->f, true, false);
+	c = app_login_live(e.a, 1);
+	ch = srpt_channel_ref(fake_conn_channel(c));
+	srpt_channel_close(ch);
+	app_dispatch(e.a);
+	fake_disconnected(c);
+	app_dispatch(e.a);
+	fake_conn_info(c, &ci);
+	ck_assert(ci.qp_error);
+	ck_assert_uint_eq(ci.drains, 0);	/* waits for the event */
+	ck_assert_int_eq(fake_conn_qp_event(c, SRPT_QP_LAST_WQE_REACHED), 0);
+	app_dispatch(e.a);
+	fake_conn_info(c, &ci);
+	ck_assert_uint_eq(ci.drains, 1);
+	fake_flush(c, FAKE_FLUSH_SEND_RECV_DRAIN);
+	app_dispatch(e.a);
+	ck_assert_int_eq(srpt_channel_get_state(ch), SRPT_CH_DISCONNECTED);
+	srpt_channel_unref(ch);
+	c = app_login_live(e.a, 2);
+	env_end(&e, c);
+}
+END_TEST
+
+/* A provider that never reports it (soft-RoCE): the drain goes at once;
+ * one that says it does but never does: the drain timeout ends it. */
+START_TEST(test_srq_last_wqe_absent)
+{
+	for (int caps = 0; caps < 2; caps++) {
+		struct srq_env e;
+		struct fake_conn *c;
+		struct fake_conn_info ci;
+		struct srpt_channel *ch;
+
+		env_init(&e);
+		fake_set_last_wqe(e.a->f, caps, false);
+		c = app_login_live(e.a, 1);
+		ch = srpt_channel_ref(fake_conn_channel(c));
+		srpt_channel_close(ch);
+		fake_disconnected(c);
+		app_dispatch(e.a);
+		fake_conn_info(c, &ci);
+		ck_assert_uint_eq(ci.drains, caps ? 0 : 1);
+		if (caps) {
+			fake_advance(e.a->f, e.a->opts.drain_timeout_ms + 1);
+			app_dispatch(e.a);
+		} else {
+			fake_flush(c, FAKE_FLUSH_SEND_RECV_DRAIN);
+			app_dispatch(e.a);
+		}
+		ck_assert_int_eq(srpt_channel_get_state(ch),
+				 SRPT_CH_DISCONNECTED);
+		srpt_channel_unref(ch);
+		c = app_login_live(e.a, 2);
+		env_end(&e, c);
+	}
+}
+END_TEST
+
 static Suite *srq_suite(void)
 {
 	Suite *s = suite_create("core-srq");
@@ -264,6 +336,8 @@ static Suite *srq_suite(void)
 	tcase_add_test(tc, test_srq_buffers_come_back);
 	tcase_add_test(tc, test_srq_iu_longer_than_negotiated);
 	tcase_add_test(tc, test_srq_create_fails);
+	tcase_add_test(tc, test_srq_drain_after_last_wqe);
+	tcase_add_test(tc, test_srq_last_wqe_absent);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -253,12 +253,14 @@ static void deliver_random(struct ini *in, struct fake_conn *c)
 {
 	static uint8_t imm[2048];
 	struct cmd_spec s = { .tag = in->tag++ };
+	struct srpt_buf_desc first;
 	uint8_t iu[4096];
-	unsigned int k = rand_r(&in->seed) % 6;
+	unsigned int k = rand_r(&in->seed) % 7;
 	int n;
 
 	s.lun[1] = (uint8_t)(rand_r(&in->seed) % 2);
-	in->roff = (in->roff + 4096) % REMOTE_PER_THREAD;
+	/* the last 4 KiB hold the initiator's descriptor table */
+	in->roff = (in->roff + 4096) % (REMOTE_PER_THREAD - 4096);
 	s.direct = (struct srpt_buf_desc){ (uintptr_t)in->remote + in->roff,
 					   S.rkey, 4096 };
 	switch (k) {
@@ -289,6 +291,29 @@ static void deliver_random(struct ini *in, struct fake_conn *c)
 		atomic_fetch_add(&S.tms, 1);
 		fake_deliver(c, iu, SRPT_TSK_MGMT_LEN);
 		return;
+	}
+	case 5: {
+		/* a READ whose descriptors are in initiator memory: its
+		 * table read may complete while the channel closes, and
+		 * must then never reach on_cmd after on_dreq */
+		uint8_t *table = in->remote + REMOTE_PER_THREAD - 4096;
+
+		for (int i = 0; i < 4; i++) {
+			put_be64(table + 16 * i, (uintptr_t)in->remote +
+				 in->roff + 1024 * (unsigned int)i);
+			put_be32(table + 16 * i + 8, S.rkey);
+			put_be32(table + 16 * i + 12, 1024);
+		}
+		first = (struct srpt_buf_desc){ (uintptr_t)in->remote +
+						in->roff, S.rkey, 1024 };
+		s.fmt_in = SRPT_DATA_FMT_INDIRECT;
+		s.list = &first;	/* one of four inline */
+		s.nlist = 1;
+		s.table_cnt = 4;
+		s.table = (struct srpt_buf_desc){ (uintptr_t)table, S.rkey,
+						  64 };
+		s.total_len = 4096;
+		break;
 	}
 	default:
 		break;

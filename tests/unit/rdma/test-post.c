@@ -79,7 +79,7 @@ static struct fake_ch *fake_ch_new(uint32_t qp_num)
 	f->ch.conn = &f->rc;
 	f->ch.qp_num = qp_num;
 	/* The test's own reference: the batch's never drop the last. */
-	urcu_ref_init(&f->ch.ref);
+	atomic_init(&f->ch.ref, 1);
 	pthread_mutex_init(&f->ch.post_lock, NULL);
 	ck_assert_int_eq(rdma_pend_alloc(&f->ch), 0);
 	return f;
@@ -88,7 +88,7 @@ static struct fake_ch *fake_ch_new(uint32_t qp_num)
 static void fake_ch_free(struct fake_ch *f)
 {
 	/* Every reference a batch took was given back. */
-	ck_assert_int_eq(f->ch.ref.refcount, 1);
+	ck_assert_int_eq(atomic_load(&f->ch.ref), 1);
 	rdma_pend_free(&f->ch);
 	pthread_mutex_destroy(&f->ch.post_lock);
 	free(f);
@@ -99,14 +99,16 @@ static uint8_t local[1 << 16];
 /* A 4 KiB read: one RDMA WRITE, then the response SEND (signaled). */
 static int post_read(struct fake_ch *f, uint64_t wr_id)
 {
-	struct srpt_tp_rdma r = { .raddr = 0x1000, .rkey = 7, .len = 4096 };
-	struct srpt_tp_sge s = { .addr = (uintptr_t)local, .len = 4096,
-				 .lkey = 3 };
-	struct srpt_tp_chain c = {
-		.rdma = &r, .nrdma = 1, .sge = &s, .nsge = 1,
-		.send = { .addr = (uintptr_t)local, .len = 36, .lkey = 3 },
-		.wr_id = wr_id,
+	struct srpt_tp_sge s[2] = {
+		{ .addr = (uintptr_t)local, .len = 4096, .lkey = 3 },
+		{ .addr = (uintptr_t)local, .len = 36, .lkey = 3 },
 	};
+	struct srpt_tp_wr w[2] = {
+		{ .op = SRPT_TP_WRITE, .nsge = 1, .sge = &s[0],
+		  .raddr = 0x1000, .rkey = 7 },
+		{ .op = SRPT_TP_SEND, .nsge = 1, .sge = &s[1] },
+	};
+	struct srpt_tp_chain c = { .wr = w, .nwr = 2, .wr_id = wr_id };
 	int ret;
 
 	pthread_mutex_lock(&f->ch.post_lock);
@@ -186,7 +188,7 @@ START_TEST(test_batch_one_call_per_channel)
 	ck_assert_int_eq(post_read(a, 5), 0);
 	ck_assert_int_eq(post_read(b, 4), 0);
 	ck_assert_uint_eq(ncalls, 0);
-	ck_assert_int_eq(a->ch.ref.refcount, 2);
+	ck_assert_int_eq(atomic_load(&a->ch.ref), 2);
 	rdma_batch_flush();
 	ck_assert_uint_eq(ncalls, 2);
 	ck_assert_ptr_eq(calls[0].qp, &a->qp);

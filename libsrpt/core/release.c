@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+/*
+ * The end of an io, whatever ended it (its response was sent, it was
+ * aborted, its channel closed): it stops being a task, gives back its
+ * table buffer, its context and receive buffer, and its credit when no
+ * response carried it; a task management request it held up may answer;
+ * the channel learns when its last io is gone.
+ */
+#include "core/core.h"
+
+void srpt_io_release(struct srpt_io *io)
+{
+	struct srpt_channel *ch = io->ch;
+	struct srpt_io *tm, *next;
+	bool aborted, credit_back;
+
+	tm = srpt_task_unbind(io, &aborted);
+	/* An aborted command got no response: a later response returns
+	 * its credit. One already posted returned it itself. */
+	credit_back = aborted && !io->rsp_posted;
+	io->rsp_posted = false;
+	srpt_table_put(io);
+	atomic_store(&io->state, SRPT_IO_FREE);
+	next = srpt_io_put(io);
+	if (credit_back)
+		atomic_fetch_add(&ch->req_lim_delta, 1);
+	if (next)
+		srpt_sq_resume(next);
+	if (tm)
+		srpt_tm_one_done(tm);
+	if (atomic_fetch_sub(&ch->io_outstanding, 1) == 1)
+		srpt_channel_io_done(ch);
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+/*
+ * What the library sends on its own account: SRP_RSP (credits returned
+ * on every one), task management responses, SRP_T_LOGOUT. Only a
+ * response built from srpt_io_complete() moves data; every other one is
+ * started here with a transfer of zero bytes, so it can never carry
+ * another command's buffers.
+ */
+#include <string.h>
+
+#include "core/core.h"
+#include "core/scsi.h"
+#include "util/byteorder.h"
+
+static void rsp_go(struct srpt_io *io, struct srpt_rsp *r, uint32_t xfer)
+{
+	struct srpt_channel *ch = io->ch;
+	int delta = 1 + atomic_exchange(&ch->req_lim_delta, 0);
+	int n;
+
+	r->tag = io->info.tag;
+	r->req_lim_delta = (uint32_t)delta;
+	n = srpt_rsp_encode(r, io->tx_buf, ch->ti_iu_len);
+	if (n < 0) {
+		/* Cannot happen (sense is cut to fit, ti_iu_len >= 40):
+		 * keep the credits for the next response. */
+		atomic_fetch_add(&ch->req_lim_delta, delta);
+		srpt_err(ch->t, "channel %llu: cannot encode a response (%d)",
+			 (unsigned long long)ch->id, n);
+		srpt_io_release(io);
+		return;
+	}
+	atomic_fetch_add(&ch->req_lim, delta);
+	atomic_fetch_add(&ch->t->stats.rsp_sent, 1);
+	io->rsp_len = (uint32_t)n;
+	io->rsp_posted = true;
+	srpt_xfer_start(io, SRPT_XFER_RSP, xfer);
+	atomic_store(&io->state, SRPT_IO_SENDING);
+	srpt_sq_submit(io);
+}
+
+/*
+ * An SRP_RSP with SCSI @status; @xfer bytes of DATA-IN from io->local go
+ * first (only srpt_io_complete() passes any).
+ */
+void srpt_rsp_status(struct srpt_io *io, uint8_t status, const uint8_t *sense,
+		     uint32_t sense_len, uint8_t flags, uint32_t din_res,
+		     uint32_t dout_res, uint32_t xfer)
+{
+	uint32_t room = io->ch->ti_iu_len - SRPT_RSP_LEN;
+	struct srpt_rsp r = {
+		.flags = flags,
+		.status = status,
+		.data_in_res_cnt = din_res,
+		.data_out_res_cnt = dout_res,
+	};
+
+	if (sense && sense_len) {
+		r.sense = sense;
+		r.sense_len = sense_len < room ? sense_len : room;
+		r.flags |= SRPT_RSP_SNSVALID;
+	}
+	rsp_go(io, &r, xfer);
+}
+
+/* CHECK CONDITION with fixed-format sense @key and @ascq (asc << 8 |
+ * ascq), no data: the library's answer to a command it refuses. */
+void srpt_rsp_check(struct srpt_io *io, uint8_t key, uint16_t ascq)
+{
+	uint8_t s[SENSE_FIXED_LEN] = { 0 };
+
+	atomic_fetch_add(&io->ch->t->stats.bad_ius, 1);
+	s[0] = 0x70;		/* current error, fixed format */
+	s[2] = key;
+	s[7] = SENSE_FIXED_LEN - 8;
+	s[12] = (uint8_t)(ascq >> 8);
+	s[13] = (uint8_t)ascq;
+	srpt_rsp_status(io, SAM_STAT_CHECK_CONDITION, s, sizeof(s), 0, 0, 0, 0);
+}
+
+void srpt_rsp_tm(struct srpt_io *io, uint8_t code)
+{
+	uint8_t data[SRPT_TSK_MGMT_RSP_DATA_LEN] = { 0, 0, 0, code };
+	struct srpt_rsp r = {
+		.flags = SRPT_RSP_RSPVALID,
+		.resp_data = data,
+		.resp_data_len = sizeof(data),
+	};
+
+	rsp_go(io, &r, 0);
+}
+
+/* Tell the initiator why, and end the channel. */
+void srpt_rsp_logout(struct srpt_io *io, uint32_t reason)
+{
+	struct srpt_channel *ch = io->ch;
+	struct srpt_t_logout lo = { .reason = reason };
+	int n;
+
+	atomic_fetch_add(&ch->t->stats.bad_ius, 1);
+	if (io->rx_len >= 16)
+		lo.tag = get_tag(io->rx_buf + 8);
+	srpt_log_peer(ch->t, SRPT_LOG_WARNING,
+		      "channel %llu: bad IU (opcode 0x%02x, %u bytes): logging out, reason %u",
+		      (unsigned long long)ch->id,
+		      io->rx_len ? io->rx_buf[0] : 0, io->rx_len, reason);
+	n = srpt_t_logout_encode(&lo, io->tx_buf, ch->ti_iu_len);
+	srpt_channel_queue_ev(ch, SRPT_EV_APP_CLOSE);
+	if (n <= 0) {
+		srpt_io_release(io);
+		return;
+	}
+	io->rsp_len = (uint32_t)n;
+	srpt_xfer_start(io, SRPT_XFER_LOGOUT, 0);
+	atomic_store(&io->state, SRPT_IO_SENDING);
+	srpt_sq_submit(io);
+}

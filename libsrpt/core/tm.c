@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+/*
+ * Task management. A command is a task from the moment it is accepted
+ * (before its descriptor table is read) until its io is released; its
+ * tag and LUN are kept apart from the public io_info, under its
+ * channel's lock, so a scan never reads a context that another thread is
+ * binding to a new IU.
+ *
+ * Scope, as SAM-5 has it for an I_T nexus that may span several
+ * channels (the Linux initiator opens ch_count of them and sends task
+ * management on one): ABORT TASK, ABORT TASK SET and CLEAR TASK SET act
+ * on the tasks of the requesting I_T nexus on that LUN, over every
+ * channel of the nexus; LUN RESET on every task of the LUN, from every
+ * nexus. Aborted commands get no response; the task management response
+ * goes out once each of them has been released (the application
+ * completed it, or its transfer ended), and carries their credits.
+ */
+#include <string.h>
+
+#include "core/core.h"
+
+void srpt_task_bind(struct srpt_io *io)
+{
+	struct srpt_channel *ch = io->ch;
+
+	pthread_mutex_lock(&ch->lock);
+	io->task_tag = io->info.tag;
+	memcpy(io->task_lun, io->cmd.lun, 8);
+	io->tm_owner = NULL;
+	io->is_task = true;
+	pthread_mutex_unlock(&ch->lock);
+}
+
+/* The io ends: returns the TM io it held up, if any, and whether it was
+ * aborted. Only the io's owner writes is_task, so reading it here
+ * without the lock is safe, and an io that was never a task cannot have
+ * been aborted. */
+struct srpt_io *srpt_task_unbind(struct srpt_io *io, bool *was_aborted)
+{
+	struct srpt_channel *ch = io->ch;
+	struct srpt_io *tm;
+
+	*was_aborted = false;
+	if (!io->is_task)
+		return NULL;
+	pthread_mutex_lock(&ch->lock);
+	io->is_task = false;
+	tm = io->tm_owner;
+	io->tm_owner = NULL;
+	*was_aborted = atomic_exchange(&io->aborted, false);
+	pthread_mutex_unlock(&ch->lock);
+	return tm;
+}
+
+/* One of the ios @tm aborted is gone: the last one sends its answer. */
+void srpt_tm_one_done(struct srpt_io *tm)
+{
+	if (atomic_fetch_sub(&tm->tm_waiting, 1) == 1)
+		srpt_rsp_tm(tm, SRPT_TSK_MGMT_COMPLETE);
+}
+
+static bool same_nexus(const struct srpt_channel *a,
+		       const struct srpt_channel *b)
+{
+	return !memcmp(a->login.initiator_port_id, b->login.initiator_port_id,
+		       16) &&
+	       !memcmp(a->login.target_port_id, b->login.target_port_id, 16);
+}
+
+/* Mark the tasks of channel @o that @tm covers; under o->lock. */
+static void abort_on(struct srpt_io *tm, struct srpt_channel *o)
+{
+	const uint8_t *lun = tm->info.lun;
+
+	for (uint32_t i = 0; i < o->nio; i++) {
+		struct srpt_io *io = &o->ios[i];
+
+		if (!io->is_task || memcmp(io->task_lun, lun, 8))
+			continue;
+		if (tm->tm_func == SRPT_TSK_ABORT_TASK &&
+		    io->task_tag != tm->tm_task_tag)
+			continue;
+		if (atomic_load(&io->aborted))
+			continue;	/* another request holds it already */
+		atomic_store(&io->aborted, true);
+		io->tm_owner = tm;
+		atomic_fetch_add(&tm->tm_waiting, 1);
+	}
+}
+
+/* Run task management request @tm (its function, LUN and task tag are
+ * set): mark what it covers, and answer now or when the last is gone. */
+void srpt_tm_abort(struct srpt_io *tm)
+{
+	struct srpt_channel *ch = tm->ch;
+	struct srpt_target *t = ch->t;
+	struct srpt_channel *o;
+
+	/* One for the scan itself, so no early answer. */
+	atomic_store(&tm->tm_waiting, 1);
+	pthread_mutex_lock(&t->lock);
+	cds_list_for_each_entry(o, &t->channels, t_link) {
+		/* Rings and login facts are made before LIVE is stored. */
+		if (srpt_ch_state(o) < SRPT_CH_LIVE || !o->ios)
+			continue;
+		if (tm->tm_func != SRPT_TSK_LUN_RESET && !same_nexus(ch, o))
+			continue;
+		pthread_mutex_lock(&o->lock);
+		abort_on(tm, o);
+		pthread_mutex_unlock(&o->lock);
+	}
+	pthread_mutex_unlock(&t->lock);
+	srpt_tm_one_done(tm);
+}
