@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
 /*
  * srpt-lookup-bench: channel lookups by QP number, as every work
- * completion does, on the library's RCU table (srpt_chan_table_get/put:
+ * completion does, on the library's RCU table (srpt_ch_lookup/srpt_ch_drop:
  * lock-free lookup plus a get-unless-zero on the channel) against the
  * same workload on a hash table behind one pthread mutex (entries as
  * big as a channel, chained through themselves). N reader threads look
@@ -26,7 +26,6 @@
 
 #include "core/core.h"
 #include "core/events.h"
-#include "table/chan-table.h"
 
 struct cfg {
 	unsigned int readers;
@@ -156,14 +155,14 @@ struct rcu_bench {
 
 static struct srpt_channel *rcu_add(struct rcu_bench *b, uint32_t qpn)
 {
-	struct srpt_channel *ch = srpt_channel_alloc(b->t, NULL);
+	struct srpt_channel *ch = srpt_ch_alloc(b->t, NULL);
 
 	if (!ch) {
 		fprintf(stderr, "out of memory\n");
 		exit(1);
 	}
 	ch->qp_num = qpn;
-	if (srpt_chan_table_add(b->t->table, ch)) {
+	if (srpt_qp_table_add(&b->t->qps, &ch->qp_node, qpn)) {
 		fprintf(stderr, "QP number %u twice\n", qpn);
 		exit(1);
 	}
@@ -173,12 +172,12 @@ static struct srpt_channel *rcu_add(struct rcu_bench *b, uint32_t qpn)
 /* What the core's unregister step does for a channel without QP or id. */
 static void rcu_del(struct rcu_bench *b, struct srpt_channel *ch)
 {
-	srpt_chan_table_del(b->t->table, ch);
+	srpt_qp_table_del(&b->t->qps, &ch->qp_node);
 	pthread_mutex_lock(&b->t->lock);
 	cds_list_del(&ch->t_link);
 	b->t->nchannels--;
 	pthread_mutex_unlock(&b->t->lock);
-	srpt_channel_put(ch);	/* freed after a grace period */
+	srpt_ch_drop(ch);	/* freed after a grace period */
 }
 
 struct worker {
@@ -201,11 +200,11 @@ static void *rcu_reader(void *arg)
 			uint32_t q = (uint32_t)(xorshift(&r->seed) %
 						b->cfg->qpns);
 			struct srpt_channel *ch =
-				srpt_chan_table_get(b->t->table, q);
+				srpt_ch_lookup(b->t, q);
 
 			if (ch) {
 				sum += ch->id;	/* use what was found */
-				srpt_channel_put(ch);
+				srpt_ch_drop(ch);
 				r->hits++;
 			}
 		}

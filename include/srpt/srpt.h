@@ -8,6 +8,7 @@
 #include <srpt/proto.h>
 #include <srpt/target.h>
 #include <srpt/channel.h>
-#include <srpt/cmd.h>
+#include <srpt/mr.h>
+#include <srpt/io.h>
 
 #endif

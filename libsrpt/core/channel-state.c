@@ -11,7 +11,7 @@
 #include "core/core.h"
 #include "util/export.h"
 
-bool srpt_channel_set_state(struct srpt_channel *ch,
+bool srpt_ch_set_state(struct srpt_channel *ch,
 			    enum srpt_channel_state new_state)
 {
 	int old = atomic_load(&ch->state);

@@ -8,17 +8,14 @@
  * memory after an RCU grace period.
  */
 #include <errno.h>
-#include <sched.h>
 #include <string.h>
 
 #include "core/core.h"
 #include "core/events.h"
-#include "table/chan-table.h"
 #include "util/alloc.h"
 #include "util/export.h"
-#include "util/tsan.h"
 
-struct srpt_channel *srpt_channel_alloc(struct srpt_target *t, void *conn)
+struct srpt_channel *srpt_ch_alloc(struct srpt_target *t, void *conn)
 {
 	struct srpt_channel *ch = srpt_zalloc(sizeof(*ch), "channel");
 
@@ -33,6 +30,7 @@ struct srpt_channel *srpt_channel_alloc(struct srpt_target *t, void *conn)
 	pthread_mutex_init(&ch->io_lock, NULL);
 	pthread_mutex_init(&ch->lock, NULL);
 	pthread_mutex_init(&ch->sq_lock, NULL);
+	pthread_cond_init(&ch->idle_cond, NULL);
 	CDS_INIT_LIST_HEAD(&ch->wait_list);
 	CDS_INIT_LIST_HEAD(&ch->sq_wait);
 	CDS_INIT_LIST_HEAD(&ch->sq_dead);
@@ -53,8 +51,8 @@ static void channel_free_rcu(struct rcu_head *head)
 						   rcu);
 
 	/* After the grace period: every lookup that touched the channel
-	 * (util/tsan.h) is over. */
-	srpt_tsan_acquire(&ch->rcu);
+	 * is over. */
+	srpt_qp_node_retire(&ch->qp_node);
 	srpt_free(ch);
 }
 
@@ -84,13 +82,14 @@ static void channel_release(struct srpt_channel *ch)
 	srpt_free(ch->rx_mem);
 	srpt_free(ch->tx_mem);
 	srpt_free(ch->login_pdata);
+	pthread_cond_destroy(&ch->idle_cond);
 	pthread_mutex_destroy(&ch->post_lock);
 	pthread_mutex_destroy(&ch->io_lock);
 	pthread_mutex_destroy(&ch->lock);
 	pthread_mutex_destroy(&ch->sq_lock);
 	/* Completion threads may still hold the pointer from a table lookup
 	 * that lost the get-unless-zero race: free after a grace period. */
-	srpt_tsan_release(&ch->rcu);
+	srpt_qp_node_release(&ch->qp_node);
 	if (srpt_rcu_registered) {
 		urcu_memb_call_rcu(&ch->rcu, channel_free_rcu);
 	} else {
@@ -99,17 +98,21 @@ static void channel_release(struct srpt_channel *ch)
 		urcu_memb_call_rcu(&ch->rcu, channel_free_rcu);
 		urcu_memb_unregister_thread();
 	}
-	atomic_fetch_sub(&t->nalive, 1);
+	/* The target's last unref waits for this (target.c). */
+	pthread_mutex_lock(&t->lock);
+	if (atomic_fetch_sub(&t->nalive, 1) == 1)
+		pthread_cond_broadcast(&t->cond);
+	pthread_mutex_unlock(&t->lock);
 }
 
-void srpt_channel_get(struct srpt_channel *ch)
+void srpt_ch_hold(struct srpt_channel *ch)
 {
 	atomic_fetch_add_explicit(&ch->ref, 1, memory_order_relaxed);
 }
 
 /* The last put frees: every earlier put released what its holder did
  * (acq_rel), and the last one acquires all of it. */
-void srpt_channel_put(struct srpt_channel *ch)
+void srpt_ch_drop(struct srpt_channel *ch)
 {
 	if (atomic_fetch_sub_explicit(&ch->ref, 1, memory_order_acq_rel) == 1)
 		channel_release(ch);
@@ -117,7 +120,7 @@ void srpt_channel_put(struct srpt_channel *ch)
 
 /* A lookup's pin: fails once the count reached zero (the channel is
  * being freed, after a grace period). */
-bool srpt_channel_get_unless_zero(struct srpt_channel *ch)
+bool srpt_ch_hold_unless_zero(struct srpt_channel *ch)
 {
 	long v = atomic_load_explicit(&ch->ref, memory_order_relaxed);
 
@@ -130,13 +133,27 @@ bool srpt_channel_get_unless_zero(struct srpt_channel *ch)
 	return true;
 }
 
+bool srpt_ch_qp_hold(struct srpt_qp_node *node)
+{
+	return srpt_ch_hold_unless_zero(caa_container_of(node,
+							 struct srpt_channel,
+							 qp_node));
+}
+
+struct srpt_channel *srpt_ch_lookup(struct srpt_target *t, uint32_t qp_num)
+{
+	struct srpt_qp_node *n = srpt_qp_table_get(&t->qps, qp_num);
+
+	return n ? caa_container_of(n, struct srpt_channel, qp_node) : NULL;
+}
+
 /*
  * Receive buffers, and io contexts each with a response buffer: all made
  * at login, so the I/O path never allocates one. Spare ios let receive
  * buffers go back to the QP while their responses are still being sent
  * (srpt_io_rx_bind()).
  */
-int srpt_channel_rings_init(struct srpt_channel *ch)
+int srpt_ch_rings_init(struct srpt_channel *ch)
 {
 	struct srpt_target *t = ch->t;
 	size_t rx_stride = (ch->it_iu_len + 63) & ~(size_t)63;
@@ -202,10 +219,14 @@ static void call_on_dreq(struct srpt_channel *ch)
 		return;
 	ch->on_dreq_called = true;
 	/* No command may be delivered after on_dreq: leave LIVE, then wait
-	 * for deliveries that saw LIVE just before (they are short). */
-	srpt_channel_set_state(ch, SRPT_CH_DISCONNECTING);
+	 * for deliveries that saw LIVE just before (they are short; the
+	 * last one wakes us, iu.c). */
+	srpt_ch_set_state(ch, SRPT_CH_DISCONNECTING);
+	atomic_store(&ch->dreq_waiting, true);
+	pthread_mutex_lock(&ch->lock);
 	while (atomic_load(&ch->delivering))
-		sched_yield();
+		pthread_cond_wait(&ch->idle_cond, &ch->lock);
+	pthread_mutex_unlock(&ch->lock);
 	if (t->ops.on_dreq)
 		t->ops.on_dreq(ch, t->userdata);
 }
@@ -220,7 +241,7 @@ static void ch_unregister(struct srpt_channel *ch)
 	srpt_nexus_leave(ch);
 	/* Leave the table before the QP can go: its number may be reused. */
 	if (ch->in_table) {
-		srpt_chan_table_del(t->table, ch);
+		srpt_qp_table_del(&t->qps, &ch->qp_node);
 		ch->in_table = false;
 	}
 	if (ch->conn && t->tp_ops->destroy_id)
@@ -232,7 +253,7 @@ static void ch_unregister(struct srpt_channel *ch)
 	pthread_cond_broadcast(&t->cond);
 	pthread_mutex_unlock(&t->lock);
 	srpt_info(t, "channel %llu: unregistered", (unsigned long long)ch->id);
-	srpt_channel_put(ch);	/* the reference taken at allocation */
+	srpt_ch_drop(ch);	/* the reference taken at allocation */
 }
 
 static void ch_maybe_drained(struct srpt_channel *ch)
@@ -270,7 +291,7 @@ static void ch_drain_check(struct srpt_channel *ch)
 		srpt_warn(ch->t, "channel %llu: no drain completion after %u ms; closing anyway",
 			  (unsigned long long)ch->id, ch->t->opts.drain_timeout_ms);
 	}
-	srpt_channel_set_state(ch, SRPT_CH_DISCONNECTED);
+	srpt_ch_set_state(ch, SRPT_CH_DISCONNECTED);
 	/* Completions are dropped from now on: after a timeout, finish the
 	 * ios they would have finished (tests/unit/core, drain timeout);
 	 * and the ios whose chains never went out. */
@@ -315,7 +336,7 @@ static void ch_close(struct srpt_channel *ch)
 		return;
 	call_on_dreq(ch);
 	pthread_mutex_lock(&ch->post_lock);
-	srpt_channel_set_state(ch, SRPT_CH_DRAINING);
+	srpt_ch_set_state(ch, SRPT_CH_DRAINING);
 	if (ch->has_qp) {
 		t->tp_ops->qp_to_error(ch);
 		ch_post_drain(ch);
@@ -354,7 +375,7 @@ static void ch_disconnect(struct srpt_channel *ch, uint32_t reject_reason)
 		srpt_login_answer(ch, false, reject_reason);
 		return;
 	}
-	srpt_channel_set_state(ch, SRPT_CH_DISCONNECTING);
+	srpt_ch_set_state(ch, SRPT_CH_DISCONNECTING);
 	call_on_dreq(ch);
 	if (!ch->conn || t->tp_ops->disconnect(ch))
 		ch_close(ch);
@@ -369,14 +390,14 @@ static void ch_established(struct srpt_channel *ch)
 	/* IUs parked while connecting go first: hold newcomers back until
 	 * the replay below is over. */
 	atomic_store(&ch->replaying, true);
-	srpt_channel_set_state(ch, SRPT_CH_LIVE);
+	srpt_ch_set_state(ch, SRPT_CH_LIVE);
 	srpt_info(t, "channel %llu: live", (unsigned long long)ch->id);
 	if (t->ops.on_rtu)
 		t->ops.on_rtu(ch, t->userdata);
 	srpt_iu_replay_wait_list(ch);
 }
 
-void srpt_channel_handle_events(struct srpt_channel *ch, unsigned int ev)
+void srpt_ch_handle_events(struct srpt_channel *ch, unsigned int ev)
 {
 	if (ev & SRPT_EV_CONNECT_REQ)
 		srpt_login_handle(ch);
@@ -422,7 +443,7 @@ SRPT_EXPORT int srpt_channel_accept(struct srpt_channel *ch)
 		return -ESTALE;
 	if (!atomic_compare_exchange_strong(&ch->decision, &open, 1))
 		return -EALREADY;
-	srpt_channel_queue_ev(ch, SRPT_EV_APP_ACCEPT);
+	srpt_ch_queue_ev(ch, SRPT_EV_APP_ACCEPT);
 	return 0;
 }
 
@@ -439,7 +460,7 @@ SRPT_EXPORT int srpt_channel_reject(struct srpt_channel *ch, uint32_t reason)
 	if (!atomic_compare_exchange_strong(&ch->decision, &open, 2))
 		return -EALREADY;
 	ch->reject_reason = reason;
-	srpt_channel_queue_ev(ch, SRPT_EV_APP_REJECT);
+	srpt_ch_queue_ev(ch, SRPT_EV_APP_REJECT);
 	return 0;
 }
 
@@ -450,7 +471,7 @@ SRPT_EXPORT int srpt_channel_close(struct srpt_channel *ch)
 	if (srpt_ch_state(ch) >= SRPT_CH_DISCONNECTING ||
 	    atomic_exchange(&ch->close_requested, true))
 		return -EALREADY;
-	srpt_channel_queue_ev(ch, SRPT_EV_APP_CLOSE);
+	srpt_ch_queue_ev(ch, SRPT_EV_APP_CLOSE);
 	return 0;
 }
 
@@ -458,21 +479,21 @@ SRPT_EXPORT int srpt_channel_drained_done(struct srpt_channel *ch)
 {
 	if (!ch || !atomic_exchange(&ch->drained_pending, false))
 		return -EINVAL;
-	srpt_channel_queue_ev(ch, SRPT_EV_DRAINED_DONE);
+	srpt_ch_queue_ev(ch, SRPT_EV_DRAINED_DONE);
 	return 0;
 }
 
 SRPT_EXPORT struct srpt_channel *srpt_channel_ref(struct srpt_channel *ch)
 {
 	if (ch)
-		srpt_channel_get(ch);
+		srpt_ch_hold(ch);
 	return ch;
 }
 
 SRPT_EXPORT struct srpt_channel *srpt_channel_unref(struct srpt_channel *ch)
 {
 	if (ch)
-		srpt_channel_put(ch);
+		srpt_ch_drop(ch);
 	return NULL;
 }
 

@@ -26,10 +26,11 @@
 
 #include <srpt/target.h>
 #include <srpt/channel.h>
-#include <srpt/cmd.h>
+#include <srpt/io.h>
 #include <srpt/proto.h>
 
 #include "core/transport.h"
+#include "table/qp-table.h"
 #include "core/stats.h"
 
 #define SRPT_MAX_DEVICES 8
@@ -181,11 +182,7 @@ struct srpt_io {
 struct srpt_nexus;
 
 struct srpt_channel {
-	struct cds_lfht_node ht_node;	/* RCU table, keyed by qp_num */
-	/* Stored (release) before the channel enters the table and loaded
-	 * (acquire) by every lookup that finds it: the edge liburcu's own
-	 * publication makes in inline asm, spelled so TSan can see it. */
-	atomic_bool published;
+	struct srpt_qp_node qp_node;	/* t->qps, keyed by qp_num */
 	struct rcu_head rcu;
 	atomic_long ref;		/* C11, so TSan sees its edges */
 	struct srpt_target *t;
@@ -264,6 +261,8 @@ struct srpt_channel {
 	atomic_int rx_posted;
 	atomic_int io_outstanding;	/* ios with the app or in flight */
 	atomic_int delivering;		/* IUs being handed over right now */
+	atomic_bool dreq_waiting;	/* ... and on_dreq waits for none */
+	pthread_cond_t idle_cond;	/* with lock: delivering reached 0 */
 	pthread_mutex_t lock;		/* wait list, task identities */
 	struct cds_list_head wait_list;
 	atomic_bool replaying;
@@ -281,7 +280,7 @@ struct srpt_channel {
 	bool last_wqe;
 };
 
-/* The pool external descriptor tables are read into (table.c). */
+/* The pool external descriptor tables are read into (desc-table.c). */
 struct srpt_table_pool {
 	pthread_mutex_t lock;
 	uint8_t *mem;			/* made on first use */
@@ -324,13 +323,13 @@ struct srpt_target {
 	bool listening;
 	bool stopped;
 
-	struct cds_lfht *table;		/* channels by qp_num */
+	struct srpt_qp_table qps;	/* channels by qp_num */
 	atomic_bool enabled;
 	atomic_bool disable_pending;
 	atomic_bool enable_pending;
 
 	pthread_mutex_t lock;		/* channels list, counts */
-	pthread_cond_t cond;		/* a channel was unregistered */
+	pthread_cond_t cond;		/* a channel was unregistered, or freed */
 	struct cds_list_head channels;
 	unsigned int nchannels;		/* registered, not yet unregistered */
 	atomic_uint nalive;		/* allocated, not yet freed */
@@ -341,7 +340,7 @@ struct srpt_target {
 
 	struct cds_list_head nexuses;	/* dispatch thread only */
 	struct srpt_srq srq[SRPT_MAX_DEVICES];	/* made on the dispatch thread */
-	struct srpt_table_pool tables;
+	struct srpt_table_pool desc_pool;
 	struct srpt_log_limit log_limit;
 	struct srpt_stats stats;
 };
@@ -365,15 +364,19 @@ int srpt_target_new_tp(struct srpt_target **ret,
 		       const struct srpt_tp_ops *tp_ops, void *tp);
 
 /* channel.c */
-struct srpt_channel *srpt_channel_alloc(struct srpt_target *t, void *conn);
-void srpt_channel_queue_ev(struct srpt_channel *ch, unsigned int ev);
-void srpt_channel_get(struct srpt_channel *ch);
-void srpt_channel_put(struct srpt_channel *ch);
-bool srpt_channel_get_unless_zero(struct srpt_channel *ch);
-int srpt_channel_rings_init(struct srpt_channel *ch);
-bool srpt_channel_set_state(struct srpt_channel *ch,
+struct srpt_channel *srpt_ch_alloc(struct srpt_target *t, void *conn);
+void srpt_ch_queue_ev(struct srpt_channel *ch, unsigned int ev);
+void srpt_ch_hold(struct srpt_channel *ch);
+void srpt_ch_drop(struct srpt_channel *ch);
+bool srpt_ch_hold_unless_zero(struct srpt_channel *ch);
+/* The channel of QP @qp_num, held, or NULL (RCU lookup; the thread must
+ * be registered with RCU). */
+struct srpt_channel *srpt_ch_lookup(struct srpt_target *t, uint32_t qp_num);
+bool srpt_ch_qp_hold(struct srpt_qp_node *node);
+int srpt_ch_rings_init(struct srpt_channel *ch);
+bool srpt_ch_set_state(struct srpt_channel *ch,
 			    enum srpt_channel_state new_state);
-void srpt_channel_handle_events(struct srpt_channel *ch, unsigned int ev);
+void srpt_ch_handle_events(struct srpt_channel *ch, unsigned int ev);
 
 /* login.c */
 void srpt_login_handle(struct srpt_channel *ch);
@@ -381,6 +384,7 @@ void srpt_login_answer(struct srpt_channel *ch, bool accept, uint32_t reason);
 void srpt_nexus_leave(struct srpt_channel *ch);
 
 /* iu.c: received IUs */
+void srpt_iu_delivered(struct srpt_channel *ch);
 void srpt_iu_receive(struct srpt_channel *ch, struct srpt_io *io);
 void srpt_iu_replay_wait_list(struct srpt_channel *ch);
 /* The table of @io's command arrived (or could not be read). */
@@ -435,7 +439,7 @@ struct srpt_io *srpt_task_unbind(struct srpt_io *io, bool *was_aborted);
 void srpt_tm_one_done(struct srpt_io *tm);
 void srpt_tm_abort(struct srpt_io *tm);
 
-/* table.c: external descriptor tables */
+/* desc-table.c: external descriptor tables */
 int srpt_table_fetch(struct srpt_io *io, const struct srpt_data_desc *d);
 void srpt_table_put(struct srpt_io *io);
 void srpt_table_pool_free(struct srpt_target *t);
@@ -467,7 +471,7 @@ extern _Thread_local bool srpt_rcu_registered;
 /* dispatch.c */
 void srpt_target_wake(struct srpt_target *t);
 /* The channel's last outstanding io went back to the ring. */
-void srpt_channel_io_done(struct srpt_channel *ch);
+void srpt_ch_io_done(struct srpt_channel *ch);
 
 static inline enum srpt_channel_state
 srpt_ch_state(const struct srpt_channel *ch)

@@ -15,7 +15,7 @@ void srpt_target_wake(struct srpt_target *t)
 		t->tp_ops->wake(t);
 }
 
-void srpt_channel_queue_ev(struct srpt_channel *ch, unsigned int ev)
+void srpt_ch_queue_ev(struct srpt_channel *ch, unsigned int ev)
 {
 	struct srpt_target *t = ch->t;
 	bool queued_now = false;
@@ -24,7 +24,7 @@ void srpt_channel_queue_ev(struct srpt_channel *ch, unsigned int ev)
 	pthread_mutex_lock(&t->ctl_lock);
 	if (!ch->ev_queued) {
 		ch->ev_queued = true;
-		srpt_channel_get(ch);
+		srpt_ch_hold(ch);
 		cds_list_add_tail(&ch->ctl_link, &t->ctl_queue);
 		queued_now = true;
 	}
@@ -35,10 +35,10 @@ void srpt_channel_queue_ev(struct srpt_channel *ch, unsigned int ev)
 
 /* The channel's last outstanding io went back to the ring: on_drained
  * may be due. */
-void srpt_channel_io_done(struct srpt_channel *ch)
+void srpt_ch_io_done(struct srpt_channel *ch)
 {
 	if (srpt_ch_state(ch) == SRPT_CH_DISCONNECTED)
-		srpt_channel_queue_ev(ch, SRPT_EV_IO_IDLE);
+		srpt_ch_queue_ev(ch, SRPT_EV_IO_IDLE);
 }
 
 static struct srpt_channel *ctl_pop(struct srpt_target *t)
@@ -80,7 +80,7 @@ static int run_timers(struct srpt_target *t)
 			continue;
 		if (ch->drain_deadline <= now) {
 			ch->drain_timed_out = true;
-			srpt_channel_queue_ev(ch, SRPT_EV_DRAIN_TIMEOUT);
+			srpt_ch_queue_ev(ch, SRPT_EV_DRAIN_TIMEOUT);
 		} else if (ch->drain_deadline < next) {
 			next = ch->drain_deadline;
 		}
@@ -100,8 +100,8 @@ int srpt_core_dispatch(struct srpt_target *t)
 		while ((ch = ctl_pop(t))) {
 			unsigned int ev = atomic_exchange(&ch->ev, 0);
 
-			srpt_channel_handle_events(ch, ev);
-			srpt_channel_put(ch);
+			srpt_ch_handle_events(ch, ev);
+			srpt_ch_drop(ch);
 		}
 		timeout = run_timers(t);
 		/* a fired timer or another thread may have queued more */

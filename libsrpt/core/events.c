@@ -4,47 +4,46 @@
 
 #include "core/core.h"
 #include "core/events.h"
-#include "table/chan-table.h"
 
 void srpt_ev_established(struct srpt_channel *ch)
 {
-	srpt_channel_queue_ev(ch, SRPT_EV_ESTABLISHED);
+	srpt_ch_queue_ev(ch, SRPT_EV_ESTABLISHED);
 }
 
 void srpt_ev_conn_error(struct srpt_channel *ch)
 {
-	srpt_channel_queue_ev(ch, SRPT_EV_CONN_ERROR);
+	srpt_ch_queue_ev(ch, SRPT_EV_CONN_ERROR);
 }
 
 void srpt_ev_disconnected(struct srpt_channel *ch)
 {
-	srpt_channel_queue_ev(ch, SRPT_EV_DISCONNECTED);
+	srpt_ch_queue_ev(ch, SRPT_EV_DISCONNECTED);
 }
 
 void srpt_ev_timewait_exit(struct srpt_channel *ch)
 {
-	srpt_channel_queue_ev(ch, SRPT_EV_TIMEWAIT);
+	srpt_ch_queue_ev(ch, SRPT_EV_TIMEWAIT);
 }
 
 void srpt_ev_fatal(struct srpt_channel *ch)
 {
-	srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+	srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
 }
 
 void srpt_ev_qp_event(struct srpt_target *t, uint32_t qp_num,
 		      enum srpt_qp_event ev)
 {
-	struct srpt_channel *ch = srpt_chan_table_get(t->table, qp_num);
+	struct srpt_channel *ch = srpt_ch_lookup(t, qp_num);
 
 	if (!ch)
 		return;
 	if (ev == SRPT_QP_COMM_EST)
-		srpt_channel_queue_ev(ch, SRPT_EV_ESTABLISHED);
+		srpt_ch_queue_ev(ch, SRPT_EV_ESTABLISHED);
 	else if (ev == SRPT_QP_FATAL)
-		srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+		srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
 	else if (ev == SRPT_QP_LAST_WQE_REACHED)
-		srpt_channel_queue_ev(ch, SRPT_EV_LAST_WQE);
-	srpt_channel_put(ch);
+		srpt_ch_queue_ev(ch, SRPT_EV_LAST_WQE);
+	srpt_ch_drop(ch);
 }
 
 void srpt_ev_device_gone(struct srpt_target *t, int dev)
@@ -54,7 +53,7 @@ void srpt_ev_device_gone(struct srpt_target *t, int dev)
 	pthread_mutex_lock(&t->lock);
 	cds_list_for_each_entry(ch, &t->channels, t_link)
 		if (ch->dev == dev)
-			srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+			srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -74,7 +73,7 @@ static void drain_progress(struct srpt_channel *ch)
 {
 	if (srpt_ch_state(ch) == SRPT_CH_DRAINING &&
 	    atomic_load(&ch->drain_done) && atomic_load(&ch->rx_posted) <= 0)
-		srpt_channel_queue_ev(ch, SRPT_EV_DRAIN_DONE);
+		srpt_ch_queue_ev(ch, SRPT_EV_DRAIN_DONE);
 }
 
 /*
@@ -94,7 +93,7 @@ static bool rx_complete(struct srpt_channel *ch, uint32_t slot, int status,
 		return true;
 	}
 	if (srpt_ch_state(ch) < SRPT_CH_DRAINING)
-		srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+		srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
 	return false;
 }
 
@@ -113,10 +112,10 @@ static int srq_completion(struct srpt_target *t, uint32_t qp_num,
 		atomic_fetch_add(&t->stats.late_completions, 1);
 		return -ENOENT;
 	}
-	ch = srpt_chan_table_get(t->table, qp_num);
+	ch = srpt_ch_lookup(t, qp_num);
 	if (ch && (ch->dev != (int)dev ||
 		   srpt_ch_state(ch) == SRPT_CH_DISCONNECTED)) {
-		srpt_channel_put(ch);
+		srpt_ch_drop(ch);
 		ch = NULL;
 	}
 	if (!ch) {
@@ -129,7 +128,7 @@ static int srq_completion(struct srpt_target *t, uint32_t qp_num,
 	 * with a length error. */
 	if (!rx_complete(ch, idx, status, byte_len, ch->it_iu_len))
 		srpt_srq_post(t, (int)dev, idx);
-	srpt_channel_put(ch);
+	srpt_ch_drop(ch);
 	return 0;
 }
 
@@ -142,7 +141,7 @@ static int srq_completion(struct srpt_target *t, uint32_t qp_num,
 static struct srpt_channel *wr_channel(struct srpt_target *t, uint32_t qp_num,
 				       uint64_t wr_id)
 {
-	struct srpt_channel *ch = srpt_chan_table_get(t->table, qp_num);
+	struct srpt_channel *ch = srpt_ch_lookup(t, qp_num);
 	enum srpt_wr_type type;
 	uint32_t idx;
 
@@ -154,7 +153,7 @@ static struct srpt_channel *wr_channel(struct srpt_target *t, uint32_t qp_num,
 	    srpt_ch_state(ch) == SRPT_CH_DISCONNECTED ||
 	    (type != SRPT_WR_DRAIN &&
 	     idx >= (type == SRPT_WR_RECV ? ch->nrx : ch->nio))) {
-		srpt_channel_put(ch);
+		srpt_ch_drop(ch);
 		return NULL;
 	}
 	return ch;
@@ -187,11 +186,11 @@ int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 	case SRPT_WR_TABLE:
 		/* The drain timeout may have finished the io already. */
 		if (!atomic_exchange(&ch->ios[idx].posted, false)) {
-			srpt_channel_put(ch);
+			srpt_ch_drop(ch);
 			goto late;
 		}
 		if (status && srpt_ch_state(ch) < SRPT_CH_DRAINING)
-			srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+			srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
 		srpt_io_finish(&ch->ios[idx], type, status);
 		break;
 	case SRPT_WR_DRAIN:
@@ -199,10 +198,10 @@ int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
 		drain_progress(ch);
 		break;
 	default:
-		srpt_channel_put(ch);
+		srpt_ch_drop(ch);
 		goto late;
 	}
-	srpt_channel_put(ch);
+	srpt_ch_drop(ch);
 	return 0;
 late:
 	atomic_fetch_add(&t->stats.late_completions, 1);
@@ -222,7 +221,7 @@ int srpt_ev_post_failed(struct srpt_target *t, uint32_t qp_num, uint64_t wr_id)
 	if (type != SRPT_WR_RECV && type != SRPT_WR_DRAIN &&
 	    atomic_exchange(&ch->ios[idx].posted, false))
 		srpt_sq_post_failed(&ch->ios[idx]);
-	srpt_channel_put(ch);
+	srpt_ch_drop(ch);
 	return 0;
 }
 

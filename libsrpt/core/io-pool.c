@@ -72,7 +72,7 @@ void srpt_rx_post(struct srpt_channel *ch, uint32_t slot)
 	}
 	pthread_mutex_unlock(&ch->post_lock);
 	if (r)
-		srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+		srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
 }
 
 /*

@@ -203,9 +203,9 @@ SRPT_EXPORT int srpt_io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg
 	if (!io || atomic_load(&io->state) != SRPT_IO_APP)
 		return -EINVAL;
 	ch = io->ch;
-	srpt_channel_get(ch);
+	srpt_ch_hold(ch);
 	r = io_fetch_data(io, sg, nsge, done, arg);
-	srpt_channel_put(ch);
+	srpt_ch_drop(ch);
 	return r;
 }
 
@@ -218,8 +218,8 @@ SRPT_EXPORT int srpt_io_complete(struct srpt_io *io,
 	if (!io || atomic_load(&io->state) != SRPT_IO_APP)
 		return -EINVAL;
 	ch = io->ch;
-	srpt_channel_get(ch);	/* see srpt_io_fetch_data() */
+	srpt_ch_hold(ch);	/* see srpt_io_fetch_data() */
 	r = io_complete(io, res);
-	srpt_channel_put(ch);
+	srpt_ch_drop(ch);
 	return r;
 }

@@ -165,7 +165,7 @@ void srpt_iu_table_done(struct srpt_io *io, int status)
 		d->inline_cnt = d->table_cnt;
 		deliver_cmd(io);
 	}
-	atomic_fetch_sub(&ch->delivering, 1);
+	srpt_iu_delivered(ch);
 }
 
 static void handle_tm(struct srpt_channel *ch, struct srpt_io *io)
@@ -240,7 +240,7 @@ static void process_live(struct srpt_channel *ch, struct srpt_io *io)
 		srpt_log_peer(ch->t, SRPT_LOG_NOTICE,
 			      "channel %llu: initiator logout",
 			      (unsigned long long)ch->id);
-		srpt_channel_queue_ev(ch, SRPT_EV_APP_CLOSE);
+		srpt_ch_queue_ev(ch, SRPT_EV_APP_CLOSE);
 		break;
 	case SRPT_OP_CRED_RSP:
 	case SRPT_OP_AER_RSP:
@@ -250,6 +250,19 @@ static void process_live(struct srpt_channel *ch, struct srpt_io *io)
 	default:
 		srpt_rsp_logout(io, SRPT_T_LOGOUT_INVALID_IU_TYPE);
 		break;
+	}
+}
+
+/* A delivery is over; the last one wakes on_dreq's wait (channel.c). The
+ * count drops before the flag is read, and the waiter sets the flag
+ * before it reads the count: one of the two sees the other. */
+void srpt_iu_delivered(struct srpt_channel *ch)
+{
+	if (atomic_fetch_sub(&ch->delivering, 1) == 1 &&
+	    atomic_load(&ch->dreq_waiting)) {
+		pthread_mutex_lock(&ch->lock);
+		pthread_cond_broadcast(&ch->idle_cond);
+		pthread_mutex_unlock(&ch->lock);
 	}
 }
 
@@ -264,7 +277,7 @@ static void process(struct srpt_channel *ch, struct srpt_io *io)
 	if (srpt_ch_state(ch) == SRPT_CH_LIVE)
 		process_live(ch, io);
 	/* else closing: the IU dies with the channel */
-	atomic_fetch_sub(&ch->delivering, 1);
+	srpt_iu_delivered(ch);
 }
 
 void srpt_iu_receive(struct srpt_channel *ch, struct srpt_io *io)
@@ -278,7 +291,7 @@ void srpt_iu_receive(struct srpt_channel *ch, struct srpt_io *io)
 			pthread_mutex_unlock(&ch->lock);
 			/* A first IU before the RTU means the RTU was lost
 			 * or is late: the connection is established. */
-			srpt_channel_queue_ev(ch, SRPT_EV_ESTABLISHED);
+			srpt_ch_queue_ev(ch, SRPT_EV_ESTABLISHED);
 			return;
 		}
 		pthread_mutex_unlock(&ch->lock);

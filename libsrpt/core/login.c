@@ -10,7 +10,6 @@
 
 #include "core/core.h"
 #include "core/events.h"
-#include "table/chan-table.h"
 #include "util/alloc.h"
 #include "util/byteorder.h"
 
@@ -38,7 +37,7 @@ int srpt_ev_connect_request(struct srpt_target *t, void *conn,
 {
 	struct srpt_channel *ch;
 
-	ch = srpt_channel_alloc(t, conn);
+	ch = srpt_ch_alloc(t, conn);
 	if (!ch)
 		return -ENOMEM;
 	ch->login_pdata = srpt_zalloc(len ? len : 1, "login-pdata");
@@ -49,7 +48,7 @@ int srpt_ev_connect_request(struct srpt_target *t, void *conn,
 		t->nchannels--;
 		pthread_mutex_unlock(&t->lock);
 		ch->conn = NULL;
-		srpt_channel_put(ch);
+		srpt_ch_drop(ch);
 		return -ENOMEM;
 	}
 	memcpy(ch->login_pdata, pdata, len);
@@ -62,7 +61,7 @@ int srpt_ev_connect_request(struct srpt_target *t, void *conn,
 		       sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
 	if (ret)
 		*ret = ch;
-	srpt_channel_queue_ev(ch, SRPT_EV_CONNECT_REQ);
+	srpt_ch_queue_ev(ch, SRPT_EV_CONNECT_REQ);
 	return 0;
 }
 
@@ -155,7 +154,7 @@ static int make_resources(struct srpt_channel *ch)
 	struct srpt_target *t = ch->t;
 	int r;
 
-	r = srpt_channel_rings_init(ch);
+	r = srpt_ch_rings_init(ch);
 	if (r)
 		return r;
 	ch->sq_size = ch->nrx * 8 < 8192 ? ch->nrx * 8 : 8192;
@@ -164,7 +163,7 @@ static int make_resources(struct srpt_channel *ch)
 		return r;
 	ch->has_qp = true;
 	atomic_store(&ch->sq_avail, (int)ch->sq_size - 1);	/* 1: drain */
-	r = srpt_chan_table_add(t->table, ch);
+	r = srpt_qp_table_add(&t->qps, &ch->qp_node, ch->qp_num);
 	if (r)
 		return r;
 	ch->in_table = true;
@@ -277,7 +276,7 @@ static uint8_t nexus_join(struct srpt_channel *ch)
 	if (ch->login.multichannel == SRPT_MULTICHAN_SINGLE) {
 		cds_list_for_each_entry(other, &nx->channels, nexus_link) {
 			if (srpt_ch_state(other) < SRPT_CH_DISCONNECTING) {
-				srpt_channel_queue_ev(other, SRPT_EV_APP_CLOSE);
+				srpt_ch_queue_ev(other, SRPT_EV_APP_CLOSE);
 				terminated = true;
 			}
 		}
@@ -292,7 +291,7 @@ static uint8_t nexus_join(struct srpt_channel *ch)
 static void close_after_reject(struct srpt_channel *ch)
 {
 	/* The seed: a rejected request is closed and freed asynchronously. */
-	srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+	srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
 }
 
 void srpt_login_answer(struct srpt_channel *ch, bool accept, uint32_t reason)
@@ -318,14 +317,14 @@ void srpt_login_answer(struct srpt_channel *ch, bool accept, uint32_t reason)
 	if (!accept) {
 		atomic_store(&ch->decision, 2);
 		send_reject(ch, reason);
-		srpt_channel_set_state(ch, SRPT_CH_DISCONNECTING);
+		srpt_ch_set_state(ch, SRPT_CH_DISCONNECTING);
 		close_after_reject(ch);
 		return;
 	}
 	mc = nexus_join(ch);
 	if (mc == 0xff) {
 		send_reject(ch, SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES);
-		srpt_channel_set_state(ch, SRPT_CH_DISCONNECTING);
+		srpt_ch_set_state(ch, SRPT_CH_DISCONNECTING);
 		close_after_reject(ch);
 		return;
 	}
@@ -341,7 +340,7 @@ void srpt_login_answer(struct srpt_channel *ch, bool accept, uint32_t reason)
 	atomic_fetch_add(&t->stats.logins, 1);
 	if (n < 0 || t->tp_ops->accept(ch, buf, (uint8_t)n)) {
 		srpt_err(t, "channel %llu: accept failed", (unsigned long long)ch->id);
-		srpt_channel_queue_ev(ch, SRPT_EV_FATAL);
+		srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
 		return;
 	}
 	srpt_log_peer(t, SRPT_LOG_NOTICE, "channel %llu: login accepted, %u credits, IU %u bytes%s, %s",

@@ -29,5 +29,5 @@ void srpt_io_release(struct srpt_io *io)
 	if (tm)
 		srpt_tm_one_done(tm);
 	if (atomic_fetch_sub(&ch->io_outstanding, 1) == 1)
-		srpt_channel_io_done(ch);
+		srpt_ch_io_done(ch);
 }

@@ -105,7 +105,7 @@ void srpt_rsp_logout(struct srpt_io *io, uint32_t reason)
 		      (unsigned long long)ch->id,
 		      io->rx_len ? io->rx_buf[0] : 0, io->rx_len, reason);
 	n = srpt_t_logout_encode(&lo, io->tx_buf, ch->ti_iu_len);
-	srpt_channel_queue_ev(ch, SRPT_EV_APP_CLOSE);
+	srpt_ch_queue_ev(ch, SRPT_EV_APP_CLOSE);
 	if (n <= 0) {
 		srpt_io_release(io);
 		return;

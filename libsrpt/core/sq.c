@@ -47,7 +47,7 @@ static void sq_bury(struct srpt_io *io, bool failed)
 	pthread_mutex_lock(&ch->sq_lock);
 	cds_list_add_tail(&io->sq_link, &ch->sq_dead);
 	pthread_mutex_unlock(&ch->sq_lock);
-	srpt_channel_queue_ev(ch, SRPT_EV_IO_DEAD | (failed ? SRPT_EV_FATAL : 0));
+	srpt_ch_queue_ev(ch, SRPT_EV_IO_DEAD | (failed ? SRPT_EV_FATAL : 0));
 }
 
 /*
@@ -67,7 +67,7 @@ static bool sq_acquire(struct srpt_channel *ch, struct srpt_io *io, uint32_t n)
 	if (srpt_ch_state(ch) >= SRPT_CH_DRAINING) {
 		cds_list_add_tail(&io->sq_link, &ch->sq_dead);
 		pthread_mutex_unlock(&ch->sq_lock);
-		srpt_channel_queue_ev(ch, SRPT_EV_IO_DEAD);
+		srpt_ch_queue_ev(ch, SRPT_EV_IO_DEAD);
 		return false;
 	}
 	atomic_fetch_add(&ch->sq_nparked, 1);

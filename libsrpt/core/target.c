@@ -8,8 +8,6 @@
 
 #include "core/core.h"
 #include "core/events.h"
-#include "rdma/rdma-transport.h"
-#include "table/chan-table.h"
 #include "util/alloc.h"
 #include "util/export.h"
 
@@ -24,7 +22,17 @@
 
 SRPT_EXPORT const char *srpt_version(void)
 {
-	return "0.1.0";
+	return SRPT_VERSION_STRING;
+}
+
+/* Wait on @cond (with @m held) for at most @s seconds. */
+static int cond_wait_s(pthread_cond_t *cond, pthread_mutex_t *m, int s)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += s;
+	return pthread_cond_timedwait(cond, m, &ts);
 }
 
 static int fill_opts(struct srpt_target_opts *o, const struct srpt_target_opts *in)
@@ -96,25 +104,18 @@ int srpt_target_new_tp(struct srpt_target **ret,
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->cond, NULL);
 	pthread_mutex_init(&t->ctl_lock, NULL);
-	pthread_mutex_init(&t->tables.lock, NULL);
+	pthread_mutex_init(&t->desc_pool.lock, NULL);
 	pthread_mutex_init(&t->log_limit.lock, NULL);
 	CDS_INIT_LIST_HEAD(&t->channels);
 	CDS_INIT_LIST_HEAD(&t->ctl_queue);
 	CDS_INIT_LIST_HEAD(&t->nexuses);
 	t->next_id = 1;
-	t->table = srpt_chan_table_new();
-	if (!t->table) {
+	if (srpt_qp_table_init(&t->qps, srpt_ch_qp_hold)) {
 		srpt_free(t);
 		return -ENOMEM;
 	}
 	*ret = t;
 	return 0;
-}
-
-SRPT_EXPORT int srpt_target_new(struct srpt_target **ret,
-				const struct srpt_target_opts *opts)
-{
-	return srpt_target_new_tp(ret, opts, NULL, NULL);
 }
 
 SRPT_EXPORT struct srpt_target *srpt_target_ref(struct srpt_target *t)
@@ -133,18 +134,22 @@ static void target_release(struct urcu_ref *ref)
 		t->tp_ops->stop(t);
 	t->stopped = true;
 	/* Channels the application still pins keep their memory; wait for
-	 * them, then for their RCU-deferred frees. */
+	 * them (the last put signals), then for their RCU-deferred frees.
+	 * A reference that is never dropped is a bug of the application:
+	 * say so, every few seconds, rather than hang silently. */
+	pthread_mutex_lock(&t->lock);
 	while (atomic_load(&t->nalive)) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-
-		nanosleep(&ts, NULL);
+		if (cond_wait_s(&t->cond, &t->lock, 5) == ETIMEDOUT)
+			srpt_err(t, "last unref: %u channel(s) still referenced by the application (srpt_channel_ref without srpt_channel_unref?)",
+				 atomic_load(&t->nalive));
 	}
+	pthread_mutex_unlock(&t->lock);
 	urcu_memb_barrier();
 	srpt_srq_free_all(t);
 	srpt_table_pool_free(t);
-	pthread_mutex_destroy(&t->tables.lock);
+	pthread_mutex_destroy(&t->desc_pool.lock);
 	pthread_mutex_destroy(&t->log_limit.lock);
-	srpt_chan_table_destroy(t->table);
+	srpt_qp_table_fini(&t->qps);
 	pthread_mutex_destroy(&t->lock);
 	pthread_cond_destroy(&t->cond);
 	pthread_mutex_destroy(&t->ctl_lock);
@@ -169,8 +174,6 @@ SRPT_EXPORT int srpt_target_listen(struct srpt_target *t,
 		return -EAFNOSUPPORT;
 	if (t->listening || t->stopped)
 		return -EBUSY;
-	if (!t->tp_ops)
-		t->tp_ops = &srpt_rdma_tp_ops;
 	r = t->tp_ops->listen(t, addr);
 	if (r)
 		return r;
@@ -212,7 +215,7 @@ SRPT_EXPORT int srpt_target_disable(struct srpt_target *t)
 	atomic_store(&t->enabled, false);
 	pthread_mutex_lock(&t->lock);
 	cds_list_for_each_entry(ch, &t->channels, t_link)
-		srpt_channel_queue_ev(ch, SRPT_EV_APP_CLOSE);
+		srpt_ch_queue_ev(ch, SRPT_EV_APP_CLOSE);
 	pthread_mutex_unlock(&t->lock);
 	return 0;
 }
@@ -224,15 +227,9 @@ SRPT_EXPORT int srpt_target_shutdown(struct srpt_target *t)
 	srpt_target_disable(t);
 	pthread_mutex_lock(&t->lock);
 	while (t->nchannels) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 100 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&t->cond, &t->lock, &ts);
+		if (cond_wait_s(&t->cond, &t->lock, 5) == ETIMEDOUT)
+			srpt_warn(t, "shutdown: waiting for %u channel(s) to drain",
+				  t->nchannels);
 	}
 	pthread_mutex_unlock(&t->lock);
 	return 0;

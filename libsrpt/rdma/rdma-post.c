@@ -120,7 +120,7 @@ void rdma_batch_flush(void)
 		pthread_mutex_unlock(&ch->post_lock);
 		for (j = 0; j < nf; j++)
 			b->failed(ch, qp_num, failed[j]);
-		srpt_channel_put(ch);
+		srpt_ch_drop(ch);
 	}
 	if (b)
 		b->n = 0;
@@ -195,7 +195,7 @@ static bool pend_add(struct srpt_channel *ch, const struct ibv_send_wr *wr,
 			return false;
 		/* Held until the flush: the channel's memory, ch->tp
 		 * included, outlives it. */
-		srpt_channel_get(ch);
+		srpt_ch_hold(ch);
 		bt->ch[bt->n++] = ch;
 	}
 	for (i = 0; i < nwr; i++) {

@@ -2,47 +2,54 @@
 #ifndef SRPT_UTIL_BYTEORDER_H
 #define SRPT_UTIL_BYTEORDER_H
 
+#include <endian.h>
 #include <stdint.h>
 #include <string.h>
 
 /*
- * Wire fields are read and written one byte at a time: no casts of wire
- * buffers to structs, no alignment assumptions, no host byte order leaks.
+ * Wire fields at any alignment: copied out of or into the buffer, and
+ * turned with <endian.h>. No cast of a wire buffer to a struct.
  */
 static inline uint16_t get_be16(const uint8_t *p)
 {
-	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return be16toh(v);
 }
 
 static inline uint32_t get_be32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return be32toh(v);
 }
 
 static inline uint64_t get_be64(const uint8_t *p)
 {
-	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return be64toh(v);
 }
 
 static inline void put_be16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	v = htobe16(v);
+	memcpy(p, &v, sizeof(v));
 }
 
 static inline void put_be32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
+	v = htobe32(v);
+	memcpy(p, &v, sizeof(v));
 }
 
 static inline void put_be64(uint8_t *p, uint64_t v)
 {
-	put_be32(p, (uint32_t)(v >> 32));
-	put_be32(p + 4, (uint32_t)v);
+	v = htobe64(v);
+	memcpy(p, &v, sizeof(v));
 }
 
 /* Tags are opaque: copied byte for byte, never byte-swapped. */

@@ -126,13 +126,16 @@ def functions_in(text, where='<text>'):
     return names
 
 
-def public_functions(incdir):
-    """{name: header} for every function of include/srpt/*.h."""
+def public_functions(incdirs):
+    """{name: header} for every function of include/srpt/*.h; @incdirs
+    may name several folders, separated by ':' (generated headers such
+    as version.h live in the build tree)."""
     out = {}
-    for h in sorted(glob.glob(os.path.join(incdir, 'srpt', '*.h'))):
-        rel = os.path.relpath(h, os.path.dirname(incdir))
-        for name in functions_in(open(h).read(), rel):
-            out.setdefault(name, rel)
+    for incdir in incdirs.split(os.pathsep):
+        for h in sorted(glob.glob(os.path.join(incdir, 'srpt', '*.h'))):
+            rel = os.path.join('include', os.path.relpath(h, incdir))
+            for name in functions_in(open(h).read(), rel):
+                out.setdefault(name, rel)
     return out
 
 

@@ -359,8 +359,8 @@ static bool in_table(struct srpt_target *t, struct srpt_channel *ch)
 	if (!reg)
 		srpt_rcu_thread_online();
 	urcu_memb_read_lock();
-	cds_lfht_for_each(t->table, &it, node) {
-		if (node == &ch->ht_node)
+	cds_lfht_for_each(t->qps.ht, &it, node) {
+		if (node == &ch->qp_node.lfht)
 			found = true;
 	}
 	urcu_memb_read_unlock();

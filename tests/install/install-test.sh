@@ -17,7 +17,7 @@ meson install -C "$tmp/build" >"$tmp/install.log" || { cat "$tmp/install.log"; e
 pc=$(dirname "$(find "$tmp/prefix" -name libsrpt.pc | head -n 1)")
 [ -f "$pc/libsrpt.pc" ] || { echo "install-test: no libsrpt.pc installed"; exit 1; }
 export PKG_CONFIG_PATH=$pc
-for h in srpt.h proto.h target.h channel.h cmd.h log.h version.h; do
+for h in srpt.h proto.h target.h channel.h mr.h io.h log.h version.h; do
 	[ -f "$tmp/prefix/include/srpt/$h" ] || { echo "install-test: $h not installed"; exit 1; }
 done
 ls "$tmp/prefix"/share/man/man7/libsrpt.7* >/dev/null 2>&1 ||

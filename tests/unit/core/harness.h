@@ -18,7 +18,7 @@
 
 #include <srpt/target.h>
 #include <srpt/channel.h>
-#include <srpt/cmd.h>
+#include <srpt/io.h>
 #include <srpt/proto.h>
 
 #include "core/core.h"

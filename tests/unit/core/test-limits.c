@@ -78,13 +78,13 @@ START_TEST(test_limit_options)
 
 	a->opts.max_initiator_channels = 10;
 	a->opts.max_channels = 5;	/* fewer than one initiator's */
-	ck_assert_int_eq(srpt_target_new(&t, &a->opts), -EINVAL);
+	ck_assert_int_eq(srpt_target_new_tp(&t, &a->opts, &fake_tp_ops, NULL), -EINVAL);
 	a->opts.max_channels = 65537;
 	a->opts.max_initiator_channels = 0;
-	ck_assert_int_eq(srpt_target_new(&t, &a->opts), -EINVAL);
+	ck_assert_int_eq(srpt_target_new_tp(&t, &a->opts, &fake_tp_ops, NULL), -EINVAL);
 	a->opts.max_channels = 0;
 	a->opts.table_pool_size = 4096;	/* less than one table */
-	ck_assert_int_eq(srpt_target_new(&t, &a->opts), -EINVAL);
+	ck_assert_int_eq(srpt_target_new_tp(&t, &a->opts, &fake_tp_ops, NULL), -EINVAL);
 	a->opts.table_pool_size = 0;
 	ck_assert_int_eq(app_start(a), 0);
 	ck_assert_uint_eq(a->t->opts.max_channels, 256);

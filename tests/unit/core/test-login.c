@@ -613,7 +613,7 @@ static int try_opts(void (*edit)(struct srpt_target_opts *o, int v), int v)
 	int r;
 
 	edit(&o, v);
-	r = srpt_target_new(&t, &o);
+	r = srpt_target_new_tp(&t, &o, &fake_tp_ops, NULL);
 	srpt_target_unref(t);
 	return r;
 }

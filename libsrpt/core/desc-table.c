@@ -62,7 +62,7 @@ static void mark(struct srpt_table_pool *p, uint32_t i, uint32_t n, bool on)
  * cheap enough. */
 static int pool_get(struct srpt_target *t, uint32_t len, uint8_t **buf)
 {
-	struct srpt_table_pool *p = &t->tables;
+	struct srpt_table_pool *p = &t->desc_pool;
 	uint32_t n = (len + CHUNK - 1) / CHUNK, run = 0;
 	int r = -EBUSY;
 
@@ -95,7 +95,7 @@ void srpt_table_put(struct srpt_io *io)
 
 	if (!io->table)
 		return;
-	p = &io->ch->t->tables;
+	p = &io->ch->t->desc_pool;
 	pthread_mutex_lock(&p->lock);
 	mark(p, (uint32_t)((io->table - p->mem) / CHUNK), n, false);
 	p->nused -= n;
@@ -106,7 +106,7 @@ void srpt_table_put(struct srpt_io *io)
 
 void srpt_table_pool_free(struct srpt_target *t)
 {
-	struct srpt_table_pool *p = &t->tables;
+	struct srpt_table_pool *p = &t->desc_pool;
 
 	srpt_mr_free(t, p->mr);
 	srpt_free(p->mem);
@@ -126,7 +126,7 @@ void srpt_table_pool_free(struct srpt_target *t)
 int srpt_table_fetch(struct srpt_io *io, const struct srpt_data_desc *d)
 {
 	struct srpt_channel *ch = io->ch;
-	struct srpt_table_pool *p = &ch->t->tables;
+	struct srpt_table_pool *p = &ch->t->desc_pool;
 	uint32_t len = d->table.len;
 	uint8_t *buf;
 	int r;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
-#ifndef SRPT_CMD_H
-#define SRPT_CMD_H
+#ifndef SRPT_IO_H
+#define SRPT_IO_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <srpt/mr.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -184,33 +186,6 @@ int srpt_io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg,
  * case. Context: any thread, also inside callbacks; once per @io.
  */
 int srpt_io_complete(struct srpt_io *io, const struct srpt_io_result *res);
-
-/**
- * srpt_target_reg_mem() - register memory for zero-copy transfers
- * @t: a listening target
- * @addr: start
- * @len: length
- * @ret: where the registration is stored
- *
- * The memory is registered with every RDMA device the target uses, for
- * local access and RDMA READ results.
- *
- * Return: 0, -EINVAL, -ENOMEM, -ENODEV when not listening, or a negative
- * errno from ibv_reg_mr(). Context: any thread, not inside callbacks.
- */
-int srpt_target_reg_mem(struct srpt_target *t, void *addr, size_t len,
-			struct srpt_mr **ret);
-
-/**
- * srpt_target_dereg_mem() - drop a registration
- * @t: target
- * @mr: registration, or NULL
- *
- * No command may still use it (call after the channels using it drained).
- *
- * Return: 0. Context: any thread, not inside callbacks.
- */
-int srpt_target_dereg_mem(struct srpt_target *t, struct srpt_mr *mr);
 
 #ifdef __cplusplus
 }
