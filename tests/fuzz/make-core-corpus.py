@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
 """Writes the seeds of the core fuzzer (fuzz-core.c): corpus/core/*.bin,
-scenarios that reach every operation and pass on a correct core.
+scenarios that must pass, and corpus/core-regress/*.bin, the scenarios of
+bugs found in the core, which pass once those are fixed.
 
 A seed is three header bytes and a sequence of operations, encoded as the
 comment at the top of fuzz-core.c describes; the helpers below spell them
-out. Run it from anywhere; it rewrites the directory next to itself. The
+out. Run it from anywhere; it rewrites both directories next to itself. The
 generated files are committed too.
 """
 import os
@@ -280,6 +281,49 @@ def seeds():
     return {k + '.bin': v.bytes() for k, v in s.items()}
 
 
+def regressions():
+    """The scenarios of the bugs the fuzzer found in the core (see the
+    commit that added them): each must pass once its bug is fixed."""
+    s = {}
+    # sq_kick() <-> io_submit() recursion: an indirect READ with more
+    # remote pieces than the free send queue slots, parked.
+    s['sq-kick-recursion'] = (
+        Seq(qd=16, sq_cap=8).live().cmd(act=DONE_REG)
+        .cmd(fmt=F_INLINE, n=4, plen=1024, act=DONE_REG))
+    # SRP_T_LOGOUT posted without a send queue slot: with the queue full
+    # of responses the drain write has no room (send queue overrun).
+    q = Seq(qd=16, sq_cap=8).live()
+    for _ in range(7):
+        q.cmd(d=D_NONE, act=DONE_REG)
+    s['logout-no-slot'] = q.raw(kind=9).cm()
+    # The library's own CHECK CONDITION on a context that served a READ:
+    # RDMA WRITEs of the old data to the new command's buffer.
+    s['stale-bidi'] = (
+        Seq().live().cmd(act=DONE_REG).sends()
+        .cmd(d=D_BIDI, fmt=F_DIRECT).sends())
+    s['stale-bad-descriptors'] = (
+        Seq().live().cmd(act=DONE_REG).sends()
+        .cmd(d=D_OUT, fmt=F_INLINE, n=2, plen=512, defect=DEF_SUM).sends())
+    # ... or its response is dropped: a malformed SRP_CMD after a READ.
+    s['stale-malformed-dropped'] = (
+        Seq().live().cmd(act=DONE_REG).sends().cmd(mut=0xc8).sends())
+    # The same after a descriptor table read that could not be posted: the
+    # CHECK CONDITION carries an RDMA WRITE of the table's bytes.
+    s['stale-table-fetch'] = (
+        Seq().live().fail(F_POST_CHAIN).cmd(fmt=F_EXTERNAL, n=10, plen=8)
+        .sends())
+    # A READ whose table holds more than 1,024 descriptors: delivered,
+    # never answered.
+    s['table-1025'] = (
+        Seq().live().cmd(fmt=F_EXTERNAL, n=1025, plen=8, act=HOLD)
+        .sends().done().sends())
+    # More RDMA pieces than the send queue holds: never answered.
+    s['pieces-over-sq'] = (
+        Seq(sq_cap=4).live().cmd(fmt=F_INLINE, n=4, plen=512, act=DONE_REG)
+        .sends())
+    return {k + '.bin': v.bytes() for k, v in s.items()}
+
+
 def write(sub, files):
     d = os.path.join(HERE, 'corpus', sub)
     os.makedirs(d, exist_ok=True)
@@ -291,8 +335,21 @@ def write(sub, files):
             f.write(data)
 
 
+def check_meson(names):
+    """meson.build runs one test per regression scenario: all listed?"""
+    with open(os.path.join(HERE, 'meson.build')) as f:
+        text = f.read()
+    missing = [n for n in names if "'%s'" % n[:-len('.bin')] not in text]
+    if missing:
+        raise SystemExit('add to fuzz_core_regress in tests/fuzz/meson.build: '
+                         + ', '.join(missing))
+
+
 def main():
     write('core', seeds())
+    regress = regressions()
+    write('core-regress', regress)
+    check_meson(regress)
 
 
 if __name__ == '__main__':
