@@ -63,18 +63,6 @@ static void cdb_rw(uint8_t cdb[16], uint8_t op, uint32_t blocks)
 	put_be16(cdb + 7, (uint16_t)blocks);
 }
 
-/* Deliver an SRP_CMD; returns the held io (the app owns it). */
-static void expect_check(struct dp *d, uint64_t tag, uint8_t asc,
-			 uint8_t ascq);
-
-static uint8_t *d_table_alloc(void)
-{
-	uint8_t *t = calloc(1, 64);
-
-	ck_assert_ptr_nonnull(t);
-	return t;
-}
-
 static struct srpt_io *dp_cmd(struct dp *d, struct cmd_spec *s)
 {
 	uint8_t iu[8400];
@@ -124,28 +112,6 @@ static void complete_data(struct srpt_io *io, const struct srpt_sge *sg,
 	ck_assert_int_eq(srpt_io_complete(io, &res), 0);
 }
 
-/* The last posted chain. */
-static const struct fake_wr *last_wr(struct dp *d)
-{
-	unsigned int n = fake_sq_len(d->c);
-
-	ck_assert_uint_gt(n, 0);
-	return fake_sq_get(d->c, n - 1);
-}
-
-static void expect_good_rsp(struct dp *d, uint64_t tag, uint32_t delta)
-{
-	struct srpt_rsp rsp;
-
-	app_last_rsp(d->c, &rsp);
-	ck_assert_uint_eq(rsp.tag, tag);
-	ck_assert_uint_eq(rsp.status, 0);
-	ck_assert_uint_eq(rsp.flags, 0);
-	ck_assert_uint_eq(rsp.req_lim_delta, delta);
-	ck_assert_uint_eq(rsp.sense_len, 0);
-	ck_assert_uint_eq(rsp.resp_data_len, 0);
-}
-
 struct fetch_ctx {
 	int calls;
 	int status;
@@ -168,159 +134,6 @@ static void fetch_done(struct srpt_io *io, int status, void *arg)
 		ck_assert_int_eq(srpt_io_complete(io, &res), 0);
 	}
 }
-
-/* Part of the table inline, all of it in initiator memory (ib_srp with
- * allow_ext_sg): the library reads the table, then moves the data. */
-START_TEST(test_external_table)
-{
-	struct dp d;
-	struct srpt_buf_desc list[4];
-	struct cmd_spec s;
-	struct srpt_sge sg;
-	struct srpt_io *io;
-	const struct fake_wr *wr;
-	uint8_t *table = d_table_alloc();
-	unsigned int held;
-	uint8_t iu[256];
-	int n;
-
-	dp_init(&d, 0);
-	for (int i = 0; i < 4; i++) {
-		list[i] = (struct srpt_buf_desc){
-			(uintptr_t)d.remote + 8192 * (uint64_t)i, d.rkey, 1024 };
-		put_be64(table + 16 * i, list[i].va);
-		put_be32(table + 16 * i + 8, list[i].key);
-		put_be32(table + 16 * i + 12, list[i].len);
-	}
-	memset(&s, 0, sizeof(s));
-	s.tag = 0xe77;
-	cdb_rw(s.cdb, 0x28, 8);
-	s.fmt_in = SRPT_DATA_FMT_INDIRECT;
-	s.list = list;
-	s.nlist = 1;
-	s.total_len = 4096;
-	s.table = (struct srpt_buf_desc){ (uintptr_t)table,
-		fake_remote_add(d.a->f, table, 64), 64 };
-	held = app_held(d.a);
-	n = mk_cmd(&s, iu, sizeof(iu));
-	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
-	/* not delivered yet: the table is being read */
-	ck_assert_uint_eq(app_held(d.a), held);
-	wr = last_wr(&d);
-	ck_assert_int_eq(wr->rdma_read, 1);
-	ck_assert_uint_eq(wr->nrdma, 1);
-	ck_assert_uint_eq(wr->rdma[0].raddr, (uintptr_t)table);
-	ck_assert_uint_eq(wr->rdma[0].len, 64);
-	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
-	ck_assert_uint_eq(app_held(d.a), held + 1);
-	io = app_take_tag(d.a, 0xe77);
-	ck_assert_uint_eq(srpt_io_get_info(io)->data_len, 4096);
-	fill(d.mem, 4096, 5);
-	sg = (struct srpt_sge){ d.mem, 4096, d.a->mr };
-	complete_data(io, &sg, 1, SRPT_LEN_AS_DESCRIBED);
-	wr = last_wr(&d);
-	ck_assert_uint_eq(wr->nrdma, 4);
-	for (int i = 0; i < 4; i++)
-		ck_assert_uint_eq(wr->rdma[i].raddr, list[i].va);
-	expect_good_rsp(&d, 0xe77, 1);
-	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
-	for (int i = 0; i < 4; i++)
-		ck_assert_mem_eq(d.remote + 8192 * i, d.mem + 1024 * i, 1024);
-
-	/* a table whose descriptors do not add up: refused after reading */
-	put_be32(table + 12, 1000);
-	s.tag = 0xe78;
-	n = mk_cmd(&s, iu, sizeof(iu));
-	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
-	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
-	expect_check(&d, 0xe78, 0x0e, 0x03);
-	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
-	ck_assert_uint_eq(app_held(d.a), held);
-	free(table);
-	dp_end(&d);
-}
-END_TEST
-
-/* Descriptors the library refuses: CHECK CONDITION, never on_cmd. */
-static void expect_check(struct dp *d, uint64_t tag, uint8_t asc,
-			 uint8_t ascq)
-{
-	struct srpt_rsp rsp;
-
-	app_last_rsp(d->c, &rsp);
-	ck_assert_uint_eq(rsp.tag, tag);
-	ck_assert_uint_eq(rsp.status, 2);
-	ck_assert(rsp.flags & SRPT_RSP_SNSVALID);
-	ck_assert_uint_ge(rsp.sense_len, 14);
-	ck_assert_uint_eq(rsp.sense[2] & 0xf, 0x05);
-	ck_assert_uint_eq(rsp.sense[12], asc);
-	ck_assert_uint_eq(rsp.sense[13], ascq);
-	ck_assert_uint_eq(rsp.req_lim_delta, 1);
-}
-
-START_TEST(test_refused_descriptors)
-{
-	struct dp d;
-	struct srpt_buf_desc list[2];
-	struct cmd_spec s;
-	uint8_t iu[256];
-	unsigned long cmds;
-	int n;
-
-	dp_init(&d, 0);
-	cmds = d.a->cmds;
-	list[0] = (struct srpt_buf_desc){ (uintptr_t)d.remote, d.rkey, 512 };
-	list[1] = (struct srpt_buf_desc){ (uintptr_t)d.remote + 512, d.rkey, 512 };
-	memset(&s, 0, sizeof(s));
-	cdb_rw(s.cdb, 0x28, 2);
-	s.fmt_in = SRPT_DATA_FMT_INDIRECT;
-	s.list = list;
-	s.nlist = 2;
-
-	/* an external descriptor table too large to be one */
-	s.tag = 1;
-	s.table_cnt = 8192;
-	s.total_len = 1024;
-	n = mk_cmd(&s, iu, sizeof(iu));
-	ck_assert_int_gt(n, 0);
-	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
-	expect_check(&d, 1, 0x0e, 0x03);
-
-	/* inline lengths not adding up to the total */
-	s.tag = 2;
-	s.table_cnt = 0;
-	s.total_len = 4096;
-	n = mk_cmd(&s, iu, sizeof(iu));
-	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
-	expect_check(&d, 2, 0x0e, 0x03);
-
-	/* bidirectional */
-	s.tag = 3;
-	s.fmt_in = SRPT_DATA_FMT_DIRECT;
-	s.fmt_out = SRPT_DATA_FMT_DIRECT;
-	s.direct = list[0];
-	n = mk_cmd(&s, iu, sizeof(iu));
-	if (n > 0) {
-		ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
-		expect_check(&d, 3, 0x24, 0x00);
-	} else {
-		/* the encoder takes one descriptor: write both by hand */
-		struct cmd_spec s1 = s;
-
-		s1.fmt_out = 0;
-		n = mk_cmd(&s1, iu, sizeof(iu));
-		ck_assert_int_gt(n, 0);
-		iu[5] = (SRPT_DATA_FMT_DIRECT << 4) | SRPT_DATA_FMT_DIRECT;
-		memcpy(iu + n, iu + 48, 16);
-		n += 16;
-		ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
-		expect_check(&d, 3, 0x24, 0x00);
-	}
-	ck_assert_uint_eq(d.a->cmds, cmds);
-	fake_complete_sends(d.c, UINT32_MAX, 0);
-	dp_end(&d);
-}
-END_TEST
 
 /* ---- credits ---- */
 
@@ -969,8 +782,6 @@ static Suite *datapath_suite(void)
 	TCase *tc = tcase_create("datapath");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_external_table);
-	tcase_add_test(tc, test_refused_descriptors);
 	tcase_add_test(tc, test_credit_overrun);
 	tcase_add_test(tc, test_credit_reuse_before_send_completion);
 	tcase_add_test(tc, test_abort_task);
