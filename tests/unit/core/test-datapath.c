@@ -63,19 +63,6 @@ static void cdb_rw(uint8_t cdb[16], uint8_t op, uint32_t blocks)
 	put_be16(cdb + 7, (uint16_t)blocks);
 }
 
-static struct srpt_io *dp_cmd(struct dp *d, struct cmd_spec *s)
-{
-	uint8_t iu[8400];
-	unsigned int held = app_held(d->a);
-	int n;
-
-	n = mk_cmd(s, iu, sizeof(iu));
-	ck_assert_int_gt(n, 0);
-	ck_assert_int_eq(fake_deliver(d->c, iu, (uint32_t)n), 0);
-	ck_assert_uint_eq(app_held(d->a), held + 1);
-	return app_take_tag(d->a, s->tag);
-}
-
 static struct cmd_spec read_spec(struct dp *d, uint32_t len, uint64_t roff)
 {
 	struct cmd_spec s = { .tag = d->next_tag++ };
@@ -86,16 +73,6 @@ static struct cmd_spec read_spec(struct dp *d, uint32_t len, uint64_t roff)
 	s.direct.va = (uintptr_t)d->remote + roff;
 	s.direct.key = d->rkey;
 	s.direct.len = len;
-	return s;
-}
-
-static struct cmd_spec write_spec(struct dp *d, uint32_t len, uint64_t roff)
-{
-	struct cmd_spec s = read_spec(d, len, roff);
-
-	s.cdb[0] = 0x2a;
-	s.fmt_out = SRPT_DATA_FMT_DIRECT;
-	s.fmt_in = 0;
 	return s;
 }
 
@@ -111,208 +88,6 @@ static void complete_data(struct srpt_io *io, const struct srpt_sge *sg,
 
 	ck_assert_int_eq(srpt_io_complete(io, &res), 0);
 }
-
-struct fetch_ctx {
-	int calls;
-	int status;
-	bool complete;		/* complete the command from the callback */
-	const struct srpt_sge *sg;
-};
-
-static void fetch_done(struct srpt_io *io, int status, void *arg)
-{
-	struct fetch_ctx *fc = arg;
-
-	fc->calls++;
-	fc->status = status;
-	if (fc->complete) {
-		struct srpt_io_result res = {
-			.status = status ? 2 : 0,
-			.expected_len = SRPT_LEN_AS_DESCRIBED,
-		};
-
-		ck_assert_int_eq(srpt_io_complete(io, &res), 0);
-	}
-}
-
-/* ---- task management ---- */
-
-static void deliver_tm(struct dp *d, uint64_t tag, uint8_t func,
-		       uint64_t task_tag)
-{
-	struct srpt_tsk_mgmt tm = {
-		.tag = tag,
-		.tsk_mgmt_func = func,
-		.task_tag = task_tag,
-	};
-	uint8_t iu[SRPT_TSK_MGMT_LEN];
-
-	memcpy(tm.lun, lun1, 8);
-	ck_assert_int_eq(srpt_tsk_mgmt_encode(&tm, iu, sizeof(iu)),
-			 SRPT_TSK_MGMT_LEN);
-	ck_assert_int_eq(fake_deliver(d->c, iu, sizeof(iu)), 0);
-}
-
-static void expect_tm_rsp(struct dp *d, uint64_t tag, uint8_t code,
-			  uint32_t delta)
-{
-	struct srpt_rsp rsp;
-
-	app_last_rsp(d->c, &rsp);
-	ck_assert_uint_eq(rsp.tag, tag);
-	ck_assert(rsp.flags & SRPT_RSP_RSPVALID);
-	ck_assert_uint_eq(rsp.resp_data_len, 4);
-	ck_assert_uint_eq(rsp.resp_data[3], code);
-	ck_assert_uint_eq(rsp.req_lim_delta, delta);
-}
-
-static bool sent_tag(struct dp *d, uint64_t tag)
-{
-	for (unsigned int i = 0; i < fake_sent_count(d->c); i++) {
-		struct srpt_rsp rsp;
-
-		app_rsp_at(d->c, i, &rsp);
-		if (rsp.tag == tag)
-			return true;
-	}
-	return false;
-}
-
-START_TEST(test_abort_task)
-{
-	struct dp d;
-	struct cmd_spec s;
-	struct srpt_io *io;
-	unsigned int sent;
-
-	dp_init(&d, 0);
-	s = read_spec(&d, 4096, 0);
-	io = dp_cmd(&d, &s);
-	sent = fake_sent_count(d.c);
-	deliver_tm(&d, 0xab, SRPT_TSK_ABORT_TASK, s.tag);
-	ck_assert_uint_eq(d.a->tmfs, 1);
-	/* not answered while the command is with the application */
-	ck_assert_uint_eq(fake_sent_count(d.c), sent);
-	complete_data(io, &(struct srpt_sge){ d.mem, 4096, d.a->mr }, 1,
-		      SRPT_LEN_AS_DESCRIBED);
-	ck_assert_uint_eq(fake_sent_count(d.c), sent + 1);
-	/* one credit for the TM, one for the aborted command */
-	expect_tm_rsp(&d, 0xab, SRPT_TSK_MGMT_COMPLETE, 2);
-	ck_assert(!sent_tag(&d, s.tag));
-	fake_complete_sends(d.c, UINT32_MAX, 0);
-	dp_end(&d);
-}
-END_TEST
-
-/* Aborting a command whose DATA-OUT is being fetched. */
-START_TEST(test_abort_fetching)
-{
-	struct dp d;
-	struct cmd_spec s;
-	struct fetch_ctx fc = { .complete = true };
-	struct srpt_io *io;
-	unsigned int sent;
-
-	dp_init(&d, 0);
-	s = write_spec(&d, 4096, 0);
-	io = dp_cmd(&d, &s);
-	ck_assert_int_eq(srpt_io_fetch_data(io, &(struct srpt_sge){ d.mem,
-			 4096, d.a->mr }, 1, fetch_done, &fc), 0);
-	sent = fake_sent_count(d.c);
-	deliver_tm(&d, 0xac, SRPT_TSK_ABORT_TASK, s.tag);
-	ck_assert_uint_eq(fake_sent_count(d.c), sent);
-	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);	/* READ */
-	ck_assert_int_eq(fc.calls, 1);
-	expect_tm_rsp(&d, 0xac, SRPT_TSK_MGMT_COMPLETE, 2);
-	ck_assert(!sent_tag(&d, s.tag));
-	fake_complete_sends(d.c, UINT32_MAX, 0);
-	dp_end(&d);
-}
-END_TEST
-
-START_TEST(test_abort_task_set)
-{
-	struct dp d;
-	struct srpt_io *io[3];
-	uint64_t tags[3];
-	unsigned int sent;
-
-	dp_init(&d, 0);
-	for (int i = 0; i < 3; i++) {
-		struct cmd_spec s = read_spec(&d, 512, 0);
-
-		if (i == 2)
-			s.lun[1] = 2;	/* another LUN: not affected */
-		tags[i] = s.tag;
-		io[i] = dp_cmd(&d, &s);
-	}
-	sent = fake_sent_count(d.c);
-	deliver_tm(&d, 0xad, _i ? SRPT_TSK_LUN_RESET : SRPT_TSK_ABORT_TASK_SET,
-		   0);
-	ck_assert_uint_eq(fake_sent_count(d.c), sent);
-	complete_data(io[0], NULL, 0, 0);
-	ck_assert_uint_eq(fake_sent_count(d.c), sent);
-	complete_data(io[2], NULL, 0, 0);	/* answered normally */
-	ck_assert_uint_eq(fake_sent_count(d.c), sent + 1);
-	complete_data(io[1], NULL, 0, 0);
-	ck_assert_uint_eq(fake_sent_count(d.c), sent + 2);
-	/* the credit of an aborted command rides on the next response,
-	 * whichever it is: 3 commands + 1 TM = 4 credits in 2 responses */
-	{
-		struct srpt_rsp r1, r2;
-
-		app_rsp_at(d.c, sent, &r1);
-		app_rsp_at(d.c, sent + 1, &r2);
-		ck_assert_uint_eq(r1.tag, tags[2]);
-		ck_assert_uint_eq(r1.req_lim_delta + r2.req_lim_delta, 4);
-	}
-	expect_tm_rsp(&d, 0xad, SRPT_TSK_MGMT_COMPLETE, 2);
-	ck_assert(!sent_tag(&d, tags[0]));
-	ck_assert(!sent_tag(&d, tags[1]));
-	ck_assert(sent_tag(&d, tags[2]));
-	fake_complete_sends(d.c, UINT32_MAX, 0);
-	dp_end(&d);
-}
-END_TEST
-
-static int tmf_incorrect_lun(struct app *a, struct srpt_channel *ch,
-			     uint8_t func, const uint8_t lun[8])
-{
-	return SRPT_TSK_MGMT_INCORRECT_LUN;
-}
-
-START_TEST(test_tm_answers)
-{
-	struct dp d;
-
-	dp_init(&d, 0);
-	/* ABORT TASK of a tag nobody knows: FUNCTION COMPLETE */
-	deliver_tm(&d, 0x1, SRPT_TSK_ABORT_TASK, 0x5555);
-	expect_tm_rsp(&d, 0x1, SRPT_TSK_MGMT_COMPLETE, 1);
-	/* unknown and unsupported functions */
-	deliver_tm(&d, 0x2, 0x80, 0);
-	expect_tm_rsp(&d, 0x2, SRPT_TSK_MGMT_FUNC_NOT_SUPP, 1);
-	deliver_tm(&d, 0x3, SRPT_TSK_CLEAR_ACA, 0);
-	expect_tm_rsp(&d, 0x3, SRPT_TSK_MGMT_FUNC_NOT_SUPP, 1);
-	/* the application's answer */
-	d.a->hooks.on_tmf = tmf_incorrect_lun;
-	deliver_tm(&d, 0x4, SRPT_TSK_LUN_RESET, 0);
-	expect_tm_rsp(&d, 0x4, SRPT_TSK_MGMT_INCORRECT_LUN, 1);
-	d.a->hooks.on_tmf = NULL;
-	/* a short TM: INVALID */
-	{
-		uint8_t iu[20] = { SRPT_OP_TSK_MGMT };
-
-		put_tag(iu + 8, 0x5);
-		ck_assert_int_eq(fake_deliver(d.c, iu, sizeof(iu)), 0);
-		expect_tm_rsp(&d, 0x5, SRPT_TSK_MGMT_INVALID, 1);
-	}
-	fake_complete_sends(d.c, UINT32_MAX, 0);
-	ck_assert_int_eq(srpt_channel_get_state(fake_conn_channel(d.c)),
-			 SRPT_CH_LIVE);
-	dp_end(&d);
-}
-END_TEST
 
 /* ---- malformed IUs ---- */
 
@@ -653,10 +428,6 @@ static Suite *datapath_suite(void)
 	TCase *tc = tcase_create("datapath");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_abort_task);
-	tcase_add_test(tc, test_abort_fetching);
-	tcase_add_loop_test(tc, test_abort_task_set, 0, 2);
-	tcase_add_test(tc, test_tm_answers);
 	tcase_add_loop_test(tc, test_malformed, 0, B_COUNT);
 	tcase_add_test(tc, test_imm_not_negotiated);
 	tcase_add_loop_test(tc, test_replay_in_order, 0, 3);
