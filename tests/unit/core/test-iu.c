@@ -58,22 +58,17 @@ static uint32_t bad_iu(struct dp *d, enum bad_iu k, uint8_t *iu, size_t cap)
 		iu[31] = 40 << 2;	/* 160 more CDB bytes than sent */
 		return (uint32_t)n;
 	case B_IMM_PAST:
-		s.fmt_in = 0;
-		s.fmt_out = SRPT_DATA_FMT_IMM;
-		s.imm = data;
-		s.total_len = 512;
-		s.imm_offset = 68;
-		n = mk_cmd(&s, iu, cap);
-		ck_assert_int_eq(n, 68 + 512);
-		return 68 + 500;	/* 12 bytes of data missing */
 	case B_IMM_HDR_CUT:
 		s.fmt_in = 0;
 		s.fmt_out = SRPT_DATA_FMT_IMM;
 		s.imm = data;
 		s.total_len = 512;
 		s.imm_offset = 68;
-		mk_cmd(&s, iu, cap);
-		return 50;		/* inside the 4-byte header */
+		n = mk_cmd(&s, iu, cap);
+		if (k == B_IMM_HDR_CUT)
+			return 50;	/* inside the 4-byte header */
+		ck_assert_int_eq(n, 68 + 512);
+		return 68 + 500;	/* 12 bytes of data missing */
 	case B_DESC_CUT:
 		n = mk_cmd(&s, iu, cap);
 		ck_assert_int_eq(n, 64);
