@@ -84,17 +84,23 @@ struct srpt_io *dp_cmd(struct dp *d, const struct cmd_spec *s)
 	return app_take_tag(d->a, s->tag);
 }
 
-void dp_complete(struct srpt_io *io, const struct srpt_sge *sg,
-		 unsigned int nsge)
+void dp_complete_len(struct srpt_io *io, const struct srpt_sge *sg,
+		     unsigned int nsge, uint32_t expected)
 {
 	struct srpt_io_result res = {
 		.status = 0,
 		.data = sg,
 		.nsge = nsge,
-		.expected_len = SRPT_LEN_AS_DESCRIBED,
+		.expected_len = expected,
 	};
 
 	ck_assert_int_eq(srpt_io_complete(io, &res), 0);
+}
+
+void dp_complete(struct srpt_io *io, const struct srpt_sge *sg,
+		 unsigned int nsge)
+{
+	dp_complete_len(io, sg, nsge, SRPT_LEN_AS_DESCRIBED);
 }
 
 const struct fake_wr *dp_last_wr(struct dp *d)
@@ -105,27 +111,43 @@ const struct fake_wr *dp_last_wr(struct dp *d)
 	return fake_sq_get(d->c, n - 1);
 }
 
+/* The last SEND, decoded into @rsp: an SRP_RSP for @tag with @status. */
+static void last_rsp(struct dp *d, uint64_t tag, uint8_t status,
+		     struct srpt_rsp *rsp)
+{
+	app_last_rsp(d->c, rsp);
+	ck_assert_uint_eq(rsp->tag, tag);
+	ck_assert_uint_eq(rsp->status, status);
+}
+
 void dp_expect_rsp(struct dp *d, uint64_t tag, uint8_t status)
 {
 	struct srpt_rsp rsp;
 
-	app_last_rsp(d->c, &rsp);
-	ck_assert_uint_eq(rsp.tag, tag);
-	ck_assert_uint_eq(rsp.status, status);
+	last_rsp(d, tag, status, &rsp);
 }
 
 void dp_expect_check(struct dp *d, uint64_t tag, uint8_t key, uint16_t ascq)
 {
 	struct srpt_rsp rsp;
 
-	app_last_rsp(d->c, &rsp);
-	ck_assert_uint_eq(rsp.tag, tag);
-	ck_assert_uint_eq(rsp.status, 2);
+	last_rsp(d, tag, 2, &rsp);
 	ck_assert(rsp.flags & SRPT_RSP_SNSVALID);
 	ck_assert_uint_ge(rsp.sense_len, 14);
 	ck_assert_uint_eq(rsp.sense[2] & 0xf, key);
 	ck_assert_uint_eq(rsp.sense[12], ascq >> 8);
 	ck_assert_uint_eq(rsp.sense[13], ascq & 0xff);
+}
+
+void dp_expect_good(struct dp *d, uint64_t tag, uint32_t delta)
+{
+	struct srpt_rsp rsp;
+
+	last_rsp(d, tag, 0, &rsp);
+	ck_assert_uint_eq(rsp.flags, 0);
+	ck_assert_uint_eq(rsp.req_lim_delta, delta);
+	ck_assert_uint_eq(rsp.sense_len, 0);
+	ck_assert_uint_eq(rsp.resp_data_len, 0);
 }
 
 void dp_expect_no_rdma_to(struct dp *d, uint32_t rkey)

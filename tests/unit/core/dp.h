@@ -28,6 +28,7 @@ void dp_init(struct dp *d, uint32_t queue_depth, uint32_t sq_cap);
 void dp_end(struct dp *d);
 
 void dp_fill(uint8_t *p, size_t len, uint32_t seed);
+/* READ(10) 0x28 or WRITE(10) 0x2a of @blocks at LBA 0x1234. */
 void dp_cdb_rw(uint8_t cdb[16], uint8_t op, uint32_t blocks);
 
 /* READ(10)/WRITE(10) of @len bytes over one direct descriptor at @roff
@@ -40,14 +41,21 @@ struct srpt_io *dp_cmd(struct dp *d, const struct cmd_spec *s);
 /* Deliver raw bytes; returns fake_deliver()'s value. */
 int dp_deliver(struct dp *d, const void *iu, uint32_t len);
 
+/* Complete GOOD with @nsge pieces of data, the length as described. */
 void dp_complete(struct srpt_io *io, const struct srpt_sge *sg,
 		 unsigned int nsge);
+/* ... with the application's expected length @expected (residuals). */
+void dp_complete_len(struct srpt_io *io, const struct srpt_sge *sg,
+		     unsigned int nsge, uint32_t expected);
 const struct fake_wr *dp_last_wr(struct dp *d);
 
 /* The last SEND is an SRP_RSP for @tag with @status (and, for CHECK
  * CONDITION, sense key @key and @asc << 8 | @ascq). */
 void dp_expect_rsp(struct dp *d, uint64_t tag, uint8_t status);
 void dp_expect_check(struct dp *d, uint64_t tag, uint8_t key, uint16_t ascq);
+/* The last SEND is a plain GOOD for @tag: no flags, no sense, no response
+ * data, @delta credits. */
+void dp_expect_good(struct dp *d, uint64_t tag, uint32_t delta);
 /* No RDMA of any posted chain since send number @from touches @rkey
  * (used as "nothing was written to that buffer"). */
 void dp_expect_no_rdma_to(struct dp *d, uint32_t rkey);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
 /*
  * The one posting path: send queue slots reserved for exactly what a
- * chain takes, waiting ios posted in order by a loop (never a
+ * chain takes, chains that do not fit parked (and given back when the
+ * channel closes), waiting ios posted in order by a loop (never a
  * recursion), transfers longer than a chain split into chains, failed
  * posts ending the channel without reusing buffers under a transfer
  * that may still run, and no application callback inside a call the
@@ -290,6 +291,66 @@ START_TEST(test_logout_takes_a_slot)
 }
 END_TEST
 
+/* ---- send queue parking ---- */
+
+START_TEST(test_sq_parking)
+{
+	struct dp d;
+	struct srpt_stats st;
+	uint8_t iu[128];
+
+	dp_init(&d, 16, 8);	/* 7 slots for chains, 1 for the drain */
+	for (int i = 0; i < 16; i++) {
+		struct cmd_spec s = { .tag = 0x100 + i, .fmt_in =
+				      SRPT_DATA_FMT_DIRECT };
+		int n;
+
+		s.direct = (struct srpt_buf_desc){ (uintptr_t)d.remote + 4096 * i,
+						   d.rkey, 4096 };
+		n = mk_cmd(&s, iu, sizeof(iu));
+		ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+	}
+	ck_assert_uint_eq(app_held(d.a), 16);
+	dp_fill(d.mem, 65536, 5);
+	for (int i = 0; i < 16; i++) {
+		struct srpt_io *io = app_take_tag(d.a, 0x100 + i);
+
+		dp_complete(io, &(struct srpt_sge){ d.mem + 4096 * i, 4096,
+			    d.a->mr }, 1);
+	}
+	/* each chain takes two slots (WRITE + SEND, counted with its local
+	 * piece: 3): only some fit, the rest are parked */
+	ck_assert_uint_lt(fake_sq_len(d.c), 16);
+	while (fake_sq_len(d.c))
+		fake_complete_sends(d.c, 1, 0);
+	ck_assert_uint_eq(fake_sent_count(d.c), 16);
+	ck_assert_mem_eq(d.remote, d.mem, 65536);
+	app_stats(d.a, &st);
+	ck_assert_uint_eq(st.post_chain_calls, 16);
+	dp_end(&d);
+}
+END_TEST
+
+/* Parked chains of a channel that closes are given back. */
+START_TEST(test_sq_parking_close)
+{
+	struct dp d;
+	uint8_t iu[128];
+
+	dp_init(&d, 16, 4);
+	for (int i = 0; i < 12; i++) {
+		struct cmd_spec s = { .tag = 0x100 + i };
+		int n = mk_cmd(&s, iu, sizeof(iu));
+
+		ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+	}
+	app_complete_all(d.a);
+	ck_assert_uint_le(fake_sq_len(d.c), 3);
+	srpt_channel_close(fake_conn_channel(d.c));
+	dp_end(&d);
+}
+END_TEST
+
 /* ---- no callback inside the application's call ---- */
 
 static _Thread_local int in_call;
@@ -386,6 +447,8 @@ static Suite *posting_suite(void)
 	tcase_add_test(tc, test_chain_split);
 	tcase_add_test(tc, test_post_failure_mid_transfer);
 	tcase_add_test(tc, test_logout_takes_a_slot);
+	tcase_add_test(tc, test_sq_parking);
+	tcase_add_test(tc, test_sq_parking_close);
 	tcase_add_test(tc, test_no_callback_inside_calls);
 	suite_add_tcase(s, tc);
 	return s;

@@ -4,12 +4,17 @@
  * initiator opens them (ch_count channels, task management on one): the
  * task set functions and ABORT TASK reach every channel of the nexus,
  * LUN RESET every nexus; commands of other LUNs, and the task set of
- * other nexuses, are untouched.
+ * other nexuses, are untouched. On one channel: ABORT TASK of a command
+ * the application holds or whose DATA-OUT is being fetched, ABORT TASK
+ * SET and LUN RESET (answered once the last aborted command is done, with
+ * every credit), and the answers to unknown, unsupported, refused and
+ * short requests.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness.h"
+#include "dp.h"
+#include "util/byteorder.h"
 
 #define NCH 3	/* channels A and B of initiator 1, C of initiator 2 */
 
@@ -56,12 +61,12 @@ static void deliver_tm(struct fake_conn *c, uint64_t tag, uint8_t func,
 		.tsk_mgmt_func = func,
 		.task_tag = task_tag,
 	};
-	uint8_t iu[64];
-	int n;
+	uint8_t iu[SRPT_TSK_MGMT_LEN];
 
 	tm.lun[1] = lun;
-	n = srpt_tsk_mgmt_encode(&tm, iu, sizeof(iu));
-	ck_assert_int_eq(fake_deliver(c, iu, (uint32_t)n), 0);
+	ck_assert_int_eq(srpt_tsk_mgmt_encode(&tm, iu, sizeof(iu)),
+			 SRPT_TSK_MGMT_LEN);
+	ck_assert_int_eq(fake_deliver(c, iu, sizeof(iu)), 0);
 }
 
 static bool sent_tag(struct fake_conn *c, uint64_t tag)
@@ -171,6 +176,156 @@ START_TEST(test_abort_task_scope)
 }
 END_TEST
 
+/* ---- one channel ---- */
+
+static void expect_tm_rsp(struct dp *d, uint64_t tag, uint8_t code,
+			  uint32_t delta)
+{
+	struct srpt_rsp rsp;
+
+	app_last_rsp(d->c, &rsp);
+	ck_assert_uint_eq(rsp.tag, tag);
+	ck_assert(rsp.flags & SRPT_RSP_RSPVALID);
+	ck_assert_uint_eq(rsp.resp_data_len, 4);
+	ck_assert_uint_eq(rsp.resp_data[3], code);
+	ck_assert_uint_eq(rsp.req_lim_delta, delta);
+}
+
+START_TEST(test_abort_task)
+{
+	struct dp d;
+	struct cmd_spec s;
+	struct srpt_io *io;
+	unsigned int sent;
+
+	dp_init(&d, 0, 0);
+	s = dp_read_spec(&d, 4096, 0);
+	io = dp_cmd(&d, &s);
+	sent = fake_sent_count(d.c);
+	deliver_tm(d.c, 0xab, SRPT_TSK_ABORT_TASK, 1, s.tag);
+	ck_assert_uint_eq(d.a->tmfs, 1);
+	/* not answered while the command is with the application */
+	ck_assert_uint_eq(fake_sent_count(d.c), sent);
+	dp_complete(io, &(struct srpt_sge){ d.mem, 4096, d.a->mr }, 1);
+	ck_assert_uint_eq(fake_sent_count(d.c), sent + 1);
+	/* one credit for the TM, one for the aborted command */
+	expect_tm_rsp(&d, 0xab, SRPT_TSK_MGMT_COMPLETE, 2);
+	ck_assert(!sent_tag(d.c, s.tag));
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	dp_end(&d);
+}
+END_TEST
+
+/* Aborting a command whose DATA-OUT is being fetched. */
+START_TEST(test_abort_fetching)
+{
+	struct dp d;
+	struct cmd_spec s;
+	struct dp_fetch fc = { .complete = true };
+	struct srpt_io *io;
+	unsigned int sent;
+
+	dp_init(&d, 0, 0);
+	s = dp_write_spec(&d, 4096, 0);
+	io = dp_cmd(&d, &s);
+	ck_assert_int_eq(srpt_io_fetch_data(io, &(struct srpt_sge){ d.mem,
+			 4096, d.a->mr }, 1, dp_fetch_done, &fc), 0);
+	sent = fake_sent_count(d.c);
+	deliver_tm(d.c, 0xac, SRPT_TSK_ABORT_TASK, 1, s.tag);
+	ck_assert_uint_eq(fake_sent_count(d.c), sent);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);	/* READ */
+	ck_assert_int_eq(fc.calls, 1);
+	expect_tm_rsp(&d, 0xac, SRPT_TSK_MGMT_COMPLETE, 2);
+	ck_assert(!sent_tag(d.c, s.tag));
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	dp_end(&d);
+}
+END_TEST
+
+START_TEST(test_abort_task_set)
+{
+	struct dp d;
+	struct srpt_io *io[3];
+	uint64_t tags[3];
+	unsigned int sent;
+
+	dp_init(&d, 0, 0);
+	for (int i = 0; i < 3; i++) {
+		struct cmd_spec s = dp_read_spec(&d, 512, 0);
+
+		if (i == 2)
+			s.lun[1] = 2;	/* another LUN: not affected */
+		tags[i] = s.tag;
+		io[i] = dp_cmd(&d, &s);
+	}
+	sent = fake_sent_count(d.c);
+	deliver_tm(d.c, 0xad, _i ? SRPT_TSK_LUN_RESET : SRPT_TSK_ABORT_TASK_SET,
+		   1, 0);
+	ck_assert_uint_eq(fake_sent_count(d.c), sent);
+	dp_complete_len(io[0], NULL, 0, 0);
+	ck_assert_uint_eq(fake_sent_count(d.c), sent);
+	dp_complete_len(io[2], NULL, 0, 0);	/* answered normally */
+	ck_assert_uint_eq(fake_sent_count(d.c), sent + 1);
+	dp_complete_len(io[1], NULL, 0, 0);
+	ck_assert_uint_eq(fake_sent_count(d.c), sent + 2);
+	/* the credit of an aborted command rides on the next response,
+	 * whichever it is: 3 commands + 1 TM = 4 credits in 2 responses */
+	{
+		struct srpt_rsp r1, r2;
+
+		app_rsp_at(d.c, sent, &r1);
+		app_rsp_at(d.c, sent + 1, &r2);
+		ck_assert_uint_eq(r1.tag, tags[2]);
+		ck_assert_uint_eq(r1.req_lim_delta + r2.req_lim_delta, 4);
+	}
+	expect_tm_rsp(&d, 0xad, SRPT_TSK_MGMT_COMPLETE, 2);
+	ck_assert(!sent_tag(d.c, tags[0]));
+	ck_assert(!sent_tag(d.c, tags[1]));
+	ck_assert(sent_tag(d.c, tags[2]));
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	dp_end(&d);
+}
+END_TEST
+
+static int tmf_incorrect_lun(struct app *a, struct srpt_channel *ch,
+			     uint8_t func, const uint8_t lun[8])
+{
+	return SRPT_TSK_MGMT_INCORRECT_LUN;
+}
+
+START_TEST(test_tm_answers)
+{
+	struct dp d;
+
+	dp_init(&d, 0, 0);
+	/* ABORT TASK of a tag nobody knows: FUNCTION COMPLETE */
+	deliver_tm(d.c, 0x1, SRPT_TSK_ABORT_TASK, 1, 0x5555);
+	expect_tm_rsp(&d, 0x1, SRPT_TSK_MGMT_COMPLETE, 1);
+	/* unknown and unsupported functions */
+	deliver_tm(d.c, 0x2, 0x80, 1, 0);
+	expect_tm_rsp(&d, 0x2, SRPT_TSK_MGMT_FUNC_NOT_SUPP, 1);
+	deliver_tm(d.c, 0x3, SRPT_TSK_CLEAR_ACA, 1, 0);
+	expect_tm_rsp(&d, 0x3, SRPT_TSK_MGMT_FUNC_NOT_SUPP, 1);
+	/* the application's answer */
+	d.a->hooks.on_tmf = tmf_incorrect_lun;
+	deliver_tm(d.c, 0x4, SRPT_TSK_LUN_RESET, 1, 0);
+	expect_tm_rsp(&d, 0x4, SRPT_TSK_MGMT_INCORRECT_LUN, 1);
+	d.a->hooks.on_tmf = NULL;
+	/* a short TM: INVALID */
+	{
+		uint8_t iu[20] = { SRPT_OP_TSK_MGMT };
+
+		put_tag(iu + 8, 0x5);
+		ck_assert_int_eq(fake_deliver(d.c, iu, sizeof(iu)), 0);
+		expect_tm_rsp(&d, 0x5, SRPT_TSK_MGMT_INVALID, 1);
+	}
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	ck_assert_int_eq(srpt_channel_get_state(fake_conn_channel(d.c)),
+			 SRPT_CH_LIVE);
+	dp_end(&d);
+}
+END_TEST
+
 static Suite *tm_suite(void)
 {
 	Suite *s = suite_create("core-tm");
@@ -182,6 +337,14 @@ static Suite *tm_suite(void)
 	tcase_add_test(tc, test_lun_reset_every_nexus);
 	tcase_add_test(tc, test_abort_task_other_channel);
 	tcase_add_test(tc, test_abort_task_scope);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("channel");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_abort_task);
+	tcase_add_test(tc, test_abort_fetching);
+	tcase_add_loop_test(tc, test_abort_task_set, 0, 2);
+	tcase_add_test(tc, test_tm_answers);
 	suite_add_tcase(s, tc);
 	return s;
 }

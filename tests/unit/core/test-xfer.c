@@ -2,8 +2,10 @@
 /*
  * Transfers and descriptors: a command context reused after a READ never
  * carries that READ's state into a command the library answers itself;
- * external tables up to the 64 KiB limit (4096 descriptors) are served
- * whole, larger ones refused; table buffers come from a bounded pool.
+ * descriptors the library refuses never reach on_cmd; a table not all
+ * inline is read from initiator memory first; external tables up to the
+ * 64 KiB limit (4096 descriptors) are served whole, larger ones refused;
+ * table buffers come from a bounded pool.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -160,6 +162,151 @@ START_TEST(test_no_stale_transfer)
 }
 END_TEST
 
+/* Descriptors the library refuses: CHECK CONDITION, ILLEGAL REQUEST with
+ * @asc/@ascq, the command's credit back; never on_cmd. */
+static void expect_refused(struct dp *d, uint64_t tag, uint8_t asc,
+			   uint8_t ascq)
+{
+	struct srpt_rsp rsp;
+
+	dp_expect_check(d, tag, SENSE_ILLEGAL_REQUEST,
+			(uint16_t)(asc << 8 | ascq));
+	app_last_rsp(d->c, &rsp);
+	ck_assert_uint_eq(rsp.req_lim_delta, 1);
+}
+
+START_TEST(test_refused_descriptors)
+{
+	struct dp d;
+	struct srpt_buf_desc list[2];
+	struct cmd_spec s;
+	uint8_t iu[256];
+	unsigned long cmds;
+	int n;
+
+	dp_init(&d, 0, 0);
+	cmds = d.a->cmds;
+	list[0] = (struct srpt_buf_desc){ (uintptr_t)d.remote, d.rkey, 512 };
+	list[1] = (struct srpt_buf_desc){ (uintptr_t)d.remote + 512, d.rkey, 512 };
+	memset(&s, 0, sizeof(s));
+	dp_cdb_rw(s.cdb, 0x28, 2);
+	s.fmt_in = SRPT_DATA_FMT_INDIRECT;
+	s.list = list;
+	s.nlist = 2;
+
+	/* an external descriptor table too large to be one */
+	s.tag = 1;
+	s.table_cnt = 8192;
+	s.total_len = 1024;
+	n = mk_cmd(&s, iu, sizeof(iu));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+	expect_refused(&d, 1, 0x0e, 0x03);
+
+	/* inline lengths not adding up to the total */
+	s.tag = 2;
+	s.table_cnt = 0;
+	s.total_len = 4096;
+	n = mk_cmd(&s, iu, sizeof(iu));
+	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+	expect_refused(&d, 2, 0x0e, 0x03);
+
+	/* bidirectional */
+	s.tag = 3;
+	s.fmt_in = SRPT_DATA_FMT_DIRECT;
+	s.fmt_out = SRPT_DATA_FMT_DIRECT;
+	s.direct = list[0];
+	n = mk_cmd(&s, iu, sizeof(iu));
+	if (n > 0) {
+		ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+		expect_refused(&d, 3, 0x24, 0x00);
+	} else {
+		/* the encoder takes one descriptor: write both by hand */
+		struct cmd_spec s1 = s;
+
+		s1.fmt_out = 0;
+		n = mk_cmd(&s1, iu, sizeof(iu));
+		ck_assert_int_gt(n, 0);
+		iu[5] = (SRPT_DATA_FMT_DIRECT << 4) | SRPT_DATA_FMT_DIRECT;
+		memcpy(iu + n, iu + 48, 16);
+		n += 16;
+		ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+		expect_refused(&d, 3, 0x24, 0x00);
+	}
+	ck_assert_uint_eq(d.a->cmds, cmds);
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	dp_end(&d);
+}
+END_TEST
+
+/* Part of the table inline, all of it in initiator memory (ib_srp with
+ * allow_ext_sg): the library reads the table, then moves the data. */
+START_TEST(test_external_table)
+{
+	struct dp d;
+	struct srpt_buf_desc list[4], tdesc;
+	struct cmd_spec s;
+	struct srpt_sge sg;
+	struct srpt_io *io;
+	const struct fake_wr *wr;
+	uint8_t *table;
+	unsigned int held;
+	uint8_t iu[256];
+	int n;
+
+	dp_init(&d, 0, 0);
+	table = dp_table(&d, 4, 1024, 8192, 0, &tdesc);
+	for (int i = 0; i < 4; i++)
+		list[i] = (struct srpt_buf_desc){
+			(uintptr_t)d.remote + 8192 * (uint64_t)i, d.rkey, 1024 };
+	memset(&s, 0, sizeof(s));
+	s.tag = 0xe77;
+	dp_cdb_rw(s.cdb, 0x28, 8);
+	s.fmt_in = SRPT_DATA_FMT_INDIRECT;
+	s.list = list;
+	s.nlist = 1;
+	s.total_len = 4096;
+	s.table = tdesc;
+	held = app_held(d.a);
+	n = mk_cmd(&s, iu, sizeof(iu));
+	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+	/* not delivered yet: the table is being read */
+	ck_assert_uint_eq(app_held(d.a), held);
+	wr = dp_last_wr(&d);
+	ck_assert_int_eq(wr->rdma_read, 1);
+	ck_assert_uint_eq(wr->nrdma, 1);
+	ck_assert_uint_eq(wr->rdma[0].raddr, (uintptr_t)table);
+	ck_assert_uint_eq(wr->rdma[0].len, 64);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	ck_assert_uint_eq(app_held(d.a), held + 1);
+	io = app_take_tag(d.a, 0xe77);
+	ck_assert_uint_eq(srpt_io_get_info(io)->data_len, 4096);
+	dp_fill(d.mem, 4096, 5);
+	sg = (struct srpt_sge){ d.mem, 4096, d.a->mr };
+	dp_complete(io, &sg, 1);
+	wr = dp_last_wr(&d);
+	ck_assert_uint_eq(wr->nrdma, 4);
+	for (int i = 0; i < 4; i++)
+		ck_assert_uint_eq(wr->rdma[i].raddr, list[i].va);
+	dp_expect_good(&d, 0xe77, 1);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	for (int i = 0; i < 4; i++)
+		ck_assert_mem_eq(d.remote + 8192 * i, d.mem + 1024 * i, 1024);
+
+	/* a table whose descriptors do not add up: refused after reading */
+	put_be32(table + 12, 1000);
+	s.tag = 0xe78;
+	n = mk_cmd(&s, iu, sizeof(iu));
+	ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	expect_refused(&d, 0xe78, 0x0e, 0x03);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	ck_assert_uint_eq(app_held(d.a), held);
+	free(table);
+	dp_end(&d);
+}
+END_TEST
+
 /* A READ whose external table holds @n descriptors of @piece bytes. */
 static void table_read(uint32_t n, uint32_t piece, bool write)
 {
@@ -313,6 +460,8 @@ static Suite *xfer_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_no_stale_transfer, 0, S_COUNT);
+	tcase_add_test(tc, test_refused_descriptors);
+	tcase_add_test(tc, test_external_table);
 	tcase_add_test(tc, test_table_1025);
 	tcase_add_test(tc, test_table_2048);
 	tcase_add_test(tc, test_table_4096);
