@@ -109,7 +109,8 @@ enum srpt_xfer_op {
 	SRPT_XFER_TABLE,	/* READ the descriptor table into io->table */
 	SRPT_XFER_DATA_OUT,	/* READ DATA-OUT into io->local */
 	SRPT_XFER_RSP,		/* WRITE DATA-IN from io->local, then SEND */
-	SRPT_XFER_LOGOUT,	/* SEND a T_LOGOUT; the IU's buffer stays */
+	SRPT_XFER_IU,		/* SEND an IU of the target's own (T_LOGOUT,
+				 * CRED_REQ): no credit, no early repost */
 };
 
 /* How far a transfer got: remote descriptor, local piece, bytes. */
@@ -278,6 +279,14 @@ struct srpt_channel {
 	/* SRQ mode: the QP took its last shared receive (LAST_WQE_REACHED
 	 * event), so the drain write can go (channel.c). */
 	bool last_wqe;
+
+	/* Requests of the target's own whose answers may still come
+	 * (SRP_CRED_REQ): their tags, under io_lock (rsp.c). At most
+	 * SRPT_SPARE_RX, the receive buffers beyond the credits that their
+	 * answers land in. */
+	uint64_t treq_tag[SRPT_SPARE_RX];
+	uint32_t ntreq;
+	uint32_t treq_seq;
 };
 
 /* The pool external descriptor tables are read into (desc-table.c). */
@@ -400,6 +409,7 @@ struct srpt_io *srpt_io_rx_bind(struct srpt_channel *ch, uint32_t slot,
 int srpt_io_take_spare(struct srpt_io *io);
 void srpt_io_rx_early(struct srpt_io *io);
 struct srpt_io *srpt_io_put(struct srpt_io *io);
+struct srpt_io *srpt_io_take_free(struct srpt_channel *ch);
 
 /* xfer.c: descriptors to work requests */
 struct srpt_chain_buf {
@@ -432,6 +442,8 @@ void srpt_rsp_status(struct srpt_io *io, uint8_t status, const uint8_t *sense,
 void srpt_rsp_check(struct srpt_io *io, uint8_t key, uint16_t ascq);
 void srpt_rsp_tm(struct srpt_io *io, uint8_t code);
 void srpt_rsp_logout(struct srpt_io *io, uint32_t reason);
+void srpt_rsp_cred_req(struct srpt_channel *ch);
+bool srpt_rsp_treq_answered(struct srpt_channel *ch, uint64_t tag);
 
 /* tm.c: task management */
 void srpt_task_bind(struct srpt_io *io);

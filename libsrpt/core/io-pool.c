@@ -118,6 +118,33 @@ struct srpt_io *srpt_io_rx_bind(struct srpt_channel *ch, uint32_t slot,
 }
 
 /*
+ * An io for an IU of the target's own (no receive buffer of its own): a
+ * free io that no posted receive buffer is promised, or NULL.
+ */
+struct srpt_io *srpt_io_take_free(struct srpt_channel *ch)
+{
+	struct srpt_io *io = NULL;
+
+	pthread_mutex_lock(&ch->io_lock);
+	if (ch->nio_free && ch->io_unreserved) {
+		io = &ch->ios[ch->io_free[--ch->nio_free]];
+		ch->io_unreserved--;
+	}
+	pthread_mutex_unlock(&ch->io_lock);
+	if (!io)
+		return NULL;
+	io->rx_slot = SRPT_NO_SLOT;
+	io->rx_buf = NULL;
+	io->rx_len = 0;
+	io->has_spare = false;
+	memset(&io->info, 0, sizeof(io->info));
+	io->rsp_posted = false;
+	io->xfer_len = 0;
+	io->nlocal = 0;
+	return io;
+}
+
+/*
  * A response returns its IU's credit, and the initiator may use it as
  * soon as the response arrives, before this side sees the SEND complete.
  * So the IU's receive buffer must be back on the QP before the response

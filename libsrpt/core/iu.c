@@ -244,8 +244,13 @@ static void process_live(struct srpt_channel *ch, struct srpt_io *io)
 		break;
 	case SRPT_OP_CRED_RSP:
 	case SRPT_OP_AER_RSP:
-		/* We never send CRED_REQ or AER_REQ. */
-		srpt_rsp_logout(io, SRPT_T_LOGOUT_UNEXPECTED_RSP);
+		/* The answer to a request of ours takes no credit and needs
+		 * none; one we did not ask for ends the channel. */
+		if (io->rx_len >= 16 &&
+		    srpt_rsp_treq_answered(ch, get_tag(io->rx_buf + 8)))
+			srpt_io_release(io);
+		else
+			srpt_rsp_logout(io, SRPT_T_LOGOUT_UNEXPECTED_RSP);
 		break;
 	default:
 		srpt_rsp_logout(io, SRPT_T_LOGOUT_INVALID_IU_TYPE);

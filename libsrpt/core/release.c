@@ -28,6 +28,9 @@ void srpt_io_release(struct srpt_io *io)
 		srpt_sq_resume(next);
 	if (tm)
 		srpt_tm_one_done(tm);
-	if (atomic_fetch_sub(&ch->io_outstanding, 1) == 1)
+	if (atomic_fetch_sub(&ch->io_outstanding, 1) == 1) {
+		/* Nothing in flight can carry credits that are due. */
+		srpt_rsp_cred_req(ch);
 		srpt_ch_io_done(ch);
+	}
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
 /*
  * What the library sends on its own account: SRP_RSP (credits returned
- * on every one), task management responses, SRP_T_LOGOUT. Only a
+ * on every one), task management responses, SRP_T_LOGOUT, and
+ * SRP_CRED_REQ for credits no response is there to carry. Only a
  * response built from srpt_io_complete() moves data; every other one is
  * started here with a transfer of zero bytes, so it can never carry
  * another command's buffers.
@@ -111,7 +112,74 @@ void srpt_rsp_logout(struct srpt_io *io, uint32_t reason)
 		return;
 	}
 	io->rsp_len = (uint32_t)n;
-	srpt_xfer_start(io, SRPT_XFER_LOGOUT, 0);
+	srpt_xfer_start(io, SRPT_XFER_IU, 0);
 	atomic_store(&io->state, SRPT_IO_SENDING);
 	srpt_sq_submit(io);
+}
+
+/* The tag of a request of the target's own: the top bit set, so it never
+ * looks like what an initiator sent. */
+#define TREQ_TAG_BIT (1ull << 63)
+
+/*
+ * Credits are due (an aborted command's, which no response carried) and
+ * nothing in flight will answer on this channel: send them with an
+ * SRP_CRED_REQ. Without a free io, or with as many requests unanswered as
+ * there are spare receive buffers for the answers, they wait for the next
+ * response instead.
+ */
+void srpt_rsp_cred_req(struct srpt_channel *ch)
+{
+	struct srpt_cred_req cr = { 0 };
+	struct srpt_io *io;
+	int delta, n;
+
+	if (srpt_ch_state(ch) != SRPT_CH_LIVE ||
+	    atomic_load(&ch->req_lim_delta) <= 0)
+		return;
+	io = srpt_io_take_free(ch);
+	if (!io)
+		return;
+	pthread_mutex_lock(&ch->io_lock);
+	if (ch->ntreq < SRPT_SPARE_RX) {
+		cr.tag = TREQ_TAG_BIT | ++ch->treq_seq;
+		ch->treq_tag[ch->ntreq++] = cr.tag;
+	}
+	pthread_mutex_unlock(&ch->io_lock);
+	delta = cr.tag ? atomic_exchange(&ch->req_lim_delta, 0) : 0;
+	if (delta <= 0) {
+		if (cr.tag)
+			srpt_rsp_treq_answered(ch, cr.tag);
+		atomic_fetch_add(&ch->io_outstanding, 1);
+		srpt_io_release(io);
+		return;
+	}
+	cr.req_lim_delta = (uint32_t)delta;
+	n = srpt_cred_req_encode(&cr, io->tx_buf, ch->ti_iu_len);
+	atomic_fetch_add(&ch->req_lim, delta);
+	atomic_fetch_add(&ch->t->stats.cred_reqs, 1);
+	atomic_fetch_add(&ch->io_outstanding, 1);
+	io->info.tag = cr.tag;
+	io->rsp_len = (uint32_t)n;
+	srpt_xfer_start(io, SRPT_XFER_IU, 0);
+	atomic_store(&io->state, SRPT_IO_SENDING);
+	srpt_sq_submit(io);
+}
+
+/* An answer to one of the target's own requests: true if it was one
+ * (and it is no longer awaited). */
+bool srpt_rsp_treq_answered(struct srpt_channel *ch, uint64_t tag)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&ch->io_lock);
+	for (uint32_t i = 0; i < ch->ntreq; i++) {
+		if (ch->treq_tag[i] == tag) {
+			ch->treq_tag[i] = ch->treq_tag[--ch->ntreq];
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ch->io_lock);
+	return found;
 }

@@ -24,4 +24,5 @@ void srpt_stats_read(struct srpt_target *t, struct srpt_stats *out)
 	COPY(io_starved);
 	COPY(table_busy);
 	COPY(log_suppressed);
+	COPY(cred_reqs);
 }

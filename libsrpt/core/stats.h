@@ -30,6 +30,7 @@ struct srpt_stats {
 	atomic_ulong io_starved;	/* an IU found no free io (a bug) */
 	atomic_ulong table_busy;	/* BUSY: the table pool was used up */
 	atomic_ulong log_suppressed;	/* peer-caused log lines left out */
+	atomic_ulong cred_reqs;		/* SRP_CRED_REQ sent */
 };
 
 struct srpt_target;

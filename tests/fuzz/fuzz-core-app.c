@@ -392,7 +392,24 @@ static int cb_on_tmf(struct srpt_channel *ch, uint8_t func,
 	fc_trace(z, "  on_tmf channel %llu: func %#x lun %u",
 		 (unsigned long long)k->ch_id, func, lun[1]);
 	/* LUN 3 does not exist for this application */
-	return lun[1] == 3 ? SRPT_TSK_MGMT_INCORRECT_LUN : 0;
+	if (lun[1] == 3)
+		return SRPT_TSK_MGMT_INCORRECT_LUN;
+	/* The request takes effect when this returns: the commands it
+	 * covers (on every channel of its scope) are aborted now, and get
+	 * no response even if its own answer never comes (its channel may
+	 * close first). Requests are handled in the order they came. */
+	for (unsigned int i = 0; i < z->nius; i++) {
+		struct fc_iu *iu = &z->ius[i];
+
+		if (&z->conns[iu->conn] == k && iu->kind == FC_TM &&
+		    iu->tm_ok && iu->credit && !iu->tmf_seen &&
+		    iu->tm_func == func && !memcmp(iu->lun, lun, 8)) {
+			iu->tmf_seen = true;
+			fc_tm_resolve(z, iu);
+			break;
+		}
+	}
+	return 0;
 }
 
 void fc_app_init(struct fc *z)

@@ -142,14 +142,35 @@ static bool tm_matches(const struct fc_iu *tm, const struct fc_iu *iu)
 	return !iu->decoded || !memcmp(iu->lun, tm->lun, 8);
 }
 
+/* Whether task management @tm reaches the channel of @iu: LUN RESET
+ * every channel; the others those of its I_T nexus (one initiator port
+ * may log in several channels). */
+static bool tm_scope(struct fc *z, const struct fc_iu *tm,
+		     const struct fc_iu *iu)
+{
+	return tm->tm_func == SRPT_TSK_LUN_RESET ||
+	       z->conns[iu->conn].initiator == z->conns[tm->conn].initiator;
+}
+
+/* A task management request sent after @iu, in its scope, and not yet
+ * answered: it may have aborted @iu, and waits for commands elsewhere. */
+static bool tm_pending_over(struct fc *z, const struct fc_iu *iu)
+{
+	for (const struct fc_iu *tm = iu + 1; tm < z->ius + z->nius; tm++)
+		if (tm->kind == FC_TM && tm->sent && tm->tm_ok &&
+		    !tm->answers && tm_scope(z, tm, iu) && tm_matches(tm, iu))
+			return true;
+	return false;
+}
+
 /* A task management function completed: what it aborted needs no
  * response. */
-static void tm_resolve(struct fc *z, const struct fc_iu *tm)
+void fc_tm_resolve(struct fc *z, const struct fc_iu *tm)
 {
 	for (const struct fc_iu *p = z->ius; p < tm; p++) {
 		struct fc_iu *iu = (struct fc_iu *)p;
 
-		if (iu->conn == tm->conn && iu->sent && iu->kind == FC_CMD &&
+		if (tm_scope(z, tm, iu) && iu->sent && iu->kind == FC_CMD &&
 		    !iu->answers && tm_matches(tm, iu))
 			iu->resolved = true;
 	}
@@ -187,7 +208,7 @@ static void take_rsp(struct fc *z, struct fc_conn *k, const uint8_t *p,
 	    (rsp.flags & SRPT_RSP_RSPVALID) && rsp.resp_data_len >= 4 &&
 	    (rsp.resp_data[3] == SRPT_TSK_MGMT_COMPLETE ||
 	     rsp.resp_data[3] == SRPT_TSK_MGMT_SUCCEEDED))
-		tm_resolve(z, iu);
+		fc_tm_resolve(z, iu);
 }
 
 static void take_send(struct fc *z, struct fc_conn *k, unsigned int i)
@@ -208,6 +229,26 @@ static void take_send(struct fc *z, struct fc_conn *k, unsigned int i)
 		fc_trace(z, "  SRP_T_LOGOUT");
 		k->tlogout = true;
 		break;
+	case SRPT_OP_CRED_REQ: {
+		/* credits no response carried (an aborted command's); the
+		 * initiator answers with SRP_CRED_RSP, as ib_srp does */
+		struct srpt_cred_req cr;
+
+		if (srpt_cred_req_decode(p, len, &cr))
+			fc_fail(z, FC_INV_RSP, "a malformed SRP_CRED_REQ of %u bytes",
+				len);
+		fc_trace(z, "  SRP_CRED_REQ tag %#llx delta %u",
+			 (unsigned long long)cr.tag, cr.req_lim_delta);
+		if (!cr.req_lim_delta)
+			fc_fail(z, FC_INV_CREDIT, "an SRP_CRED_REQ with no credit");
+		k->view += cr.req_lim_delta;
+		if (k->view > k->granted)
+			fc_fail(z, FC_INV_CREDIT, "the initiator holds %lld credits, more than the %lld granted",
+				(long long)k->view, (long long)k->granted);
+		if (k->ncred_due < 8)
+			k->cred_due[k->ncred_due++] = cr.tag;
+		break;
+	}
 	default:
 		fc_fail(z, FC_INV_RSP, "the target sent an IU with opcode %#x",
 			p[0]);
@@ -364,6 +405,17 @@ static bool app_owns(struct fc *z, unsigned int ki)
 	return false;
 }
 
+/* Nothing posted and nothing held on any channel: task management, which
+ * waits for the commands it aborts on every channel of its scope (the
+ * I_T nexus, or every nexus for LUN RESET), must have answered. */
+static bool all_quiet(struct fc *z)
+{
+	for (unsigned int i = 0; i < z->nconns; i++)
+		if (fake_sq_len(z->conns[i].c) || app_owns(z, i))
+			return false;
+	return true;
+}
+
 /*
  * A live channel after a dispatch has no event pending. If nothing is
  * posted and the application holds nothing, nothing can be parked either:
@@ -374,6 +426,7 @@ void fc_check_quiescent(struct fc *z, struct fc_conn *k)
 {
 	struct srpt_channel *ch = fake_conn_channel(k->c);
 	unsigned int ki = (unsigned int)(k - z->conns);
+	bool quiet, tm_waiting = false;
 
 	if (!ch || !k->accepted ||
 	    srpt_channel_get_state(ch) != SRPT_CH_LIVE)
@@ -385,9 +438,19 @@ void fc_check_quiescent(struct fc *z, struct fc_conn *k)
 			"it received an IU that must end it (logout, no request, no tag)");
 	if (fake_sq_len(k->c) || app_owns(z, ki) || z->post_failed)
 		return;
+	quiet = all_quiet(z);
 	for (unsigned int i = 0; i < z->nius; i++) {
 		const struct fc_iu *iu = &z->ius[i];
 
+		if (iu->kind == FC_TM && !quiet) {
+			/* its credit comes back with its answer */
+			if (iu->conn == ki && iu->sent && iu->credit &&
+			    !iu->answers)
+				tm_waiting = true;
+			continue;
+		}
+		if (iu->kind == FC_CMD && !quiet && tm_pending_over(z, iu))
+			continue;	/* aborted, maybe: the TM answers */
 		if (iu->conn == ki && iu->sent && iu->credit &&
 		    !iu->answers && !iu->resolved)
 			fc_fail(z, FC_INV_RSP, "channel %llu: tag %#llx (%s, dir %d, %u bytes, %u+%u pieces, %s) has no SRP_RSP at a quiescent point",
@@ -398,7 +461,7 @@ void fc_check_quiescent(struct fc *z, struct fc_conn *k)
 				!iu->decoded ? "malformed" :
 				iu->delivered ? "delivered" : "not delivered");
 	}
-	if (k->view != k->granted)
+	if (!tm_waiting && k->view != k->granted)
 		fc_fail(z, FC_INV_CREDIT, "channel %llu: at a quiescent point the initiator holds %lld credits of %lld",
 			(unsigned long long)k->ch_id, (long long)k->view,
 			(long long)k->granted);

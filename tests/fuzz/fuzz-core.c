@@ -216,7 +216,8 @@ static void op_login(struct fc *z)
 		return;
 	k = &z->conns[z->nconns++];
 	memset(k, 0, sizeof(*k));
-	fake_login_req_init(z->f, &req, (f1 >> 3) & 3);
+	k->initiator = (f1 >> 3) & 3;
+	fake_login_req_init(z->f, &req, k->initiator);
 	if (f1 & 4)
 		req.req_flags = SRPT_MULTICHAN_SINGLE;
 	if (f1 & 0x80)
@@ -381,6 +382,30 @@ static void op_unreg(struct fc *z)
 
 /* ---- the loop ---- */
 
+/* The initiator's answers to SRP_CRED_REQ (they take no credit). */
+static bool answer_creds(struct fc *z)
+{
+	bool any = false;
+
+	for (unsigned int i = 0; i < z->nconns; i++) {
+		struct fc_conn *k = &z->conns[i];
+
+		while (k->ncred_due) {
+			struct srpt_cred_rsp cr = {
+				.tag = k->cred_due[--k->ncred_due],
+			};
+			uint8_t iu[SRPT_CRED_RSP_LEN];
+
+			srpt_cred_rsp_encode(&cr, iu, sizeof(iu));
+			fc_trace(z, "  SRP_CRED_RSP tag %#llx: %d",
+				 (unsigned long long)cr.tag,
+				 fake_deliver(k->c, iu, sizeof(iu)));
+			any = true;
+		}
+	}
+	return any;
+}
+
 static void step(struct fc *z, uint8_t opb)
 {
 	enum fc_op op = (enum fc_op)((opb & 0x7f) % OP_COUNT);
@@ -392,6 +417,7 @@ static void step(struct fc *z, uint8_t opb)
 	ring[z->step % FC_RING].op = op;
 	fc_trace(z, "step %lu @%zu: %s%s", z->step, z->pos - 1, op_names[op],
 		 opb & 0x80 ? " (no dispatch)" : "");
+	answer_creds(z);
 	switch (op) {
 	case OP_LOGIN:
 		op_login(z);
@@ -557,6 +583,7 @@ static void settle(struct fc *z)
 				progress = true;
 		}
 		progress |= complete_held(z);
+		progress |= answer_creds(z);
 		if (!progress)
 			break;
 	}

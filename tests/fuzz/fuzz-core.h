@@ -22,7 +22,7 @@
 
 #include <srpt/target.h>
 #include <srpt/channel.h>
-#include <srpt/cmd.h>
+#include <srpt/io.h>
 #include <srpt/proto.h>
 
 #include "fake-transport.h"
@@ -80,6 +80,7 @@ struct fc_iu {
 	uint8_t lun[8];
 	/* SRP_TSK_MGMT */
 	bool tm_ok;		/* decodes as one */
+	bool tmf_seen;		/* on_tmf saw it: its aborts happened */
 	uint8_t tm_func;
 	uint64_t task_tag;
 	/* SRP_CMD, as the codec decodes what was sent */
@@ -120,11 +121,14 @@ struct fc_conn {
 	bool deferred;			/* on_req answered DEFER */
 	unsigned int reqs, rtus, dreqs, drained;
 	uint32_t req_imm_off;		/* what the login asked for */
+	unsigned int initiator;		/* its I_T nexus, with the port */
 	/* the initiator's side */
 	bool accepted;			/* LOGIN_RSP seen */
 	int64_t granted, view;		/* credits */
 	uint32_t imm_off, ti_len;
 	bool tlogout;			/* SRP_T_LOGOUT seen */
+	uint64_t cred_due[8];		/* SRP_CRED_REQ tags to answer */
+	unsigned int ncred_due;
 	bool must_end;			/* sent an IU that ends the channel */
 	/* what the fake recorded, seen so far */
 	uint64_t last_seq;
@@ -199,5 +203,8 @@ int fc_complete_one(struct fc *z, struct fc_conn *k, int status);
 void fc_flush(struct fc *z, struct fc_conn *k, unsigned int order);
 void fc_check_final(struct fc *z);
 void fc_check_data_out(struct fc *z, struct fc_iu *iu);
+
+/* Task management @tm took effect: what it aborted gets no response. */
+void fc_tm_resolve(struct fc *z, const struct fc_iu *tm);
 
 #endif
