@@ -326,6 +326,55 @@ START_TEST(test_tm_answers)
 }
 END_TEST
 
+/*
+ * LUN RESET on A aborts C's command (another nexus): no response will
+ * carry its credit on C, so once C has nothing in flight the target
+ * sends it with an SRP_CRED_REQ; the answer is taken quietly, and an
+ * SRP_CRED_RSP nobody asked for ends the channel.
+ */
+START_TEST(test_cred_req_for_aborted_credit)
+{
+	struct srpt_io_result res = { .expected_len = SRPT_LEN_AS_DESCRIBED };
+	struct srpt_cred_req cr;
+	struct srpt_cred_rsp ans;
+	const uint8_t *p;
+	uint8_t iu[SRPT_CRED_RSP_LEN];
+	uint32_t len;
+	unsigned int sent;
+	struct nx x;
+
+	nx_init(&x);
+	/* C's LUN 2 command first: C then holds only the aborted one */
+	ck_assert_int_eq(srpt_io_complete(x.io[2][1], &res), 0);
+	fake_complete_sends(x.c[2], UINT32_MAX, 0);
+	deliver_tm(x.c[0], 0x7e, SRPT_TSK_LUN_RESET, 1, 0);
+	sent = fake_sent_count(x.c[2]);
+	ck_assert_int_eq(srpt_io_complete(x.io[2][0], &res), 0);
+	ck_assert_uint_eq(fake_sent_count(x.c[2]), sent + 1);
+	p = fake_sent(x.c[2], sent, &len);
+	ck_assert_uint_eq(p[0], SRPT_OP_CRED_REQ);
+	ck_assert_int_eq(srpt_cred_req_decode(p, len, &cr), 0);
+	ck_assert_uint_eq(cr.req_lim_delta, 1);
+	fake_complete_sends(x.c[2], UINT32_MAX, 0);
+	ans.tag = cr.tag;
+	srpt_cred_rsp_encode(&ans, iu, sizeof(iu));
+	ck_assert_int_eq(fake_deliver(x.c[2], iu, sizeof(iu)), 0);
+	app_dispatch(x.a);
+	ck_assert_int_eq(srpt_channel_get_state(fake_conn_channel(x.c[2])),
+			 SRPT_CH_LIVE);
+	ck_assert_uint_eq(fake_sent_count(x.c[2]), sent + 1);
+	/* the same answer again is one nobody asked for */
+	ck_assert_int_eq(fake_deliver(x.c[2], iu, sizeof(iu)), 0);
+	p = fake_sent(x.c[2], sent + 1, &len);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p[0], SRPT_OP_T_LOGOUT);
+	for (int i = 0; i < 2; i++)
+		for (int l = 0; l < 2; l++)
+			ck_assert_int_eq(srpt_io_complete(x.io[i][l], &res), 0);
+	app_end(x.a);
+}
+END_TEST
+
 static Suite *tm_suite(void)
 {
 	Suite *s = suite_create("core-tm");
@@ -337,6 +386,7 @@ static Suite *tm_suite(void)
 	tcase_add_test(tc, test_lun_reset_every_nexus);
 	tcase_add_test(tc, test_abort_task_other_channel);
 	tcase_add_test(tc, test_abort_task_scope);
+	tcase_add_test(tc, test_cred_req_for_aborted_credit);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("channel");
