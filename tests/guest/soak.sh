@@ -12,8 +12,8 @@
 #   runs fio randwrite --verify=crc32c (qd 16) on LUN 0 for the whole
 #   soak; a verify error is counted, not fatal, so that the samples go on.
 # - Login loop: session B (another initiator_ext, so another I_T nexus)
-#   logs in, writes and verifies 4 MiB of its LUN 1 at 16 MiB (above what
-#   srp-hostile's data cases write), logs out, and again.
+#   logs in, writes and verifies 4 MiB of its LUN 1 at 16 MiB (srp-hostile's
+#   data cases write below 16 MiB and from 20 MiB on), logs out, and again.
 # - Every SOAK_HOSTILE_EVERY minutes, from minute 0: a batch of
 #   srp-hostile cases (data cases on LUN 1) and a small login storm.
 # - Every minute: srpt-ramdisk's VmRSS, its open descriptors and the

@@ -33,6 +33,7 @@ extern const struct hcase login_cases[];
 extern const struct hcase iu_cases[];
 extern const struct hcase data_cases[];
 extern const struct hcase flow_cases[];
+extern const struct hcase datapath_cases[];
 
 /* Records the first failure of the running case; returns 1. */
 int failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -73,6 +73,14 @@ void cdb_rw10(uint8_t cdb[16], int write, uint32_t lba, uint16_t nblk)
 	w16(cdb + 7, nblk);
 }
 
+void cdb_rw16(uint8_t cdb[16], int write, uint64_t lba, uint32_t nblk)
+{
+	memset(cdb, 0, 16);
+	cdb[0] = write ? 0x8a : 0x88;
+	w64(cdb + 2, lba);
+	w32(cdb + 10, nblk);
+}
+
 void cdb_inquiry(uint8_t cdb[16], uint16_t alloc)
 {
 	memset(cdb, 0, 16);

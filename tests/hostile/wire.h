@@ -159,6 +159,7 @@ void w_tsk_mgmt(uint8_t *iu, uint64_t tag, unsigned int lun, uint8_t func,
 
 /* CDBs */
 void cdb_rw10(uint8_t cdb[16], int write, uint32_t lba, uint16_t nblk);
+void cdb_rw16(uint8_t cdb[16], int write, uint64_t lba, uint32_t nblk);
 void cdb_inquiry(uint8_t cdb[16], uint16_t alloc);
 void cdb_tur(uint8_t cdb[16]);
 void cdb_read_capacity10(uint8_t cdb[16]);
