@@ -111,7 +111,7 @@ static uint32_t expected_len(const struct scsi_task *task)
 static void finish(struct ramdisk *rd, struct srpt_io *io,
 		   struct scsi_task *task)
 {
-	struct srpt_io_result res = { 0 };
+	struct srpt_io_result res = { .size = sizeof(res) };
 
 	scsi_task_finish(&rd->desc, task);
 	res.status = task->status;
@@ -132,7 +132,7 @@ static void data_out_done(struct srpt_io *io, int status, void *arg)
 		static const uint8_t aborted[18] = {
 			0x70, 0, 0x0b, 0, 0, 0, 0, 10,
 		};
-		struct srpt_io_result res = {
+		struct srpt_io_result res = { .size = sizeof(res),
 			.status = SCSI_STATUS_CHECK_CONDITION,
 			.sense = aborted, .sense_len = sizeof(aborted),
 			.expected_len = SRPT_LEN_AS_DESCRIBED,
@@ -169,7 +169,7 @@ static void on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 	sg.len = task->len;
 	sg.mr = mr_for(rd, task->buf);
 	if (task->dir == SCSI_DIR_IN) {
-		struct srpt_io_result res = {
+		struct srpt_io_result res = { .size = sizeof(res),
 			.status = SCSI_STATUS_GOOD,
 			.data = &sg,
 			.nsge = 1,
@@ -195,20 +195,20 @@ static void on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 /* Task management names a LUN: one this target does not serve gets
  * SAM-5's INCORRECT LOGICAL UNIT NUMBER, not a success that means
  * nothing. The library aborts the commands of the others. */
-static int on_tmf(struct srpt_channel *ch, uint8_t func, const uint8_t lun[8],
+static int on_tmf(struct srpt_channel *ch, const struct srpt_tmf_info *tmf,
 		  void *userdata)
 {
 	struct ramdisk *rd = userdata;
-	int idx = scsi_lun_to_index(lun);
+	int idx = scsi_lun_to_index(tmf->lun);
 
 	(void)ch;
-	(void)func;
 	if (idx < 0 || (unsigned int)idx >= rd->opt.luns)
 		return SRPT_TSK_MGMT_INCORRECT_LUN;
 	return 0;
 }
 
 static const struct srpt_target_ops ramdisk_ops = {
+	.size = sizeof(struct srpt_target_ops),
 	.on_req = on_req,
 	.on_dreq = on_dreq,
 	.on_drained = on_drained,

@@ -189,6 +189,204 @@ void *srpt_channel_get_userdata(struct srpt_channel *ch);
  */
 const char *srpt_channel_state_name(enum srpt_channel_state state);
 
+/**
+ * enum srpt_login_mc - what a login does to the other channels of its
+ *                      I_T nexus (&srpt_login_params.multichannel)
+ * @SRPT_LOGIN_MC_AS_ASKED: as the initiator asked: SINGLE ends them,
+ *                          MULTI keeps them
+ * @SRPT_LOGIN_MC_SINGLE: end them also for a MULTI login (the response
+ *                        then says TERMINATED)
+ */
+enum srpt_login_mc {
+	SRPT_LOGIN_MC_AS_ASKED = 0,
+	SRPT_LOGIN_MC_SINGLE = 1,
+};
+
+/**
+ * struct srpt_login_params - what one login gets
+ * @size: sizeof(struct srpt_login_params) as the program knows it
+ * @credits: credits granted (0: the target's queue_depth); at most the
+ *           target's queue_depth, at least 2
+ * @max_it_iu_len: largest IU the initiator may send (0: the smaller of
+ *                 its request and the target's max_it_iu_len); 64 at
+ *                 least, at most both
+ * @max_ti_iu_len: largest response IU (0: the target's max_ti_iu_len);
+ *                 40 at least, at most the target's
+ * @no_imm_data: refuse immediate data even if the initiator asked for it
+ * @multichannel: an &enum srpt_login_mc
+ */
+struct srpt_login_params {
+	size_t size;
+	uint32_t credits;
+	uint32_t max_it_iu_len;
+	uint32_t max_ti_iu_len;
+	bool no_imm_data;
+	uint8_t multichannel;
+};
+
+/**
+ * srpt_channel_set_login_params() - choose what a login gets
+ * @ch: a channel whose login is not answered yet: inside on_req, or
+ *      after on_req returned SRPT_LOGIN_DEFER and before
+ *      srpt_channel_accept()
+ * @params: what it gets, within the target's limits; copied
+ *
+ * Return: 0; -EINVAL for a value outside the limits above or a NULL
+ * argument; -E2BIG for a @params->size the library does not know with a
+ * part it does not know that is not zero; -EALREADY once the login is
+ * answered. Context: any thread, also inside callbacks.
+ */
+int srpt_channel_set_login_params(struct srpt_channel *ch,
+				  const struct srpt_login_params *params);
+
+/**
+ * struct srpt_channel_info - what a channel is, as it is now
+ * @size: sizeof(struct srpt_channel_info) as the program knows it; the
+ *        library fills no more than that
+ * @id: srpt_channel_get_id()
+ * @state: srpt_channel_get_state()
+ * @initiator_port_id: the initiator port identifier
+ * @target_port_id: the target port identifier it logged in to
+ * @src: the initiator's address; @dst: the address it reached
+ * @login_time_sec: when the login was accepted (CLOCK_REALTIME); 0 before
+ * @login_time_nsec: ... and its nanoseconds
+ * @credits: credits granted at login
+ * @credits_held: credits the initiator holds now, by the library's count
+ *                (a negative value: it overran them)
+ * @cmds_outstanding: commands with the application or in flight
+ * @max_it_iu_len: largest IU the initiator may send
+ * @max_ti_iu_len: largest response IU
+ * @imm_data_offset: where immediate data starts; 0 without it
+ * @multichannel: the multi-channel action it asked for (0 SINGLE, 1 MULTI)
+ * @srq: its IUs come from the device's shared receive queue
+ * @device: the RDMA device, e.g. "rxe0"; empty before the QP exists
+ * @port: the device port
+ * @qp_num: its queue pair number
+ */
+struct srpt_channel_info {
+	size_t size;
+	uint64_t id;
+	enum srpt_channel_state state;
+	uint8_t initiator_port_id[16];
+	uint8_t target_port_id[16];
+	struct sockaddr_storage src;
+	struct sockaddr_storage dst;
+	int64_t login_time_sec;
+	int64_t login_time_nsec;
+	uint32_t credits;
+	int32_t credits_held;
+	uint32_t cmds_outstanding;
+	uint32_t max_it_iu_len;
+	uint32_t max_ti_iu_len;
+	uint32_t imm_data_offset;
+	uint8_t multichannel;
+	bool srq;
+	char device[64];
+	uint8_t port;
+	uint32_t qp_num;
+};
+
+/**
+ * srpt_channel_get_info() - what a channel is
+ * @ch: channel
+ * @info: filled up to @info->size, which the caller sets
+ *
+ * Readable while commands flow; each field is read on its own, so two of
+ * them may be from slightly different moments.
+ *
+ * Return: 0, or -EINVAL (NULL, or a size smaller than that of version
+ * 1.0 of this structure). Context: any thread, also inside callbacks.
+ */
+int srpt_channel_get_info(struct srpt_channel *ch,
+			  struct srpt_channel_info *info);
+
+/* Task management functions, as counted in &struct srpt_io_stats. */
+#define SRPT_STATS_TMF 6	/* ABORT TASK, ABORT TASK SET, CLEAR TASK
+				 * SET, LUN RESET, CLEAR ACA, other */
+
+/**
+ * struct srpt_io_stats - what moved over a channel (or a whole target)
+ * @size: sizeof(struct srpt_io_stats) as the program knows it
+ * @cmds: SRP_CMDs received
+ * @cmds_in: ... of them with DATA-IN (reads)
+ * @cmds_out: ... with DATA-OUT (writes)
+ * @bytes_in: DATA-IN bytes sent to the initiator
+ * @bytes_out: DATA-OUT bytes taken from it (immediate data included)
+ * @rsps: SRP_RSPs sent
+ * @tmf: task management requests by function (see SRPT_STATS_TMF)
+ * @aborted: commands aborted by task management
+ * @bad_ius: IUs answered with an error (CHECK CONDITION for a malformed
+ *           command, SRP_T_LOGOUT, a task management request refused)
+ * @credit_overruns: IUs beyond the initiator's credits (TASK SET FULL)
+ * @busy: commands answered BUSY (the descriptor table pool was used up)
+ * @transfer_errors: RDMA transfers that failed
+ * @cred_reqs: SRP_CRED_REQs sent
+ * @aer_reqs: SRP_AER_REQs sent
+ */
+struct srpt_io_stats {
+	size_t size;
+	uint64_t cmds;
+	uint64_t cmds_in;
+	uint64_t cmds_out;
+	uint64_t bytes_in;
+	uint64_t bytes_out;
+	uint64_t rsps;
+	uint64_t tmf[SRPT_STATS_TMF];
+	uint64_t aborted;
+	uint64_t bad_ius;
+	uint64_t credit_overruns;
+	uint64_t busy;
+	uint64_t transfer_errors;
+	uint64_t cred_reqs;
+	uint64_t aer_reqs;
+};
+
+/**
+ * srpt_channel_get_stats() - what moved over a channel so far
+ * @ch: channel
+ * @st: filled up to @st->size, which the caller sets
+ *
+ * Counters only grow; they are read one by one while commands flow.
+ *
+ * Return: 0, or -EINVAL. Context: any thread, also inside callbacks.
+ */
+int srpt_channel_get_stats(struct srpt_channel *ch, struct srpt_io_stats *st);
+
+/**
+ * srpt_channel_logout() - tell the initiator to log out, and disconnect
+ * @ch: a LIVE channel
+ * @reason: an SRP_T_LOGOUT reason (enum srpt_t_logout_reason), e.g. 0,
+ *          no reason given
+ *
+ * Sends SRP_T_LOGOUT, then a DREQ: the channel drains as after
+ * srpt_channel_close(), ending with on_drained. The Linux initiator logs
+ * the reason and logs in again.
+ *
+ * Return: 0; -ESTALE if the channel is not LIVE; -EBUSY if no context is
+ * free to send it from (every spare is in use: try again), -EINVAL.
+ * Context: any thread, also inside callbacks.
+ */
+int srpt_channel_logout(struct srpt_channel *ch, uint32_t reason);
+
+/**
+ * srpt_channel_send_aer() - send an asynchronous event (SRP_AER_REQ)
+ * @ch: a LIVE channel
+ * @lun: the 8-byte LUN it is about
+ * @sense: sense data describing the event (e.g. CAPACITY DATA HAS
+ *         CHANGED, 6/2A/09); copied, cut to what fits a response IU
+ * @sense_len: its length (at least 1)
+ *
+ * The initiator answers with SRP_AER_RSP, which the library takes. At
+ * most a few may be unanswered at once per channel (the spare receive
+ * buffers their answers land in).
+ *
+ * Return: 0; -ESTALE if the channel is not LIVE; -EBUSY if too many are
+ * unanswered or no context is free (try again later); -EINVAL.
+ * Context: any thread, also inside callbacks.
+ */
+int srpt_channel_send_aer(struct srpt_channel *ch, const uint8_t lun[8],
+			  const uint8_t *sense, uint32_t sense_len);
+
 #ifdef __cplusplus
 }
 #endif

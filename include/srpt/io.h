@@ -2,6 +2,7 @@
 #ifndef SRPT_IO_H
 #define SRPT_IO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,7 +73,23 @@ struct srpt_sge {
 #define SRPT_LEN_AS_DESCRIBED UINT32_MAX
 
 /**
+ * typedef srpt_io_release_fn - the library is done with a command's memory
+ * @io: the command; valid, with its private space, during the call only
+ * @arg: &srpt_io_result.release_arg
+ *
+ * Called once for every srpt_io_complete() whose result named it, when
+ * the library no longer reads or writes the memory that command named
+ * (its DATA-IN was written and the response sent, or the command ended
+ * without them: aborted, its channel closed, a post failed): a buffer
+ * pool may take the memory back from here. Runs on a completion thread,
+ * or on the dispatch thread; never inside a call the application made.
+ */
+typedef void (*srpt_io_release_fn)(struct srpt_io *io, void *arg);
+
+/**
  * struct srpt_io_result - how a command ended
+ * @size: sizeof(struct srpt_io_result) as the program knows it, so that
+ *        fields can be added in later versions (see libsrpt(7), "ABI")
  * @status: SAM status (0 GOOD, 2 CHECK CONDITION, 0x28 TASK SET FULL...)
  * @sense: sense data, or NULL; copied (truncated to what fits the
  *         negotiated response size)
@@ -83,14 +100,21 @@ struct srpt_sge {
  *                its CDB); the library reports the residual against the
  *                initiator's descriptors (underflow or overflow).
  *                %SRPT_LEN_AS_DESCRIBED when they agree.
+ * @release: called when the library is done with the memory of @data, or
+ *           NULL (see &srpt_io_release_fn); without it, registered memory
+ *           must stay as it is until the channel's on_drained
+ * @release_arg: handed to @release
  */
 struct srpt_io_result {
+	size_t size;
 	uint8_t status;
 	const uint8_t *sense;
 	uint32_t sense_len;
 	const struct srpt_sge *data;
 	unsigned int nsge;
 	uint32_t expected_len;
+	srpt_io_release_fn release;
+	void *release_arg;
 };
 
 /**
@@ -122,6 +146,19 @@ struct srpt_channel *srpt_io_get_channel(struct srpt_io *io);
  * Context: any thread, also inside callbacks.
  */
 void *srpt_io_get_priv(struct srpt_io *io);
+
+/**
+ * srpt_io_is_aborted() - whether what the application sends for a command
+ *                        can still reach the initiator
+ * @io: a command the application holds
+ *
+ * True once task management aborted the command or its channel left
+ * LIVE: the application may stop its backend work and complete the
+ * command at once (nothing is sent for it). See also on_abort.
+ *
+ * Return: true or false. Context: any thread, also inside callbacks.
+ */
+bool srpt_io_is_aborted(struct srpt_io *io);
 
 /**
  * typedef srpt_io_data_fn - end of a DATA-OUT transfer
@@ -171,10 +208,9 @@ int srpt_io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg,
  * channel is closing or the command was aborted by task management,
  * nothing is sent. After this call @io belongs to the library again.
  * Memory in @res->data must stay valid and unchanged until the library
- * has sent it; for registered memory that is until the response is
- * acknowledged, which the application sees as the channel draining or
- * the next use of that memory being safe after on_drained; for bounce
- * (mr == NULL) data it is copied before the call returns.
+ * is done with it: @res->release says when; without it, until the
+ * channel's on_drained. Bounce data (mr == NULL) is copied before the
+ * call returns.
  *
  * Called on a completion thread (inside on_cmd, say), the work requests
  * go out when that thread has handled the completions of its current
@@ -182,8 +218,11 @@ int srpt_io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg,
  * channel; from any other thread they go out before the call returns.
  *
  * Return: 0; -EINVAL for a bad @res (the command is then completed with
- * CHECK CONDITION, HARDWARE ERROR). The command is handed back in every
- * case. Context: any thread, also inside callbacks; once per @io.
+ * CHECK CONDITION, HARDWARE ERROR); -E2BIG for a @res->size larger than
+ * the library knows with a part it does not know that is not zero (the
+ * command is then completed with CHECK CONDITION, HARDWARE ERROR too).
+ * The command is handed back in every case. Context: any thread, also
+ * inside callbacks; once per @io.
  */
 int srpt_io_complete(struct srpt_io *io, const struct srpt_io_result *res);
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <srpt/log.h>
+#include <srpt/channel.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,19 +45,45 @@ enum srpt_drained_verdict {
 };
 
 /**
- * struct srpt_target_ops - callbacks a storage target registers
+ * struct srpt_tmf_info - a task management request, as on_tmf sees it
+ * @func: the function (SRPT_TSK_ABORT_TASK, _ABORT_TASK_SET,
+ *        _CLEAR_TASK_SET, _LUN_RESET)
+ * @lun: the 8-byte LUN it names
+ * @tag: the tag of the request itself
+ * @task_tag: for ABORT TASK, the tag of the command to abort
  *
- * Lifecycle callbacks (@on_req, @on_rtu, @on_dreq, @on_drained) run on the
- * target's dispatch thread, one at a time. @on_cmd and @on_tmf run on a
- * completion thread (or on the dispatch thread while IUs that arrived
- * before the channel was live are replayed). No callback is ever invoked
- * from inside a libsrpt function the application called. Callbacks may
- * call any srpt_channel_*() and srpt_io_*() function, but not
- * srpt_target_unref() of the last reference nor srpt_target_shutdown().
+ * Scope, as in SAM-5: ABORT TASK, ABORT TASK SET and CLEAR TASK SET act
+ * on the commands of the requesting I_T nexus (every channel that the
+ * initiator port logged in to this target port), LUN RESET on every
+ * command of the LUN from every nexus.
+ */
+struct srpt_tmf_info {
+	uint8_t func;
+	uint8_t lun[8];
+	uint64_t tag;
+	uint64_t task_tag;
+};
+
+/**
+ * struct srpt_target_ops - callbacks a storage target registers
+ * @size: sizeof(struct srpt_target_ops) as the program knows it, so that
+ *        callbacks can be added in later versions (see libsrpt(7), "ABI")
+ *
+ * Threads: @on_req, @on_rtu, @on_dreq and @on_drained run on the target's
+ * dispatch thread, one at a time. @on_cmd, @on_tmf and @on_abort run on a
+ * completion thread, or on the dispatch thread (IUs that arrived before
+ * the channel was live are replayed there). With
+ * %SRPT_TARGET_APP_POLL the completion work runs on the application's
+ * own threads, inside srpt_target_poll(). No callback is ever invoked
+ * from inside a call the application made to libsrpt (but for
+ * srpt_target_poll(), whose purpose it is). Callbacks may call any
+ * srpt_channel_*() and srpt_io_*() function; they must not drop the last
+ * reference of the target nor call srpt_target_shutdown().
  *
  * @on_req: a login request arrived; the channel is CONNECTING. Return an
  *          &enum srpt_login_verdict or a reject reason. This is where ACLs
- *          live. Mandatory.
+ *          live, and where srpt_channel_set_login_params() may lower what
+ *          the login gets. Mandatory.
  * @on_rtu: the channel is LIVE; commands may arrive after this. Optional.
  * @on_dreq: the peer or the target started a disconnect; no new command is
  *           delivered after this. Called at most once, only for channels
@@ -68,13 +95,24 @@ enum srpt_drained_verdict {
  *              or after. Return an &enum srpt_drained_verdict. Optional.
  * @on_cmd: an SRP_CMD on a LIVE channel; the application owns @io until it
  *          calls srpt_io_complete() (from any thread). Mandatory.
- * @on_tmf: a task management request for @lun is about to be executed by
- *          the library (which aborts the affected commands itself and
- *          answers once they are finished). Return 0 to let it proceed, or
- *          an SRP task management response code (e.g. 9, INCORRECT LOGICAL
- *          UNIT NUMBER) to answer with that instead. Optional.
+ * @on_tmf: a task management request is about to be carried out by the
+ *          library, which aborts the commands it covers itself (see
+ *          &struct srpt_tmf_info) and answers once each of them has been
+ *          completed by the application (or its transfer ended). Return 0
+ *          to let it proceed, or an SRP task management response code
+ *          (e.g. 9, INCORRECT LOGICAL UNIT NUMBER) to answer with that
+ *          instead. Optional.
+ * @on_abort: a command the application holds (between @on_cmd and
+ *            srpt_io_complete()) was aborted, by task management or
+ *            because its channel is closing: it should stop the
+ *            command's backend work and complete it; nothing it sends
+ *            will reach the initiator. @io stays valid during the call,
+ *            also if another thread completes it meanwhile. Called at
+ *            most once per command. Optional; without it the application
+ *            can ask srpt_io_is_aborted().
  */
 struct srpt_target_ops {
+	size_t size;
 	int (*on_req)(struct srpt_channel *ch,
 		      const struct srpt_login_info *login, void *userdata);
 	void (*on_rtu)(struct srpt_channel *ch, void *userdata);
@@ -82,9 +120,34 @@ struct srpt_target_ops {
 	int (*on_drained)(struct srpt_channel *ch, void *userdata);
 	void (*on_cmd)(struct srpt_channel *ch, struct srpt_io *io,
 		       void *userdata);
-	int (*on_tmf)(struct srpt_channel *ch, uint8_t func,
-		      const uint8_t lun[8], void *userdata);
+	int (*on_tmf)(struct srpt_channel *ch, const struct srpt_tmf_info *tmf,
+		      void *userdata);
+	void (*on_abort)(struct srpt_io *io, void *userdata);
 };
+
+/**
+ * enum srpt_thread_kind - which library thread a thread hook is about
+ * @SRPT_THREAD_DISPATCH: the target's dispatch thread (RDMA/CM events,
+ *                        lifecycle callbacks)
+ * @SRPT_THREAD_COMPLETION: a completion thread (work completions, on_cmd)
+ */
+enum srpt_thread_kind {
+	SRPT_THREAD_DISPATCH = 0,
+	SRPT_THREAD_COMPLETION = 1,
+};
+
+/**
+ * typedef srpt_thread_fn - thread start and stop hook
+ * @kind: &enum srpt_thread_kind
+ * @index: which completion thread (0 for the dispatch thread)
+ * @userdata: &srpt_target_opts.thread_userdata
+ *
+ * Called on the library thread itself: first thing after it started, and
+ * last thing before it ends. Where an application registers the thread
+ * with liburcu, sets thread-local state or its own CPU affinity. The
+ * thread blocks every signal. The hook must not call back into libsrpt.
+ */
+typedef void (*srpt_thread_fn)(int kind, unsigned int index, void *userdata);
 
 /**
  * enum srpt_target_flags - opt-in modes in &srpt_target_opts.flags
@@ -92,6 +155,11 @@ struct srpt_target_ops {
  *                         sleeping: lowest latency on real hardware, one
  *                         busy core per completion thread; the default
  *                         sleeps on completion channels (no CPU when idle)
+ * @SRPT_TARGET_APP_POLL: the library starts no completion threads: the
+ *                        application drives completion processing from
+ *                        threads of its own, with srpt_target_poll_fd()
+ *                        and srpt_target_poll() (one poller per
+ *                        &srpt_target_opts.completion_threads)
  * @SRPT_TARGET_SRQ: every channel of a device takes its IUs from one
  *                   shared receive queue of &srpt_target_opts.srq_size
  *                   buffers, instead of a ring of queue_depth + 4 buffers
@@ -104,11 +172,14 @@ struct srpt_target_ops {
 enum srpt_target_flags {
 	SRPT_TARGET_BUSY_POLL = 1u << 0,
 	SRPT_TARGET_SRQ = 1u << 1,
+	SRPT_TARGET_APP_POLL = 1u << 2,
 };
 
 /**
  * struct srpt_target_opts - how to build a target port
- * @size: sizeof(struct srpt_target_opts); lets the struct grow
+ * @size: sizeof(struct srpt_target_opts) as the program knows it; lets
+ *        the struct grow (a larger size than the library knows is taken
+ *        when the part it does not know is zero, see libsrpt(7))
  * @ops: callbacks; copied
  * @userdata: handed, last, to every callback
  * @id_ext: first half of the SRP target port id; 0 means "same as the
@@ -121,7 +192,8 @@ enum srpt_target_flags {
  * @max_ti_iu_len: largest response IU sent (default 256, at least 40)
  * @drain_timeout_ms: how long to wait for the drain completion before
  *                    finishing the close anyway (default 5000)
- * @completion_threads: number of completion threads (default 1)
+ * @completion_threads: number of completion threads, or of pollers with
+ *                      %SRPT_TARGET_APP_POLL (default 1, at most 64)
  * @log: log hook, or NULL for silence
  * @log_userdata: handed to @log
  * @log_level: lines above this level are not formatted (default NOTICE)
@@ -139,6 +211,13 @@ enum srpt_target_flags {
  *                          at most @max_channels); a login beyond is
  *                          rejected with CHANNEL LIMIT REACHED, so one
  *                          initiator cannot take every channel
+ * @completion_cpus: CPUs for the completion threads, in order (thread i
+ *                   runs on completion_cpus[i % ncompletion_cpus]), or
+ *                   NULL to leave them to the scheduler; copied
+ * @ncompletion_cpus: entries in @completion_cpus
+ * @thread_start: called on each library thread when it starts, or NULL
+ * @thread_stop: called on each library thread before it ends, or NULL
+ * @thread_userdata: handed to @thread_start and @thread_stop
  * @table_pool_size: bytes of registered memory the target reads
  *                   initiators' external descriptor tables into (default
  *                   1 MiB, 64 KiB..64 MiB); while it is used up, commands
@@ -164,6 +243,11 @@ struct srpt_target_opts {
 	uint32_t max_channels;
 	uint32_t max_initiator_channels;
 	uint32_t table_pool_size;
+	const unsigned int *completion_cpus;
+	unsigned int ncompletion_cpus;
+	srpt_thread_fn thread_start;
+	srpt_thread_fn thread_stop;
+	void *thread_userdata;
 };
 
 /**
@@ -306,6 +390,78 @@ typedef int (*srpt_channel_visit_fn)(struct srpt_channel *ch, void *arg);
  */
 int srpt_target_foreach_channel(struct srpt_target *t,
 				srpt_channel_visit_fn fn, void *arg);
+
+/**
+ * struct srpt_target_stats - a target's counters
+ * @size: sizeof(struct srpt_target_stats) as the program knows it
+ * @io: what moved over every channel, closed ones included
+ * @logins: logins accepted
+ * @login_rejects: logins rejected, by reason: index reason - 0x00010000
+ *                 (UNABLE_ESTABLISH_CHANNEL 0 ... CHANNEL_LIMIT_REACHED 6)
+ * @channels: channels now, in any state until they are freed
+ * @log_suppressed: log lines caused by initiators left out (rate limit)
+ */
+struct srpt_target_stats {
+	size_t size;
+	struct srpt_io_stats io;
+	uint64_t logins;
+	uint64_t login_rejects[7];
+	uint32_t channels;
+	uint64_t log_suppressed;
+};
+
+/**
+ * srpt_target_get_stats() - the target's counters
+ * @t: target
+ * @st: filled up to @st->size (and @st->io up to @st->io.size), which the
+ *      caller sets
+ *
+ * Readable while commands flow; counters only grow.
+ *
+ * Return: 0, or -EINVAL. Context: any thread, also inside callbacks.
+ */
+int srpt_target_get_stats(struct srpt_target *t, struct srpt_target_stats *st);
+
+/**
+ * srpt_target_set_log_level() - change which log lines are formatted
+ * @t: target
+ * @level: an &enum srpt_log_level; lines above it are not
+ *
+ * Return: 0, or -EINVAL for a level outside SRPT_LOG_ERR..SRPT_LOG_DEBUG.
+ * Context: any thread, also inside callbacks.
+ */
+int srpt_target_set_log_level(struct srpt_target *t, int level);
+
+/**
+ * srpt_target_poll_fd() - the file descriptor of a poller
+ * @t: a listening target made with %SRPT_TARGET_APP_POLL
+ * @poller: 0 .. &srpt_target_opts.completion_threads - 1
+ *
+ * Readable (poll(2), epoll(7)) when @poller has completions to process;
+ * then call srpt_target_poll(). The descriptor stays the library's.
+ *
+ * Return: the descriptor, or -EINVAL (no such poller, not listening, not
+ * made with %SRPT_TARGET_APP_POLL). Context: any thread.
+ */
+int srpt_target_poll_fd(struct srpt_target *t, unsigned int poller);
+
+/**
+ * srpt_target_poll() - process what is ready on a poller
+ * @t: a listening target made with %SRPT_TARGET_APP_POLL
+ * @poller: 0 .. &srpt_target_opts.completion_threads - 1
+ * @max: at most this many completions (0: all that are there)
+ *
+ * Runs the completion work a completion thread would: the callbacks
+ * on_cmd, on_tmf and on_abort, DATA-OUT and release callbacks of the
+ * channels on @poller run inside this call, on the calling thread. Call
+ * it for one poller from one thread at a time; different pollers from
+ * different threads. The thread must not hold locks the callbacks take.
+ *
+ * Return: the number of completions processed (0: none was ready), or
+ * -EINVAL. Context: an application thread; not from inside a callback.
+ */
+int srpt_target_poll(struct srpt_target *t, unsigned int poller,
+		     unsigned int max);
 
 #ifdef __cplusplus
 }

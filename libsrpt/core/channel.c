@@ -34,6 +34,7 @@ struct srpt_channel *srpt_ch_alloc(struct srpt_target *t, void *conn)
 	CDS_INIT_LIST_HEAD(&ch->wait_list);
 	CDS_INIT_LIST_HEAD(&ch->sq_wait);
 	CDS_INIT_LIST_HEAD(&ch->sq_dead);
+	CDS_INIT_LIST_HEAD(&ch->rel_later);
 	CDS_INIT_LIST_HEAD(&ch->rsp_wait);
 	CDS_INIT_LIST_HEAD(&ch->nexus_link);
 	atomic_fetch_add(&t->nalive, 1);
@@ -98,8 +99,10 @@ static void channel_release(struct srpt_channel *ch)
 		urcu_memb_call_rcu(&ch->rcu, channel_free_rcu);
 		urcu_memb_unregister_thread();
 	}
-	/* The target's last unref waits for this (target.c). */
+	/* The target's last unref waits for this (target.c); what the
+	 * channel moved stays in the target's counters. */
 	pthread_mutex_lock(&t->lock);
+	srpt_counters_add(&t->gone_io, &ch->cnt);
 	if (atomic_fetch_sub(&t->nalive, 1) == 1)
 		pthread_cond_broadcast(&t->cond);
 	pthread_mutex_unlock(&t->lock);
@@ -229,6 +232,9 @@ static void call_on_dreq(struct srpt_channel *ch)
 	pthread_mutex_unlock(&ch->lock);
 	if (t->ops.on_dreq)
 		t->ops.on_dreq(ch, t->userdata);
+	/* Nothing the application sends for a command it holds reaches
+	 * the initiator any more: let it stop the backend work. */
+	srpt_tm_notify(ch, true);
 }
 
 static void ch_unregister(struct srpt_channel *ch)
@@ -397,6 +403,26 @@ static void ch_established(struct srpt_channel *ch)
 	srpt_iu_replay_wait_list(ch);
 }
 
+/* Ios handed back with nothing to send whose release notification must
+ * not run inside the application's call (io.c). */
+static void release_later_run(struct srpt_channel *ch)
+{
+	for (;;) {
+		struct srpt_io *io = NULL;
+
+		pthread_mutex_lock(&ch->sq_lock);
+		if (!cds_list_empty(&ch->rel_later)) {
+			io = cds_list_first_entry(&ch->rel_later,
+						  struct srpt_io, sq_link);
+			cds_list_del(&io->sq_link);
+		}
+		pthread_mutex_unlock(&ch->sq_lock);
+		if (!io)
+			return;
+		srpt_io_release(io);
+	}
+}
+
 void srpt_ch_handle_events(struct srpt_channel *ch, unsigned int ev)
 {
 	if (ev & SRPT_EV_CONNECT_REQ)
@@ -424,6 +450,8 @@ void srpt_ch_handle_events(struct srpt_channel *ch, unsigned int ev)
 		ch_drain_check(ch);
 	if (ev & SRPT_EV_IO_DEAD)
 		srpt_io_finish_dead(ch);
+	if (ev & SRPT_EV_IO_RELEASE)
+		release_later_run(ch);
 	if (ev & SRPT_EV_IO_IDLE)
 		ch_maybe_drained(ch);
 	if (ev & SRPT_EV_DRAINED_DONE)
@@ -527,4 +555,30 @@ SRPT_EXPORT void *srpt_channel_set_userdata(struct srpt_channel *ch,
 SRPT_EXPORT void *srpt_channel_get_userdata(struct srpt_channel *ch)
 {
 	return atomic_load(&ch->userdata);
+}
+
+SRPT_EXPORT int srpt_channel_logout(struct srpt_channel *ch, uint32_t reason)
+{
+	int r;
+
+	if (!ch)
+		return -EINVAL;
+	srpt_ch_hold(ch);	/* the send may end its last io */
+	r = srpt_rsp_target_logout(ch, reason);
+	srpt_ch_drop(ch);
+	return r;
+}
+
+SRPT_EXPORT int srpt_channel_send_aer(struct srpt_channel *ch,
+				      const uint8_t lun[8],
+				      const uint8_t *sense, uint32_t sense_len)
+{
+	int r;
+
+	if (!ch || !lun || !sense || !sense_len)
+		return -EINVAL;
+	srpt_ch_hold(ch);
+	r = srpt_rsp_aer(ch, lun, sense, sense_len);
+	srpt_ch_drop(ch);
+	return r;
 }

@@ -71,6 +71,16 @@ struct srpt_mr {
 	size_t len;
 	uint32_t lkey[SRPT_MAX_DEVICES];
 	void *tp[SRPT_MAX_DEVICES];
+	struct cds_list_head link;	/* t->mrs, under t->mr_lock */
+	bool registered;		/* with the transport (listening) */
+};
+
+/* What moved over a channel (struct srpt_io_stats, as atomics). */
+struct srpt_io_counters {
+	atomic_ullong cmds, cmds_in, cmds_out, bytes_in, bytes_out, rsps;
+	atomic_ullong tmf[SRPT_STATS_TMF];
+	atomic_ullong aborted, bad_ius, credit_overruns, busy,
+		      transfer_errors, cred_reqs, aer_reqs;
 };
 
 /* Pending lifecycle events of a channel, handled in this order. */
@@ -89,6 +99,7 @@ enum srpt_ev_bit {
 	SRPT_EV_DRAIN_DONE = 1u << 10,
 	SRPT_EV_IO_IDLE = 1u << 11,
 	SRPT_EV_IO_DEAD = 1u << 12,	/* ios wait on ch->sq_dead */
+	SRPT_EV_IO_RELEASE = 1u << 15,	/* ios wait on ch->rel_later */
 	SRPT_EV_DRAINED_DONE = 1u << 13,
 	SRPT_EV_DRAIN_TIMEOUT = 1u << 14,
 };
@@ -171,6 +182,13 @@ struct srpt_io {
 	uint8_t task_lun[8];
 	struct srpt_io *tm_owner;	/* the TM io this aborted io holds up */
 	atomic_bool aborted;
+	/* the application's release notification (srpt_io_result) */
+	srpt_io_release_fn release_fn;
+	void *release_arg;
+	/* on_abort: a note is on its way (ABORT_NOTE_*), and the io's end
+	 * waits for it (tm.c) */
+	atomic_int abort_note;
+	bool abort_noted;		/* at most one note per command */
 	/* a task management request */
 	uint8_t tm_func;
 	uint64_t tm_task_tag;
@@ -275,10 +293,15 @@ struct srpt_channel {
 	pthread_mutex_t sq_lock;	/* sq_wait, sq_dead; a leaf */
 	struct cds_list_head sq_wait;
 	struct cds_list_head sq_dead;	/* finished once DISCONNECTED */
+	struct cds_list_head rel_later;	/* ios the dispatch thread ends */
 
 	/* SRQ mode: the QP took its last shared receive (LAST_WQE_REACHED
 	 * event), so the drain write can go (channel.c). */
 	bool last_wqe;
+
+	struct srpt_io_counters cnt;
+	struct srpt_login_params params;	/* srpt_channel_set_login_params */
+	struct timespec login_time;
 
 	/* Requests of the target's own whose answers may still come
 	 * (SRP_CRED_REQ): their tags, under io_lock (rsp.c). At most
@@ -350,6 +373,13 @@ struct srpt_target {
 	struct cds_list_head nexuses;	/* dispatch thread only */
 	struct srpt_srq srq[SRPT_MAX_DEVICES];	/* made on the dispatch thread */
 	struct srpt_table_pool desc_pool;
+	atomic_int log_level;
+	/* what channels that are gone moved (under lock), and logins */
+	struct srpt_io_counters gone_io;
+	atomic_ullong login_rejects[7];
+	/* every registration, also those made before listening */
+	pthread_mutex_t mr_lock;
+	struct cds_list_head mrs;
 	struct srpt_log_limit log_limit;
 	struct srpt_stats stats;
 };
@@ -443,6 +473,9 @@ void srpt_rsp_check(struct srpt_io *io, uint8_t key, uint16_t ascq);
 void srpt_rsp_tm(struct srpt_io *io, uint8_t code);
 void srpt_rsp_logout(struct srpt_io *io, uint32_t reason);
 void srpt_rsp_cred_req(struct srpt_channel *ch);
+int srpt_rsp_target_logout(struct srpt_channel *ch, uint32_t reason);
+int srpt_rsp_aer(struct srpt_channel *ch, const uint8_t lun[8],
+		 const uint8_t *sense, uint32_t sense_len);
 bool srpt_rsp_treq_answered(struct srpt_channel *ch, uint64_t tag);
 
 /* tm.c: task management */
@@ -450,6 +483,8 @@ void srpt_task_bind(struct srpt_io *io);
 struct srpt_io *srpt_task_unbind(struct srpt_io *io, bool *was_aborted);
 void srpt_tm_one_done(struct srpt_io *tm);
 void srpt_tm_abort(struct srpt_io *tm);
+void srpt_tm_notify(struct srpt_channel *ch, bool all);
+bool srpt_tm_note_holds(struct srpt_io *io);
 
 /* desc-table.c: external descriptor tables */
 int srpt_table_fetch(struct srpt_io *io, const struct srpt_data_desc *d);
@@ -458,6 +493,7 @@ void srpt_table_pool_free(struct srpt_target *t);
 
 /* release.c: the end of an io */
 void srpt_io_release(struct srpt_io *io);
+void srpt_io_end(struct srpt_io *io);
 
 /* io.c: DATA-OUT is in place (or could not be read): to the app */
 void srpt_io_data_arrived(struct srpt_io *io, int status);
@@ -472,6 +508,8 @@ void srpt_io_reclaim_posted(struct srpt_channel *ch);
 int srpt_mr_new(struct srpt_target *t, void *addr, size_t len,
 		const char *site, struct srpt_mr **ret);
 void srpt_mr_free(struct srpt_target *t, struct srpt_mr *mr);
+int srpt_mr_register_all(struct srpt_target *t);
+void srpt_mr_unregister_all(struct srpt_target *t);
 /* srq.c */
 int srpt_srq_ensure(struct srpt_target *t, int dev);
 void srpt_srq_post(struct srpt_target *t, int dev, uint32_t slot);

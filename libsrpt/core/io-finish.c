@@ -15,6 +15,8 @@ void srpt_io_finish(struct srpt_io *io, enum srpt_wr_type type, int status)
 	struct srpt_channel *ch = io->ch;
 
 	srpt_sq_done(io);
+	if (status > 0)
+		atomic_fetch_add(&ch->cnt.transfer_errors, 1);
 	switch (type) {
 	case SRPT_WR_TABLE:
 		srpt_iu_table_done(io, status);

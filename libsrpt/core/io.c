@@ -11,6 +11,7 @@
 #include "core/core.h"
 #include "core/scsi.h"
 #include "util/export.h"
+#include "util/struct-copy.h"
 
 SRPT_EXPORT const struct srpt_io_info *srpt_io_get_info(struct srpt_io *io)
 {
@@ -25,6 +26,12 @@ SRPT_EXPORT void *srpt_io_get_priv(struct srpt_io *io)
 SRPT_EXPORT struct srpt_channel *srpt_io_get_channel(struct srpt_io *io)
 {
 	return io->ch;
+}
+
+SRPT_EXPORT bool srpt_io_is_aborted(struct srpt_io *io)
+{
+	return io && (atomic_load(&io->aborted) ||
+		      srpt_ch_state(io->ch) != SRPT_CH_LIVE);
 }
 
 /* DATA-OUT arrived in io->local (or could not be read): copy it out of
@@ -45,6 +52,8 @@ void srpt_io_data_arrived(struct srpt_io *io, int status)
 		}
 	}
 	io->copy_nsge = 0;
+	if (!status)
+		atomic_fetch_add(&io->ch->cnt.bytes_out, io->xfer_len);
 	atomic_store(&io->state, SRPT_IO_APP);
 	io->data_done(io, status, io->data_arg);
 }
@@ -64,6 +73,7 @@ static int io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg,
 	if (io->info.imm) {
 		const uint8_t *src = io->cmd.data_out.imm_data;
 
+		atomic_fetch_add(&io->ch->cnt.bytes_out, xfer);
 		for (unsigned int i = 0; i < nsge && xfer; i++) {
 			uint32_t l = sg[i].len < xfer ? sg[i].len : xfer;
 
@@ -146,7 +156,29 @@ static int64_t data_in(struct srpt_io *io, const struct srpt_io_result *res)
 	return xfer;
 }
 
-static int io_complete(struct srpt_io *io, const struct srpt_io_result *res)
+/* The size of version 1.0 of the result: every program gives at least
+ * it. */
+#define RESULT_V1_SIZE (offsetof(struct srpt_io_result, release_arg) + \
+			sizeof(void *))
+
+/* An io the application hands back with nothing to send ends here, but
+ * its release notification must not run inside the application's call:
+ * the dispatch thread ends it. */
+static void release_later(struct srpt_io *io)
+{
+	struct srpt_channel *ch = io->ch;
+
+	if (!io->release_fn) {
+		srpt_io_release(io);
+		return;
+	}
+	pthread_mutex_lock(&ch->sq_lock);
+	cds_list_add_tail(&io->sq_link, &ch->rel_later);
+	pthread_mutex_unlock(&ch->sq_lock);
+	srpt_ch_queue_ev(ch, SRPT_EV_IO_RELEASE);
+}
+
+static int io_complete(struct srpt_io *io, const struct srpt_io_result *in)
 {
 	static const uint8_t hw_error[SENSE_FIXED_LEN] = {
 		[0] = 0x70, [2] = SENSE_HARDWARE_ERROR,
@@ -154,14 +186,28 @@ static int io_complete(struct srpt_io *io, const struct srpt_io_result *res)
 		[12] = ASC_INTERNAL_TARGET_FAILURE >> 8,
 		[13] = ASC_INTERNAL_TARGET_FAILURE & 0xff,
 	};
+	struct srpt_io_result copy, *res = &copy;
 	uint32_t expected, din, dout;
 	int64_t xfer = 0;
 	uint8_t flags;
+	int r = -EINVAL;
 
+	if (!in || in->size < RESULT_V1_SIZE ||
+	    (r = srpt_copy_struct(&copy, sizeof(copy), in, in->size))) {
+		res = NULL;
+		if (in && in->size >= RESULT_V1_SIZE) {
+			/* what it may be freed after is known */
+			io->release_fn = in->release;
+			io->release_arg = in->release_arg;
+		}
+	} else {
+		io->release_fn = res->release;
+		io->release_arg = res->release_arg;
+	}
 	if (atomic_load(&io->aborted) ||
 	    srpt_ch_state(io->ch) != SRPT_CH_LIVE) {
-		srpt_io_release(io);
-		return 0;
+		release_later(io);
+		return res ? 0 : r;
 	}
 	if (!res || (res->nsge && !res->data) || res->nsge > SRPT_MAX_IO_SGE)
 		goto bad;
@@ -181,7 +227,7 @@ bad:
 	io->nlocal = 0;
 	srpt_rsp_status(io, SAM_STAT_CHECK_CONDITION, hw_error,
 			sizeof(hw_error), 0, 0, 0, 0);
-	return -EINVAL;
+	return r ? r : -EINVAL;
 }
 
 /*

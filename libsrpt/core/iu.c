@@ -19,6 +19,7 @@ static bool take_credit(struct srpt_channel *ch)
 	if (atomic_fetch_sub(&ch->req_lim, 1) > 0)
 		return true;
 	atomic_fetch_add(&ch->t->stats.credit_overruns, 1);
+	atomic_fetch_add(&ch->cnt.credit_overruns, 1);
 	return false;
 }
 
@@ -79,6 +80,11 @@ static void deliver_cmd(struct srpt_io *io)
 	io->info.task_attr = io->cmd.task_attr;
 	io->info.imm = d && d->fmt == SRPT_DATA_FMT_IMM;
 	atomic_fetch_add(&t->stats.cmds, 1);
+	atomic_fetch_add(&ch->cnt.cmds, 1);
+	if (dir == SRPT_DIR_IN)
+		atomic_fetch_add(&ch->cnt.cmds_in, 1);
+	else if (dir == SRPT_DIR_OUT)
+		atomic_fetch_add(&ch->cnt.cmds_out, 1);
 	atomic_store(&io->state, SRPT_IO_APP);
 	t->ops.on_cmd(ch, io, t->userdata);
 }
@@ -135,6 +141,7 @@ static void handle_cmd(struct srpt_channel *ch, struct srpt_io *io)
 				      "channel %llu: no buffer for a %u-byte descriptor table (%d): BUSY",
 				      (unsigned long long)ch->id, d->table.len, r);
 			atomic_fetch_add(&t->stats.table_busy, 1);
+			atomic_fetch_add(&ch->cnt.busy, 1);
 			srpt_rsp_status(io, SAM_STAT_BUSY, NULL, 0, 0, 0, 0, 0);
 		}
 		return;
@@ -168,6 +175,25 @@ void srpt_iu_table_done(struct srpt_io *io, int status)
 	srpt_iu_delivered(ch);
 }
 
+/* Where a function is counted in struct srpt_io_stats. */
+static unsigned int tmf_index(uint8_t func)
+{
+	switch (func) {
+	case SRPT_TSK_ABORT_TASK:
+		return 0;
+	case SRPT_TSK_ABORT_TASK_SET:
+		return 1;
+	case SRPT_TSK_CLEAR_TASK_SET:
+		return 2;
+	case SRPT_TSK_LUN_RESET:
+		return 3;
+	case SRPT_TSK_CLEAR_ACA:
+		return 4;
+	default:
+		return 5;
+	}
+}
+
 static void handle_tm(struct srpt_channel *ch, struct srpt_io *io)
 {
 	struct srpt_target *t = ch->t;
@@ -183,6 +209,7 @@ static void handle_tm(struct srpt_channel *ch, struct srpt_io *io)
 		}
 		io->info.tag = get_tag(io->rx_buf + 8);
 		atomic_fetch_add(&t->stats.bad_ius, 1);
+		atomic_fetch_add(&ch->cnt.bad_ius, 1);
 		srpt_rsp_tm(io, SRPT_TSK_MGMT_INVALID);
 		return;
 	}
@@ -191,6 +218,7 @@ static void handle_tm(struct srpt_channel *ch, struct srpt_io *io)
 	io->tm_func = tm.tsk_mgmt_func;
 	io->tm_task_tag = tm.task_tag;
 	atomic_fetch_add(&t->stats.tmfs, 1);
+	atomic_fetch_add(&ch->cnt.tmf[tmf_index(tm.tsk_mgmt_func)], 1);
 	if (!credit) {
 		srpt_rsp_tm(io, SRPT_TSK_MGMT_FAILED);
 		return;
@@ -206,8 +234,18 @@ static void handle_tm(struct srpt_channel *ch, struct srpt_io *io)
 		srpt_rsp_tm(io, SRPT_TSK_MGMT_FUNC_NOT_SUPP);
 		return;
 	}
-	code = t->ops.on_tmf ? t->ops.on_tmf(ch, tm.tsk_mgmt_func, tm.lun,
-					     t->userdata) : 0;
+	if (t->ops.on_tmf) {
+		struct srpt_tmf_info info = {
+			.func = tm.tsk_mgmt_func,
+			.tag = tm.tag,
+			.task_tag = tm.task_tag,
+		};
+
+		memcpy(info.lun, tm.lun, 8);
+		code = t->ops.on_tmf(ch, &info, t->userdata);
+	} else {
+		code = 0;
+	}
 	if (code) {
 		srpt_rsp_tm(io, (uint8_t)code);
 		return;
@@ -244,8 +282,9 @@ static void process_live(struct srpt_channel *ch, struct srpt_io *io)
 		break;
 	case SRPT_OP_CRED_RSP:
 	case SRPT_OP_AER_RSP:
-		/* The answer to a request of ours takes no credit and needs
-		 * none; one we did not ask for ends the channel. */
+		/* The answer to a request of ours (SRP_CRED_REQ,
+		 * SRP_AER_REQ) takes no credit and needs none; one we did
+		 * not ask for ends the channel. */
 		if (io->rx_len >= 16 &&
 		    srpt_rsp_treq_answered(ch, get_tag(io->rx_buf + 8)))
 			srpt_io_release(io);

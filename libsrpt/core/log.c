@@ -22,7 +22,7 @@ void srpt_log(struct srpt_target *t, int level, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!t || !t->opts.log || level > t->opts.log_level)
+	if (!t || !t->opts.log || level > atomic_load(&t->log_level))
 		return;
 	va_start(ap, fmt);
 	emit(t, level, fmt, ap);
@@ -44,7 +44,7 @@ void srpt_log_peer(struct srpt_target *t, int level, const char *fmt, ...)
 	bool show;
 	va_list ap;
 
-	if (!t || !t->opts.log || level > t->opts.log_level)
+	if (!t || !t->opts.log || level > atomic_load(&t->log_level))
 		return;
 	l = &t->log_limit;
 	now = t->tp_ops && t->tp_ops->now_ms ? t->tp_ops->now_ms(t) : 0;

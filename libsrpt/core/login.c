@@ -12,6 +12,8 @@
 #include "core/events.h"
 #include "util/alloc.h"
 #include "util/byteorder.h"
+#include "util/export.h"
+#include "util/struct-copy.h"
 
 #define SRPT_BUF_FMT_ALL (SRPT_BUF_FMT_DIRECT | SRPT_BUF_FMT_INDIRECT)
 
@@ -74,6 +76,10 @@ static void send_reject(struct srpt_channel *ch, uint32_t reason)
 	n = srpt_ev_build_reject(ch->login_pdata, ch->login_pdata_len, reason,
 				 rej, sizeof(rej));
 	atomic_fetch_add(&t->stats.login_rejects, 1);
+	if (reason >= SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL &&
+	    reason <= SRPT_LOGIN_REJ_CHANNEL_LIMIT_REACHED)
+		atomic_fetch_add(&t->login_rejects[reason -
+				 SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL], 1);
 	srpt_log_peer(t, SRPT_LOG_NOTICE, "channel %llu: login rejected: %s (0x%08x)",
 		    (unsigned long long)ch->id,
 		    srpt_login_rej_reason_name(reason), reason);
@@ -133,18 +139,25 @@ static uint32_t validate(struct srpt_channel *ch, const struct srpt_login_req *r
 	return check_limits(ch, req);
 }
 
-static void negotiate(struct srpt_channel *ch, const struct srpt_login_req *req)
+/* What the login gets: the target's limits, lowered by what the
+ * application chose for it (srpt_channel_set_login_params(), checked
+ * there against the same limits). */
+static void negotiate(struct srpt_channel *ch)
 {
 	struct srpt_target *t = ch->t;
-	uint32_t off = req->imm_data_offset;
+	const struct srpt_login_params *p = &ch->params;
+	uint32_t off = ch->login.imm_data_offset;
 
-	ch->credits = t->opts.queue_depth;
-	ch->it_iu_len = req->req_it_iu_len;
-	ch->ti_iu_len = t->opts.max_ti_iu_len;
+	ch->credits = p->credits ? p->credits : t->opts.queue_depth;
+	ch->it_iu_len = ch->login.req_it_iu_len;
+	if (p->max_it_iu_len && p->max_it_iu_len < ch->it_iu_len)
+		ch->it_iu_len = p->max_it_iu_len;
+	ch->ti_iu_len = p->max_ti_iu_len ? p->max_ti_iu_len :
+			t->opts.max_ti_iu_len;
 	/* Immediate data needs room for the command, its 4-byte header and
 	 * some data; an offset that leaves none is simply not granted. */
 	ch->imm_offset = 0;
-	if ((req->req_flags & SRPT_LOGIN_IMMED_REQUESTED) &&
+	if (ch->login.immed_requested && !p->no_imm_data &&
 	    off >= SRPT_CMD_LEN + SRPT_IMM_HDR_LEN && off < ch->it_iu_len)
 		ch->imm_offset = off;
 }
@@ -179,7 +192,7 @@ void srpt_login_handle(struct srpt_channel *ch)
 	struct srpt_target *t = ch->t;
 	struct srpt_login_req req;
 	uint32_t reason = SRPT_LOGIN_REJ_UNABLE_ESTABLISH_CHANNEL;
-	int verdict, open = 0, r;
+	int verdict, open = 0;
 
 	if (srpt_ch_state(ch) != SRPT_CH_CONNECTING)
 		return;
@@ -198,15 +211,9 @@ void srpt_login_handle(struct srpt_channel *ch)
 	reason = validate(ch, &req);
 	if (reason)
 		goto reject;
-	negotiate(ch, &req);
-	r = make_resources(ch);
-	if (r) {
-		srpt_err(t, "channel %llu: cannot set up the channel: %s",
-			 (unsigned long long)ch->id, strerror(-r));
-		reason = SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES;
-		goto reject;
-	}
 
+	/* The rings and the QP come with the accept, sized as the
+	 * application chose in on_req (srpt_login_answer()). */
 	ch->on_req_called = true;
 	verdict = t->ops.on_req(ch, &ch->login, t->userdata);
 	if (verdict == SRPT_LOGIN_DEFER)
@@ -273,7 +280,8 @@ static uint8_t nexus_join(struct srpt_channel *ch)
 
 	if (!nx)
 		return 0xff;
-	if (ch->login.multichannel == SRPT_MULTICHAN_SINGLE) {
+	if (ch->login.multichannel == SRPT_MULTICHAN_SINGLE ||
+	    ch->params.multichannel == SRPT_LOGIN_MC_SINGLE) {
 		cds_list_for_each_entry(other, &nx->channels, nexus_link) {
 			if (srpt_ch_state(other) < SRPT_CH_DISCONNECTING) {
 				srpt_ch_queue_ev(other, SRPT_EV_APP_CLOSE);
@@ -283,7 +291,8 @@ static uint8_t nexus_join(struct srpt_channel *ch)
 	}
 	cds_list_add_tail(&ch->nexus_link, &nx->channels);
 	ch->nexus = nx;
-	if (ch->login.multichannel == SRPT_MULTICHAN_MULTI)
+	if (ch->login.multichannel == SRPT_MULTICHAN_MULTI &&
+	    ch->params.multichannel != SRPT_LOGIN_MC_SINGLE)
 		return SRPT_LOGIN_RSP_MAINTAINED;
 	return terminated ? SRPT_LOGIN_RSP_TERMINATED : SRPT_LOGIN_RSP_NO_CHAN;
 }
@@ -314,6 +323,18 @@ void srpt_login_answer(struct srpt_channel *ch, bool accept, uint32_t reason)
 		accept = false;
 		reason = SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES;
 	}
+	if (accept) {
+		int r;
+
+		negotiate(ch);
+		r = make_resources(ch);
+		if (r) {
+			srpt_err(t, "channel %llu: cannot set up the channel: %s",
+				 (unsigned long long)ch->id, strerror(-r));
+			accept = false;
+			reason = SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+		}
+	}
 	if (!accept) {
 		atomic_store(&ch->decision, 2);
 		send_reject(ch, reason);
@@ -337,6 +358,7 @@ void srpt_login_answer(struct srpt_channel *ch, bool accept, uint32_t reason)
 	rsp.rsp_flags = mc | (ch->imm_offset ? SRPT_LOGIN_RSP_IMMED_SUPP : 0);
 	n = srpt_login_rsp_encode(&rsp, buf, sizeof(buf));
 	ch->accepted = true;
+	clock_gettime(CLOCK_REALTIME, &ch->login_time);
 	atomic_fetch_add(&t->stats.logins, 1);
 	if (n < 0 || t->tp_ops->accept(ch, buf, (uint8_t)n)) {
 		srpt_err(t, "channel %llu: accept failed", (unsigned long long)ch->id);
@@ -348,4 +370,36 @@ void srpt_login_answer(struct srpt_channel *ch, bool accept, uint32_t reason)
 		    ch->imm_offset ? ", immediate data" : "",
 		    ch->login.multichannel == SRPT_MULTICHAN_MULTI ?
 		    "multi-channel" : "single-channel");
+}
+
+/* The size of version 1.0 of the params: every program gives at least
+ * it. */
+#define PARAMS_V1_SIZE (offsetof(struct srpt_login_params, multichannel) + 1)
+
+SRPT_EXPORT int srpt_channel_set_login_params(struct srpt_channel *ch,
+					      const struct srpt_login_params *in)
+{
+	struct srpt_target *t;
+	struct srpt_login_params p;
+	int r;
+
+	if (!ch || !in || in->size < PARAMS_V1_SIZE)
+		return -EINVAL;
+	r = srpt_copy_struct(&p, sizeof(p), in, in->size);
+	if (r)
+		return r;
+	t = ch->t;
+	if ((p.credits && (p.credits < 2 || p.credits > t->opts.queue_depth)) ||
+	    (p.max_it_iu_len && (p.max_it_iu_len < 64 ||
+				 p.max_it_iu_len > t->opts.max_it_iu_len)) ||
+	    (p.max_ti_iu_len && (p.max_ti_iu_len < 40 ||
+				 p.max_ti_iu_len > t->opts.max_ti_iu_len)) ||
+	    p.multichannel > SRPT_LOGIN_MC_SINGLE)
+		return -EINVAL;
+	/* Read on the dispatch thread when the login is answered: set
+	 * before the decision is taken (accept, or on_req's return). */
+	if (atomic_load(&ch->decision))
+		return -EALREADY;
+	ch->params = p;
+	return 0;
 }

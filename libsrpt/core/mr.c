@@ -2,7 +2,10 @@
 /*
  * Memory registrations of the core (rings, bounce and table buffers, the
  * shared receive pool) and of the application: one struct srpt_mr, made
- * and registered with every device in one step, undone in one step.
+ * and registered with every device in one step, undone in one step. The
+ * application may register before the target listens (so its LUNs exist
+ * before the first login can come): such registrations are kept and
+ * handed to the transport when it starts (srpt_mr_register_all()).
  */
 #include <errno.h>
 
@@ -14,13 +17,20 @@ int srpt_mr_new(struct srpt_target *t, void *addr, size_t len,
 		const char *site, struct srpt_mr **ret)
 {
 	struct srpt_mr *mr = srpt_zalloc(sizeof(*mr), site);
-	int r;
+	int r = 0;
 
 	if (!mr)
 		return -ENOMEM;
 	mr->addr = addr;
 	mr->len = len;
-	r = t->tp_ops->reg_mem(t, mr);
+	pthread_mutex_lock(&t->mr_lock);
+	if (t->listening) {
+		r = t->tp_ops->reg_mem(t, mr);
+		mr->registered = r == 0;
+	}
+	if (!r)
+		cds_list_add_tail(&mr->link, &t->mrs);
+	pthread_mutex_unlock(&t->mr_lock);
 	if (r) {
 		srpt_free(mr);
 		return r;
@@ -31,10 +41,50 @@ int srpt_mr_new(struct srpt_target *t, void *addr, size_t len,
 
 void srpt_mr_free(struct srpt_target *t, struct srpt_mr *mr)
 {
-	if (mr) {
+	if (!mr)
+		return;
+	pthread_mutex_lock(&t->mr_lock);
+	cds_list_del(&mr->link);
+	if (mr->registered)
 		t->tp_ops->dereg_mem(t, mr);
-		srpt_free(mr);
+	pthread_mutex_unlock(&t->mr_lock);
+	srpt_free(mr);
+}
+
+/* The transport has started: what was registered before goes to it.
+ * Returns 0 or the first error (what went through stays registered). */
+int srpt_mr_register_all(struct srpt_target *t)
+{
+	struct srpt_mr *mr;
+	int r = 0;
+
+	pthread_mutex_lock(&t->mr_lock);
+	t->listening = true;
+	cds_list_for_each_entry(mr, &t->mrs, link) {
+		if (mr->registered)
+			continue;
+		r = t->tp_ops->reg_mem(t, mr);
+		if (r)
+			break;
+		mr->registered = true;
 	}
+	pthread_mutex_unlock(&t->mr_lock);
+	return r;
+}
+
+/* The transport stops: it drops every registration with its devices. */
+void srpt_mr_unregister_all(struct srpt_target *t)
+{
+	struct srpt_mr *mr;
+
+	pthread_mutex_lock(&t->mr_lock);
+	t->listening = false;
+	cds_list_for_each_entry(mr, &t->mrs, link) {
+		if (mr->registered)
+			t->tp_ops->dereg_mem(t, mr);
+		mr->registered = false;
+	}
+	pthread_mutex_unlock(&t->mr_lock);
 }
 
 SRPT_EXPORT int srpt_target_reg_mem(struct srpt_target *t, void *addr,
@@ -42,8 +92,6 @@ SRPT_EXPORT int srpt_target_reg_mem(struct srpt_target *t, void *addr,
 {
 	if (!t || !addr || !len || !ret)
 		return -EINVAL;
-	if (!t->listening)
-		return -ENODEV;
 	return srpt_mr_new(t, addr, len, "app-mr", ret);
 }
 

@@ -2,17 +2,28 @@
 /*
  * The end of an io, whatever ended it (its response was sent, it was
  * aborted, its channel closed): it stops being a task, gives back its
- * table buffer, its context and receive buffer, and its credit when no
- * response carried it; a task management request it held up may answer;
- * the channel learns when its last io is gone.
+ * table buffer, the application hears that its memory is free (the
+ * release notification of srpt_io_result), the context and receive
+ * buffer go back, and its credit when no response carried it; a task
+ * management request it held up may answer; the channel learns when its
+ * last io is gone. An end that would come while on_abort tells the
+ * application of the io waits for that call (tm.c).
  */
 #include "core/core.h"
 
 void srpt_io_release(struct srpt_io *io)
 {
+	if (srpt_tm_note_holds(io))
+		return;
+	srpt_io_end(io);
+}
+
+void srpt_io_end(struct srpt_io *io)
+{
 	struct srpt_channel *ch = io->ch;
 	struct srpt_io *tm, *next;
 	bool aborted, credit_back;
+	srpt_io_release_fn rel = io->release_fn;
 
 	tm = srpt_task_unbind(io, &aborted);
 	/* An aborted command got no response: a later response returns
@@ -20,6 +31,12 @@ void srpt_io_release(struct srpt_io *io)
 	credit_back = aborted && !io->rsp_posted;
 	io->rsp_posted = false;
 	srpt_table_put(io);
+	/* The application's memory is free now; the io is still this
+	 * command during the call. */
+	if (rel) {
+		io->release_fn = NULL;
+		rel(io, io->release_arg);
+	}
 	atomic_store(&io->state, SRPT_IO_FREE);
 	next = srpt_io_put(io);
 	if (credit_back)

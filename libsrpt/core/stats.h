@@ -34,7 +34,12 @@ struct srpt_stats {
 };
 
 struct srpt_target;
+struct srpt_io_counters;
+struct srpt_io_stats;
 /* Read one consistent-enough copy (each counter on its own). */
 void srpt_stats_read(struct srpt_target *t, struct srpt_stats *out);
+void srpt_counters_add(struct srpt_io_counters *dst,
+		       struct srpt_io_counters *src);
+void srpt_counters_read(struct srpt_io_counters *c, struct srpt_io_stats *out);
 
 #endif

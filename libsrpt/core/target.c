@@ -10,6 +10,7 @@
 #include "core/events.h"
 #include "util/alloc.h"
 #include "util/export.h"
+#include "util/struct-copy.h"
 
 #define DEFAULT_QUEUE_DEPTH 128
 #define DEFAULT_MAX_IT_IU_LEN 8276	/* 8 KiB immediate data at offset 80 */
@@ -35,12 +36,26 @@ static int cond_wait_s(pthread_cond_t *cond, pthread_mutex_t *m, int s)
 	return pthread_cond_timedwait(cond, m, &ts);
 }
 
-static int fill_opts(struct srpt_target_opts *o, const struct srpt_target_opts *in)
+/* The size of version 1.0 of the ops: every program gives at least it. */
+#define OPS_V1_SIZE (offsetof(struct srpt_target_ops, on_abort) + \
+		     sizeof(((struct srpt_target_ops *)0)->on_abort))
+
+static int fill_opts(struct srpt_target *t, const struct srpt_target_opts *in)
 {
-	memset(o, 0, sizeof(*o));
-	memcpy(o, in, in->size < sizeof(*o) ? in->size : sizeof(*o));
+	struct srpt_target_opts *o = &t->opts;
+	int r;
+
+	r = srpt_copy_struct(o, sizeof(*o), in, in->size);
+	if (r)
+		return r;
 	o->size = sizeof(*o);
-	if (!o->ops || !o->ops->on_req || !o->ops->on_cmd)
+	if (!o->ops || o->ops->size < OPS_V1_SIZE)
+		return -EINVAL;
+	r = srpt_copy_struct(&t->ops, sizeof(t->ops), o->ops, o->ops->size);
+	if (r)
+		return r;
+	o->ops = &t->ops;
+	if (!t->ops.on_req || !t->ops.on_cmd)
 		return -EINVAL;
 	if (!o->queue_depth)
 		o->queue_depth = DEFAULT_QUEUE_DEPTH;
@@ -72,8 +87,23 @@ static int fill_opts(struct srpt_target_opts *o, const struct srpt_target_opts *
 	    o->max_initiator_channels > o->max_channels ||
 	    o->table_pool_size < SRPT_MAX_TABLE_BYTES ||
 	    o->table_pool_size > (64u << 20) ||
-	    (o->flags & ~(SRPT_TARGET_BUSY_POLL | SRPT_TARGET_SRQ)))
+	    o->log_level < SRPT_LOG_ERR || o->log_level > SRPT_LOG_DEBUG ||
+	    (o->ncompletion_cpus && !o->completion_cpus) ||
+	    o->ncompletion_cpus > 1024 ||
+	    (o->flags & ~(SRPT_TARGET_BUSY_POLL | SRPT_TARGET_SRQ |
+			  SRPT_TARGET_APP_POLL)))
 		return -EINVAL;
+	if (o->ncompletion_cpus) {
+		unsigned int *cpus = srpt_zalloc(sizeof(*cpus) *
+						 o->ncompletion_cpus, "cpus");
+
+		if (!cpus)
+			return -ENOMEM;
+		memcpy(cpus, o->completion_cpus,
+		       sizeof(*cpus) * o->ncompletion_cpus);
+		o->completion_cpus = cpus;
+	}
+	atomic_init(&t->log_level, o->log_level);
 	return 0;
 }
 
@@ -90,22 +120,31 @@ int srpt_target_new_tp(struct srpt_target **ret,
 	t = srpt_zalloc(sizeof(*t), "target");
 	if (!t)
 		return -ENOMEM;
-	r = fill_opts(&t->opts, opts);
+	r = fill_opts(t, opts);
 	if (r) {
+		srpt_free((void *)t->opts.completion_cpus);
 		srpt_free(t);
 		return r;
 	}
-	t->ops = *t->opts.ops;
 	t->userdata = t->opts.userdata;
 	t->tp_ops = tp_ops;
 	t->tp = tp;
 	urcu_ref_init(&t->ref);
 	atomic_init(&t->enabled, true);
+	if (t->opts.ioc_guid) {
+		/* Known without the transport: logins can be checked, and
+		 * srpt_target_get_port_id() answers, before listening. */
+		t->ioc_guid = t->opts.ioc_guid;
+		t->id_ext = t->opts.id_ext ? t->opts.id_ext : t->ioc_guid;
+		atomic_store(&t->guid_known, true);
+	}
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->cond, NULL);
 	pthread_mutex_init(&t->ctl_lock, NULL);
 	pthread_mutex_init(&t->desc_pool.lock, NULL);
 	pthread_mutex_init(&t->log_limit.lock, NULL);
+	pthread_mutex_init(&t->mr_lock, NULL);
+	CDS_INIT_LIST_HEAD(&t->mrs);
 	CDS_INIT_LIST_HEAD(&t->channels);
 	CDS_INIT_LIST_HEAD(&t->ctl_queue);
 	CDS_INIT_LIST_HEAD(&t->nexuses);
@@ -130,8 +169,11 @@ static void target_release(struct urcu_ref *ref)
 	struct srpt_target *t = caa_container_of(ref, struct srpt_target, ref);
 
 	srpt_target_shutdown(t);
-	if (t->listening && t->tp_ops->stop)
-		t->tp_ops->stop(t);
+	if (t->listening) {
+		srpt_mr_unregister_all(t);
+		if (t->tp_ops->stop)
+			t->tp_ops->stop(t);
+	}
 	t->stopped = true;
 	/* Channels the application still pins keep their memory; wait for
 	 * them (the last put signals), then for their RCU-deferred frees.
@@ -147,8 +189,14 @@ static void target_release(struct urcu_ref *ref)
 	urcu_memb_barrier();
 	srpt_srq_free_all(t);
 	srpt_table_pool_free(t);
+	/* Registrations the application did not drop go with the target. */
+	while (!cds_list_empty(&t->mrs))
+		srpt_mr_free(t, cds_list_first_entry(&t->mrs, struct srpt_mr,
+						     link));
+	pthread_mutex_destroy(&t->mr_lock);
 	pthread_mutex_destroy(&t->desc_pool.lock);
 	pthread_mutex_destroy(&t->log_limit.lock);
+	srpt_free((void *)t->opts.completion_cpus);
 	srpt_qp_table_fini(&t->qps);
 	pthread_mutex_destroy(&t->lock);
 	pthread_cond_destroy(&t->cond);
@@ -174,13 +222,22 @@ SRPT_EXPORT int srpt_target_listen(struct srpt_target *t,
 		return -EAFNOSUPPORT;
 	if (t->listening || t->stopped)
 		return -EBUSY;
+	if ((t->opts.flags & SRPT_TARGET_APP_POLL) && !t->tp_ops->poll)
+		return -EOPNOTSUPP;
 	r = t->tp_ops->listen(t, addr);
 	if (r)
 		return r;
+	/* Memory registered before now, with every device. */
+	r = srpt_mr_register_all(t);
+	if (r) {
+		srpt_mr_unregister_all(t);
+		if (t->tp_ops->stop)
+			t->tp_ops->stop(t);
+		return r;
+	}
 	t->ioc_guid = t->opts.ioc_guid ? t->opts.ioc_guid : t->guid_default;
 	t->id_ext = t->opts.id_ext ? t->opts.id_ext : t->ioc_guid;
 	atomic_store(&t->guid_known, true);
-	t->listening = true;
 	return 0;
 }
 
@@ -290,4 +347,25 @@ SRPT_EXPORT int srpt_target_foreach_channel(struct srpt_target *t,
 	}
 	srpt_free(snap);
 	return r;
+}
+
+static bool app_poll(struct srpt_target *t, unsigned int poller)
+{
+	return t && (t->opts.flags & SRPT_TARGET_APP_POLL) && t->listening &&
+	       poller < t->opts.completion_threads && t->tp_ops->poll;
+}
+
+SRPT_EXPORT int srpt_target_poll_fd(struct srpt_target *t, unsigned int poller)
+{
+	if (!app_poll(t, poller))
+		return -EINVAL;
+	return t->tp_ops->poll_fd(t, poller);
+}
+
+SRPT_EXPORT int srpt_target_poll(struct srpt_target *t, unsigned int poller,
+				 unsigned int max)
+{
+	if (!app_poll(t, poller))
+		return -EINVAL;
+	return t->tp_ops->poll(t, poller, max);
 }

@@ -14,10 +14,20 @@
  * nexus. Aborted commands get no response; the task management response
  * goes out once each of them has been released (the application
  * completed it, or its transfer ended), and carries their credits.
+ *
+ * The application hears of each aborted command it holds through
+ * on_abort (also of those its closing channel ends), so it can stop the
+ * backend work instead of holding the answer up. The io must stay the
+ * same command during that call even if another thread completes it: its
+ * end waits for the note (srpt_tm_note_holds()).
  */
 #include <string.h>
 
 #include "core/core.h"
+#include "util/alloc.h"
+
+#define ABORT_NOTE_ON 1		/* on_abort is about to hear, or hears, of it */
+#define ABORT_NOTE_END 2	/* it ended meanwhile: the note ends it */
 
 void srpt_task_bind(struct srpt_io *io)
 {
@@ -85,7 +95,73 @@ static void abort_on(struct srpt_io *tm, struct srpt_channel *o)
 		atomic_store(&io->aborted, true);
 		io->tm_owner = tm;
 		atomic_fetch_add(&tm->tm_waiting, 1);
+		atomic_fetch_add(&o->cnt.aborted, 1);
 	}
+}
+
+#define NOTE_BATCH 64
+
+/* The ios of @ch the application holds that on_abort should hear of
+ * (all of them when @all, else the aborted ones), each once, at most
+ * @max; under ch->lock. */
+static unsigned int note_collect(struct srpt_channel *ch, bool all,
+				 struct srpt_io **out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (uint32_t i = 0; i < ch->nio && n < max; i++) {
+		struct srpt_io *io = &ch->ios[i];
+		int st = atomic_load(&io->state);
+
+		if (io->abort_noted || !io->is_task ||
+		    (st != SRPT_IO_APP && st != SRPT_IO_FETCHING) ||
+		    (!all && !atomic_load(&io->aborted)))
+			continue;
+		io->abort_noted = true;
+		atomic_store(&io->abort_note, ABORT_NOTE_ON);
+		out[n++] = io;
+	}
+	return n;
+}
+
+/*
+ * Tell the application, with on_abort, of the commands of @ch it holds
+ * that were aborted (@all: every one; the channel is closing). No lock is
+ * held during the calls.
+ */
+void srpt_tm_notify(struct srpt_channel *ch, bool all)
+{
+	struct srpt_target *t = ch->t;
+	struct srpt_io *notes[NOTE_BATCH];
+	unsigned int n;
+
+	if (!t->ops.on_abort || !ch->ios)
+		return;
+	do {
+		pthread_mutex_lock(&ch->lock);
+		n = note_collect(ch, all, notes, NOTE_BATCH);
+		pthread_mutex_unlock(&ch->lock);
+		for (unsigned int i = 0; i < n; i++) {
+			t->ops.on_abort(notes[i], t->userdata);
+			/* An end that came meanwhile waited for us. */
+			if (atomic_exchange(&notes[i]->abort_note, 0) &
+			    ABORT_NOTE_END)
+				srpt_io_end(notes[i]);
+		}
+	} while (n == NOTE_BATCH);
+}
+
+/* The io ends (srpt_io_release()): false if a note about it is under
+ * way, which then ends it when the application's on_abort returns. */
+bool srpt_tm_note_holds(struct srpt_io *io)
+{
+	int n = atomic_load(&io->abort_note);
+
+	while (n & ABORT_NOTE_ON)
+		if (atomic_compare_exchange_weak(&io->abort_note, &n,
+						 n | ABORT_NOTE_END))
+			return true;
+	return false;
 }
 
 /* Run task management request @tm (its function, LUN and task tag are
@@ -94,11 +170,19 @@ void srpt_tm_abort(struct srpt_io *tm)
 {
 	struct srpt_channel *ch = tm->ch;
 	struct srpt_target *t = ch->t;
-	struct srpt_channel *o;
+	struct srpt_channel *o, **hit = NULL;
+	unsigned int nhit = 0, cap;
 
 	/* One for the scan itself, so no early answer. */
 	atomic_store(&tm->tm_waiting, 1);
 	pthread_mutex_lock(&t->lock);
+	/* The channels to tell on_abort about, held, for after the lock
+	 * (the application's callback may call into the target). Without
+	 * memory for the list the aborts still happen; the application
+	 * then sees them with srpt_io_is_aborted() only. */
+	cap = t->ops.on_abort ? t->nchannels : 0;
+	if (cap)
+		hit = srpt_zalloc(cap * sizeof(*hit), "tm-notes");
 	cds_list_for_each_entry(o, &t->channels, t_link) {
 		/* Rings and login facts are made before LIVE is stored. */
 		if (srpt_ch_state(o) < SRPT_CH_LIVE || !o->ios)
@@ -108,7 +192,16 @@ void srpt_tm_abort(struct srpt_io *tm)
 		pthread_mutex_lock(&o->lock);
 		abort_on(tm, o);
 		pthread_mutex_unlock(&o->lock);
+		if (hit && nhit < cap) {
+			srpt_ch_hold(o);
+			hit[nhit++] = o;
+		}
 	}
 	pthread_mutex_unlock(&t->lock);
+	for (unsigned int i = 0; i < nhit; i++) {
+		srpt_tm_notify(hit[i], false);
+		srpt_ch_drop(hit[i]);
+	}
+	srpt_free(hit);
 	srpt_tm_one_done(tm);
 }

@@ -101,6 +101,10 @@ struct srpt_tp_ops {
 	 * ch->dev and ch->caps; it may lower ch->sq_size. Receives are
 	 * posted by the core afterwards. */
 	int (*ch_create)(struct srpt_channel *ch);
+	/* [any] The name of @ch's device and its port, for introspection;
+	 * optional. */
+	void (*ch_info)(struct srpt_channel *ch, char *dev, size_t len,
+			uint8_t *port);
 	/* [D] Answer the connection request with @pdata as private data. */
 	int (*accept)(struct srpt_channel *ch, const void *pdata, uint8_t len);
 	int (*reject)(struct srpt_channel *ch, const void *pdata, uint8_t len);
@@ -126,6 +130,14 @@ struct srpt_tp_ops {
 	 * to be empty (drain completion or drain timeout). */
 	int (*post_chain)(struct srpt_channel *ch,
 			  const struct srpt_tp_chain *chain);
+
+	/* SRPT_TARGET_APP_POLL: the application's threads drive completion
+	 * processing; optional (NULL: the flag is refused at listen). */
+	/* [any] The descriptor of poller @idx. */
+	int (*poll_fd)(struct srpt_target *t, unsigned int idx);
+	/* [the application's thread of @idx] Process at most @max (0: all)
+	 * completions of poller @idx; returns how many. */
+	int (*poll)(struct srpt_target *t, unsigned int idx, unsigned int max);
 
 	/* Shared receive queues (SRPT_TARGET_SRQ); optional, NULL when
 	 * the transport has none. ch_create puts the QPs of a target with

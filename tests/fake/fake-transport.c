@@ -488,6 +488,15 @@ static int op_ch_create(struct srpt_channel *ch)
 	return 0;
 }
 
+static void op_ch_info(struct srpt_channel *ch, char *dev, size_t len,
+		       uint8_t *port)
+{
+	struct fake_conn *c = ch->tp;
+
+	snprintf(dev, len, "fake%d", c->dev);
+	*port = 1;
+}
+
 static int answer(struct srpt_channel *ch, enum fake_answer kind,
 		  const void *pdata, uint8_t len)
 {
@@ -878,6 +887,7 @@ const struct srpt_tp_ops fake_tp_ops = {
 	.reg_mem = op_reg_mem,
 	.dereg_mem = op_dereg_mem,
 	.ch_create = op_ch_create,
+	.ch_info = op_ch_info,
 	.accept = op_accept,
 	.reject = op_reject,
 	.disconnect = op_disconnect,
@@ -955,22 +965,28 @@ void fake_free(struct fake_tp *f)
 	free(f);
 }
 
-int fake_target_new(struct fake_tp *f, const struct srpt_target_opts *opts,
-		    struct srpt_target **ret)
+int fake_target_listen(struct fake_tp *f, struct srpt_target *t)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
 		.sin_port = htons(5555),
 	};
+
+	inet_pton(AF_INET, "192.0.2.1", &sin.sin_addr);
+	f->t = t;
+	return srpt_target_listen(t, (const struct sockaddr *)&sin);
+}
+
+int fake_target_new(struct fake_tp *f, const struct srpt_target_opts *opts,
+		    struct srpt_target **ret)
+{
 	struct srpt_target *t;
 	int r;
 
-	inet_pton(AF_INET, "192.0.2.1", &sin.sin_addr);
 	r = srpt_target_new_tp(&t, opts, &fake_tp_ops, f);
 	if (r)
 		return r;
-	f->t = t;
-	r = srpt_target_listen(t, (const struct sockaddr *)&sin);
+	r = fake_target_listen(f, t);
 	if (r) {
 		srpt_target_unref(t);
 		f->t = NULL;

@@ -76,6 +76,9 @@ void fake_free(struct fake_tp *f);
 int fake_target_new(struct fake_tp *f, const struct srpt_target_opts *opts,
 		    struct srpt_target **ret);
 struct srpt_target *fake_target(struct fake_tp *f);
+/* Listen on 192.0.2.1:5555 with a target made on this fake
+ * (srpt_target_new_tp() with fake_tp_ops and @f). */
+int fake_target_listen(struct fake_tp *f, struct srpt_target *t);
 
 /* Violations seen so far (see above); fake_error_text() the first few. */
 unsigned int fake_errors(struct fake_tp *f);

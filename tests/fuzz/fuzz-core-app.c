@@ -99,7 +99,7 @@ void fc_app_complete(struct fc *z, struct fc_iu *iu, enum fc_action a)
 {
 	struct srpt_io *io = iu->io;
 	struct srpt_sge sg[17];
-	struct srpt_io_result res = { .expected_len = SRPT_LEN_AS_DESCRIBED };
+	struct srpt_io_result res = { .size = sizeof(res), .expected_len = SRPT_LEN_AS_DESCRIBED };
 	uint8_t *buf = NULL, *sense = NULL;
 	struct srpt_mr *mr = NULL;
 	uint32_t len = iu->data_len > 4 * FC_MAX_DATA ? 4 * FC_MAX_DATA :
@@ -379,9 +379,11 @@ static void cb_on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *ud)
 	}
 }
 
-static int cb_on_tmf(struct srpt_channel *ch, uint8_t func,
-		     const uint8_t lun[8], void *ud)
+static int cb_on_tmf(struct srpt_channel *ch, const struct srpt_tmf_info *tmf,
+		     void *ud)
 {
+	uint8_t func = tmf->func;
+	const uint8_t *lun = tmf->lun;
 	struct fc *z = ud;
 	struct fc_conn *k = fc_conn_of(z, ch);
 
@@ -397,13 +399,18 @@ static int cb_on_tmf(struct srpt_channel *ch, uint8_t func,
 	/* The request takes effect when this returns: the commands it
 	 * covers (on every channel of its scope) are aborted now, and get
 	 * no response even if its own answer never comes (its channel may
-	 * close first). Requests are handled in the order they came. */
+	 * close first). */
 	for (unsigned int i = 0; i < z->nius; i++) {
 		struct fc_iu *iu = &z->ius[i];
 
 		if (&z->conns[iu->conn] == k && iu->kind == FC_TM &&
-		    iu->tm_ok && iu->credit && !iu->tmf_seen &&
-		    iu->tm_func == func && !memcmp(iu->lun, lun, 8)) {
+		    iu->tag == tmf->tag) {
+			if (iu->tmf_seen || iu->tm_func != func ||
+			    memcmp(iu->lun, lun, 8) ||
+			    (func == SRPT_TSK_ABORT_TASK &&
+			     iu->task_tag != tmf->task_tag))
+				fc_fail(z, FC_INV_CALLBACK, "on_tmf for tag %#llx does not say what was sent",
+					(unsigned long long)iu->tag);
 			iu->tmf_seen = true;
 			fc_tm_resolve(z, iu);
 			break;
@@ -421,4 +428,5 @@ void fc_app_init(struct fc *z)
 	z->ops.on_drained = cb_on_drained;
 	z->ops.on_cmd = cb_on_cmd;
 	z->ops.on_tmf = cb_on_tmf;
+	z->ops.size = sizeof(z->ops);
 }

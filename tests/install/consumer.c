@@ -49,7 +49,7 @@ static void expect_str(int line, const char *what, const char *got,
 
 static void on_data(struct srpt_io *io, int status, void *arg)
 {
-	struct srpt_io_result res = {
+	struct srpt_io_result res = { .size = sizeof(res),
 		.status = status ? 2 : 0,
 		.expected_len = SRPT_LEN_AS_DESCRIBED,
 	};
@@ -75,7 +75,7 @@ static void on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *ud)
 {
 	const struct srpt_io_info *info = srpt_io_get_info(io);
 	struct srpt_sge sg = { .addr = srpt_io_get_priv(io) };
-	struct srpt_io_result res = {
+	struct srpt_io_result res = { .size = sizeof(res),
 		.expected_len = SRPT_LEN_AS_DESCRIBED,
 	};
 
@@ -112,6 +112,7 @@ static int count_live(struct srpt_channel *ch, void *arg)
 }
 
 static const struct srpt_target_ops null_ops = {
+	.size = sizeof(struct srpt_target_ops),
 	.on_req = on_req, .on_drained = on_drained, .on_cmd = on_cmd,
 };
 
@@ -476,7 +477,24 @@ static void test_names(void)
 
 static void test_target_opts(void)
 {
-	static const struct srpt_target_ops no_cmd = { .on_req = on_req };
+	static const struct srpt_target_ops no_cmd = {
+		.size = sizeof(no_cmd), .on_req = on_req,
+	};
+	static const struct srpt_target_ops no_size = {
+		.on_req = on_req, .on_cmd = on_cmd,
+	};
+	/* ops of a newer program: its callbacks past what we know set */
+	static struct {
+		struct srpt_target_ops ops;
+		void (*later)(void);
+	} newer = {
+		{ .size = sizeof(newer), .on_req = on_req, .on_cmd = on_cmd },
+		(void (*)(void))on_req,
+	};
+	struct {
+		struct srpt_target_opts o;
+		uint64_t later;
+	} big = { { .size = sizeof(big), .ops = &null_ops }, 1 };
 	struct srpt_target_opts o = {
 		.size = sizeof(o), .ops = &null_ops,
 	};
@@ -496,6 +514,17 @@ static void test_target_opts(void)
 	o.flags = 1u << 31;
 	EXPECT(srpt_target_new(&t, &o), -EINVAL);
 	o.flags = 0;
+	o.ops = &no_size;
+	EXPECT(srpt_target_new(&t, &o), -EINVAL);
+	o.ops = &newer.ops;
+	EXPECT(srpt_target_new(&t, &o), -E2BIG);
+	o.ops = &null_ops;
+	/* a newer program's opts: what this library does not know must be
+	 * zero */
+	EXPECT(srpt_target_new(&t, &big.o), -E2BIG);
+	big.later = 0;
+	EXPECT(srpt_target_new(&t, &big.o), 0);
+	t = srpt_target_unref(t);
 	/* Too small to hold even the ops pointer. */
 	o.size = sizeof(size_t);
 	EXPECT(srpt_target_new(&t, &o), -EINVAL);
@@ -537,10 +566,29 @@ static void test_target(void)
 	EXPECT(srpt_target_foreach_channel(t, count_live, &live), 0);
 	EXPECT(live, 0);
 	EXPECT(srpt_target_foreach_channel(t, NULL, NULL), -EINVAL);
-	EXPECT(srpt_target_reg_mem(t, mem, sizeof(mem), &mr), -ENODEV);
+	/* Memory can be registered before the target listens. */
 	EXPECT(srpt_target_reg_mem(t, NULL, sizeof(mem), &mr), -EINVAL);
 	EXPECT_TRUE(mr == NULL);
+	EXPECT(srpt_target_reg_mem(t, mem, sizeof(mem), &mr), 0);
+	EXPECT_TRUE(mr != NULL);
+	EXPECT(srpt_target_dereg_mem(t, mr), 0);
 	EXPECT(srpt_target_dereg_mem(t, NULL), 0);
+	EXPECT(srpt_target_set_log_level(t, SRPT_LOG_DEBUG), 0);
+	EXPECT(srpt_target_set_log_level(t, 99), -EINVAL);
+	/* Not made with SRPT_TARGET_APP_POLL, not listening: no poller. */
+	EXPECT(srpt_target_poll_fd(t, 0), -EINVAL);
+	EXPECT(srpt_target_poll(t, 0, 0), -EINVAL);
+	{
+		struct srpt_target_stats st = {
+			.size = sizeof(st), .io.size = sizeof(st.io),
+		};
+
+		EXPECT(srpt_target_get_stats(t, &st), 0);
+		EXPECT(st.logins, 0);
+		EXPECT(st.io.cmds, 0);
+		st.io.size = 0;
+		EXPECT(srpt_target_get_stats(t, &st), -EINVAL);
+	}
 	EXPECT(srpt_target_disable(t), 0);
 	EXPECT(srpt_target_enable(t), 0);
 	EXPECT(srpt_target_shutdown(t), 0);
@@ -556,12 +604,16 @@ static void test_target(void)
 	EXPECT(srpt_target_disable(NULL), -EINVAL);
 	EXPECT(srpt_target_shutdown(NULL), -EINVAL);
 	EXPECT(srpt_target_dereg_mem(NULL, NULL), -EINVAL);
+	EXPECT(srpt_target_set_log_level(NULL, SRPT_LOG_ERR), -EINVAL);
+	EXPECT(srpt_target_poll_fd(NULL, 0), -EINVAL);
+	EXPECT(srpt_target_poll(NULL, 0, 1), -EINVAL);
+	EXPECT(srpt_target_get_stats(NULL, NULL), -EINVAL);
 }
 
 static void test_no_channel(void)
 {
 	struct srpt_sge sg = { .addr = &sg, .len = sizeof(sg) };
-	const struct srpt_io_result res = {
+	const struct srpt_io_result res = { .size = sizeof(res),
 		.expected_len = SRPT_LEN_AS_DESCRIBED,
 	};
 
@@ -575,6 +627,19 @@ static void test_no_channel(void)
 	EXPECT(srpt_channel_drained_done(NULL), -EINVAL);
 	EXPECT(srpt_io_fetch_data(NULL, &sg, 1, on_data, NULL), -EINVAL);
 	EXPECT(srpt_io_complete(NULL, &res), -EINVAL);
+	EXPECT_TRUE(!srpt_io_is_aborted(NULL));
+	{
+		struct srpt_login_params p = { .size = sizeof(p) };
+		struct srpt_channel_info info = { .size = sizeof(info) };
+		struct srpt_io_stats st = { .size = sizeof(st) };
+
+		EXPECT(srpt_channel_set_login_params(NULL, &p), -EINVAL);
+		EXPECT(srpt_channel_get_info(NULL, &info), -EINVAL);
+		EXPECT(srpt_channel_get_stats(NULL, &st), -EINVAL);
+		EXPECT(srpt_channel_logout(NULL, 0), -EINVAL);
+		EXPECT(srpt_channel_send_aer(NULL, lun, sense, sizeof(sense)),
+		       -EINVAL);
+	}
 }
 
 int main(void)

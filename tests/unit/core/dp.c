@@ -87,7 +87,7 @@ struct srpt_io *dp_cmd(struct dp *d, const struct cmd_spec *s)
 void dp_complete_len(struct srpt_io *io, const struct srpt_sge *sg,
 		     unsigned int nsge, uint32_t expected)
 {
-	struct srpt_io_result res = {
+	struct srpt_io_result res = { .size = sizeof(res),
 		.status = 0,
 		.data = sg,
 		.nsge = nsge,
@@ -188,7 +188,7 @@ void dp_fetch_done(struct srpt_io *io, int status, void *arg)
 	fc->calls++;
 	fc->status = status;
 	if (fc->complete) {
-		struct srpt_io_result res = {
+		struct srpt_io_result res = { .size = sizeof(res),
 			.status = status ? 2 : 0,
 			.expected_len = SRPT_LEN_AS_DESCRIBED,
 		};

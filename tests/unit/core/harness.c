@@ -209,7 +209,7 @@ static void cb_on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *ud)
 	if (a->hooks.on_cmd) {
 		a->hooks.on_cmd(a, ch, io);
 	} else if (a->auto_complete) {
-		struct srpt_io_result res = {
+		struct srpt_io_result res = { .size = sizeof(res),
 			.expected_len = SRPT_LEN_AS_DESCRIBED,
 		};
 
@@ -220,8 +220,8 @@ static void cb_on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *ud)
 	}
 }
 
-static int cb_on_tmf(struct srpt_channel *ch, uint8_t func,
-		     const uint8_t lun[8], void *ud)
+static int cb_on_tmf(struct srpt_channel *ch, const struct srpt_tmf_info *tmf,
+		     void *ud)
 {
 	struct app *a = ud;
 	struct app_ch *r;
@@ -231,8 +231,21 @@ static int cb_on_tmf(struct srpt_channel *ch, uint8_t func,
 	if (r)
 		r->tmfs++;
 	a->tmfs++;
+	a->last_tmf = *tmf;
 	pthread_mutex_unlock(&a->lock);
-	return a->hooks.on_tmf ? a->hooks.on_tmf(a, ch, func, lun) : 0;
+	return a->hooks.on_tmf ? a->hooks.on_tmf(a, ch, tmf->func, tmf->lun) :
+	       0;
+}
+
+static void cb_on_abort(struct srpt_io *io, void *ud)
+{
+	struct app *a = ud;
+
+	pthread_mutex_lock(&a->lock);
+	a->aborts++;
+	pthread_mutex_unlock(&a->lock);
+	if (a->hooks.on_abort)
+		a->hooks.on_abort(a, io);
 }
 
 /* ---- setup and teardown ---- */
@@ -250,6 +263,8 @@ struct app *app_alloc(void)
 	a->ops.on_drained = cb_on_drained;
 	a->ops.on_cmd = cb_on_cmd;
 	a->ops.on_tmf = cb_on_tmf;
+	a->ops.on_abort = cb_on_abort;
+	a->ops.size = sizeof(a->ops);
 	a->opts.size = sizeof(a->opts);
 	a->opts.ops = &a->ops;
 	a->opts.userdata = a;
@@ -291,7 +306,7 @@ int app_dispatch(struct app *a)
 
 static bool complete_one_held(struct app *a)
 {
-	struct srpt_io_result res = { .expected_len = SRPT_LEN_AS_DESCRIBED };
+	struct srpt_io_result res = { .size = sizeof(res), .expected_len = SRPT_LEN_AS_DESCRIBED };
 	struct srpt_io *io = app_take(a, 0);
 
 	if (!io)

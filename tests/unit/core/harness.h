@@ -57,6 +57,8 @@ struct app_hooks {
 		       struct srpt_io *io);
 	int (*on_tmf)(struct app *a, struct srpt_channel *ch, uint8_t func,
 		      const uint8_t lun[8]);
+	/* Called after the count (a->aborts) went up. */
+	void (*on_abort)(struct app *a, struct srpt_io *io);
 };
 
 struct app {
@@ -82,7 +84,8 @@ struct app {
 	uint64_t cmd_log[APP_CMD_LOG_MAX];	/* tags in on_cmd order */
 	uint64_t cmd_log_ch[APP_CMD_LOG_MAX];
 	unsigned int ncmd_log;
-	unsigned long cmds, drained, reqs, rtus, dreqs, tmfs;
+	unsigned long cmds, drained, reqs, rtus, dreqs, tmfs, aborts;
+	struct srpt_tmf_info last_tmf;
 
 	/* registered memory for zero-copy data, made by app_mem() */
 	uint8_t *mem;

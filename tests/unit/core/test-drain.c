@@ -85,7 +85,7 @@ END_TEST
 static int fetch_status = 1;
 static void fetch_cb(struct srpt_io *io, int status, void *arg)
 {
-	struct srpt_io_result res = { .status = 2,
+	struct srpt_io_result res = { .size = sizeof(res), .status = 2,
 				      .expected_len = SRPT_LEN_AS_DESCRIBED };
 
 	fetch_status = status;

@@ -61,7 +61,7 @@ static struct srpt_io *take_one(struct app *a)
 
 static void complete_check(struct srpt_io *io)
 {
-	struct srpt_io_result res = { .status = 2,
+	struct srpt_io_result res = { .size = sizeof(res), .status = 2,
 				      .expected_len = SRPT_LEN_AS_DESCRIBED };
 
 	srpt_io_complete(io, &res);
@@ -69,7 +69,7 @@ static void complete_check(struct srpt_io *io)
 
 static void fetch_cb(struct srpt_io *io, int status, void *arg)
 {
-	struct srpt_io_result res = { .status = status ? 2 : 0,
+	struct srpt_io_result res = { .size = sizeof(res), .status = status ? 2 : 0,
 				      .expected_len = SRPT_LEN_AS_DESCRIBED };
 
 	srpt_io_complete(io, &res);
@@ -116,7 +116,7 @@ static void io_round(struct app *a, struct fake_conn *c, uint8_t *remote,
 		if ((io = take_one(a))) {
 			struct srpt_sge sg = { bounce || !a->mr ? plain : a->mem,
 					       4096, bounce ? NULL : a->mr };
-			struct srpt_io_result res = {
+			struct srpt_io_result res = { .size = sizeof(res),
 				.data = &sg, .nsge = 1,
 				.expected_len = SRPT_LEN_AS_DESCRIBED,
 			};
@@ -179,7 +179,7 @@ static void io_round(struct app *a, struct fake_conn *c, uint8_t *remote,
 	fake_complete_sends(c, UINT32_MAX, 0);
 	if ((io = take_one(a))) {
 		struct srpt_sge sg = { plain, 4096, NULL };
-		struct srpt_io_result res = {
+		struct srpt_io_result res = { .size = sizeof(res),
 			.data = &sg, .nsge = 1,
 			.expected_len = SRPT_LEN_AS_DESCRIBED,
 		};

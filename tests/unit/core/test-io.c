@@ -425,7 +425,7 @@ START_TEST(test_sense)
 	struct cmd_spec s;
 	struct srpt_io *io;
 	struct srpt_rsp rsp;
-	struct srpt_io_result res = { .status = 2, .sense = sense,
+	struct srpt_io_result res = { .size = sizeof(res), .status = 2, .sense = sense,
 				      .expected_len = SRPT_LEN_AS_DESCRIBED };
 
 	dp_init(&d, 0, 0);

@@ -260,8 +260,17 @@ START_TEST(test_reject_resources)
 	srpt_fault_hook = NULL;
 	expect_rej(c, SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES,
 		   (const uint8_t *)&req.tag);
-	expect_no_callbacks(a, c);
-	app_end(a);
+	/* The resources come with the accept, after on_req: the
+	 * application saw the login, and sees it end. */
+	app_finish(a);
+	{
+		struct app_ch r;
+
+		ck_assert(app_conn_ch(a, c, &r));
+		ck_assert_str_eq(r.log, "RX");
+	}
+	app_check(a);
+	app_free(a);
 }
 END_TEST
 
@@ -606,7 +615,7 @@ static void opt_cmd(struct srpt_channel *ch, struct srpt_io *io, void *ud)
 static int try_opts(void (*edit)(struct srpt_target_opts *o, int v), int v)
 {
 	static const struct srpt_target_ops ops = {
-		.on_req = opt_req, .on_cmd = opt_cmd,
+		.size = sizeof(ops), .on_req = opt_req, .on_cmd = opt_cmd,
 	};
 	struct srpt_target_opts o = { .size = sizeof(o), .ops = &ops };
 	struct srpt_target *t = NULL;

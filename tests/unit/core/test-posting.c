@@ -359,7 +359,7 @@ static void cb_fetch_done(struct srpt_io *io, int status, void *arg)
 {
 	struct app *a = arg;
 
-	struct srpt_io_result res = { .status = status ? 2 : 0,
+	struct srpt_io_result res = { .size = sizeof(res), .status = status ? 2 : 0,
 				      .expected_len = SRPT_LEN_AS_DESCRIBED };
 
 	if (in_call)

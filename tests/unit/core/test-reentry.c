@@ -126,7 +126,7 @@ static int h_drained(struct app *a, struct srpt_channel *ch)
 
 static void h_cmd(struct app *a, struct srpt_channel *ch, struct srpt_io *io)
 {
-	struct srpt_io_result res = { .expected_len = SRPT_LEN_AS_DESCRIBED };
+	struct srpt_io_result res = { .size = sizeof(res), .expected_len = SRPT_LEN_AS_DESCRIBED };
 
 	act(a, ch, CB_CMD);
 	ck_assert_int_eq(srpt_io_complete(io, &res), 0);

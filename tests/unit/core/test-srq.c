@@ -120,7 +120,7 @@ START_TEST(test_srq_shared_by_channels)
 	uint64_t rtag, wtag;
 	struct srpt_sge sg = { got, sizeof(got), NULL };
 	struct srpt_sge out = { src, sizeof(src), NULL };
-	struct srpt_io_result res = {
+	struct srpt_io_result res = { .size = sizeof(res),
 		.data = &out, .nsge = 1, .expected_len = SRPT_LEN_AS_DESCRIBED,
 	};
 
@@ -148,7 +148,7 @@ START_TEST(test_srq_shared_by_channels)
 	ck_assert_int_eq(srpt_io_fetch_data(w, &sg, 1,
 					    (srpt_io_data_fn)abort, NULL), 1);
 	ck_assert_mem_eq(got, data, sizeof(data));
-	ck_assert_int_eq(srpt_io_complete(w, &(struct srpt_io_result){
+	ck_assert_int_eq(srpt_io_complete(w, &(struct srpt_io_result){ .size = sizeof(struct srpt_io_result),
 		.expected_len = SRPT_LEN_AS_DESCRIBED }), 0);
 	ck_assert_int_eq(srpt_io_complete(r, &res), 0);
 	/* both buffers went back before the responses */

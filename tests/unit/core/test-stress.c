@@ -124,7 +124,7 @@ static void give_back(struct srpt_io *io, const struct srpt_io_result *res)
 
 static void fetch_cb(struct srpt_io *io, int status, void *arg)
 {
-	struct srpt_io_result res = { .status = status ? 2 : 0,
+	struct srpt_io_result res = { .size = sizeof(res), .status = status ? 2 : 0,
 				      .expected_len = SRPT_LEN_AS_DESCRIBED };
 
 	give_back(io, &res);
@@ -133,7 +133,7 @@ static void fetch_cb(struct srpt_io *io, int status, void *arg)
 static void do_io(struct srpt_io *io, unsigned int *seed)
 {
 	const struct srpt_io_info *info = srpt_io_get_info(io);
-	struct srpt_io_result res = { .expected_len = SRPT_LEN_AS_DESCRIBED };
+	struct srpt_io_result res = { .size = sizeof(res), .expected_len = SRPT_LEN_AS_DESCRIBED };
 	bool bounce = rand_r(seed) % 4 == 0;
 	struct srpt_sge sg = { bounce ? S.plain : slice(), 4096,
 			       bounce ? NULL : S.a->mr };
@@ -229,7 +229,7 @@ static void h_cmd(struct app *a, struct srpt_channel *ch, struct srpt_io *io)
 	atomic_fetch_add(&S.ios, 1);
 	/* now and then answered right in the callback */
 	if (info->dir == SRPT_DIR_NONE && (info->tag & 7) == 0) {
-		struct srpt_io_result res = {
+		struct srpt_io_result res = { .size = sizeof(res),
 			.expected_len = SRPT_LEN_AS_DESCRIBED,
 		};
 

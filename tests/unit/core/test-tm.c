@@ -89,7 +89,7 @@ static bool sent_tag(struct fake_conn *c, uint64_t tag)
  */
 static void run(uint8_t func, uint64_t task_tag, unsigned int hit)
 {
-	struct srpt_io_result res = { .expected_len = SRPT_LEN_AS_DESCRIBED };
+	struct srpt_io_result res = { .size = sizeof(res), .expected_len = SRPT_LEN_AS_DESCRIBED };
 	struct nx x;
 	int left = __builtin_popcount(hit);
 
@@ -161,7 +161,7 @@ START_TEST(test_abort_task_scope)
 	ck_assert(sent_tag(x.c[0], 0x80));
 	for (int i = 0; i < NCH; i++)
 		for (int l = 0; l < 2; l++) {
-			struct srpt_io_result res = {
+			struct srpt_io_result res = { .size = sizeof(res),
 				.expected_len = SRPT_LEN_AS_DESCRIBED,
 			};
 
@@ -334,7 +334,7 @@ END_TEST
  */
 START_TEST(test_cred_req_for_aborted_credit)
 {
-	struct srpt_io_result res = { .expected_len = SRPT_LEN_AS_DESCRIBED };
+	struct srpt_io_result res = { .size = sizeof(res), .expected_len = SRPT_LEN_AS_DESCRIBED };
 	struct srpt_cred_req cr;
 	struct srpt_cred_rsp ans;
 	const uint8_t *p;
