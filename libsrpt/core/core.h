@@ -139,6 +139,7 @@ struct srpt_io {
 	uint32_t index;
 	_Atomic int state;		/* enum srpt_io_state */
 	bool rsp_posted;		/* a response for this IU went out */
+	bool close_after;		/* an SRP_T_LOGOUT: disconnect once sent */
 	/* A chain of this io is on the send queue. Whoever clears the flag
 	 * (its completion, or the drain timeout's reclaim) finishes the io,
 	 * so the two can never both do it. */

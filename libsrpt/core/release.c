@@ -22,7 +22,7 @@ void srpt_io_end(struct srpt_io *io)
 {
 	struct srpt_channel *ch = io->ch;
 	struct srpt_io *tm, *next;
-	bool aborted, credit_back;
+	bool aborted, credit_back, close = io->close_after;
 	srpt_io_release_fn rel = io->release_fn;
 
 	tm = srpt_task_unbind(io, &aborted);
@@ -30,6 +30,7 @@ void srpt_io_end(struct srpt_io *io)
 	 * its credit. One already posted returned it itself. */
 	credit_back = aborted && !io->rsp_posted;
 	io->rsp_posted = false;
+	io->close_after = false;
 	srpt_table_put(io);
 	/* The application's memory is free now; the io is still this
 	 * command during the call. */
@@ -45,6 +46,10 @@ void srpt_io_end(struct srpt_io *io)
 		srpt_sq_resume(next);
 	if (tm)
 		srpt_tm_one_done(tm);
+	/* The SRP_T_LOGOUT left (or failed): only now the disconnect, which
+	 * would otherwise flush it off the send queue. */
+	if (close)
+		srpt_ch_queue_ev(ch, SRPT_EV_APP_CLOSE);
 	if (atomic_fetch_sub(&ch->io_outstanding, 1) == 1) {
 		/* Nothing in flight can carry credits that are due. */
 		srpt_rsp_cred_req(ch);

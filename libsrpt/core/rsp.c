@@ -152,7 +152,8 @@ static uint64_t treq_new(struct srpt_channel *ch)
 	return tag;
 }
 
-/* srpt_channel_logout(): SRP_T_LOGOUT, then the disconnect. */
+/* srpt_channel_logout(): SRP_T_LOGOUT, then, once it is sent, the
+ * disconnect (srpt_io_end). */
 int srpt_rsp_target_logout(struct srpt_channel *ch, uint32_t reason)
 {
 	struct srpt_t_logout lo = { .reason = reason };
@@ -168,8 +169,8 @@ int srpt_rsp_target_logout(struct srpt_channel *ch, uint32_t reason)
 	srpt_log_peer(ch->t, SRPT_LOG_NOTICE,
 		      "channel %llu: logging the initiator out, reason %u",
 		      (unsigned long long)ch->id, reason);
+	io->close_after = true;
 	send_own(io, n);
-	srpt_ch_queue_ev(ch, SRPT_EV_APP_CLOSE);
 	return 0;
 }
 

@@ -424,11 +424,35 @@ START_TEST(test_target_logout)
 	p = fake_sent(d.c, fake_sent_count(d.c) - 1, &len);
 	ck_assert_int_eq(srpt_t_logout_decode(p, len, &lo), 0);
 	ck_assert_uint_eq(lo.reason, 0);
+	/* A disconnect now would flush the SRP_T_LOGOUT off the send
+	 * queue: the DREQ waits for its completion. */
+	app_dispatch(d.a);
+	fake_conn_info(d.c, &ci);
+	ck_assert_uint_eq(ci.disconnects, 0);
+	ck_assert_uint_eq(fake_sq_len(d.c), 1);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
 	app_dispatch(d.a);
 	fake_conn_info(d.c, &ci);
 	ck_assert_uint_eq(ci.disconnects, 1);	/* and then the DREQ */
 	ck_assert_int_eq(srpt_channel_logout(fake_conn_channel(d.c), 0),
 			 -ESTALE);
+	dp_complete_all(&d);
+	dp_end(&d);
+}
+END_TEST
+
+/* A T_LOGOUT whose send fails still ends in the disconnect. */
+START_TEST(test_target_logout_send_fails)
+{
+	struct dp d;
+	struct fake_conn_info ci;
+
+	dp_init(&d, 0, 0);
+	ck_assert_int_eq(srpt_channel_logout(fake_conn_channel(d.c), 7), 0);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, -EIO), 1);
+	app_dispatch(d.a);
+	fake_conn_info(d.c, &ci);
+	ck_assert_uint_eq(ci.disconnects, 1);
 	dp_complete_all(&d);
 	dp_end(&d);
 }
@@ -516,6 +540,7 @@ static Suite *api_suite(void)
 	tcase_add_test(tc, test_info_and_stats);
 	tcase_add_test(tc, test_login_params);
 	tcase_add_test(tc, test_target_logout);
+	tcase_add_test(tc, test_target_logout_send_fails);
 	tcase_add_test(tc, test_aer);
 	tcase_add_test(tc, test_log_level);
 	suite_add_tcase(s, tc);
