@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
 /*
  * srpt-ramdisk: a RAM disk served over SRP with libsrpt. It registers its
- * RAM with the library so that data moves by RDMA straight to and from
- * the disk (zero copy); the SCSI emulation lives in scsi*.c.
+ * RAM with the library before it listens, so that data moves by RDMA
+ * straight to and from the disk (zero copy) from the first login on; the
+ * SCSI emulation lives in scsi*.c. Signals: SIGUSR1 prints the channels
+ * and their counters, SIGUSR2 sends every channel an asynchronous event
+ * (capacity data changed), SIGHUP logs every initiator out (they log in
+ * again), SIGINT and SIGTERM stop it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,6 +16,8 @@
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +30,7 @@
 
 #include "options.h"
 #include "scsi.h"
+#include "staging.h"
 
 struct ramdisk {
 	struct srpt_target *t;
@@ -31,7 +38,66 @@ struct ramdisk {
 	struct scsi_target_desc desc;
 	struct scsi_lun *luns;
 	struct srpt_mr **mrs;
+	struct staging *staging;	/* --staging */
+	/* commands --stall-lun holds until they are aborted; after the
+	 * first task management request for that LUN, none */
+	atomic_bool stall_over;
+	pthread_mutex_t stall_lock;
+	struct srpt_io **stalled;
+	unsigned int nstalled, capstalled;
 };
+
+/* --stall-lun holds READs and WRITEs of the LUN's middle block (not the
+ * first ones, which the kernel's partition scan reads), until the first
+ * task management request for that LUN. */
+static bool stalls(struct ramdisk *rd, const struct srpt_io_info *info)
+{
+	int idx = scsi_lun_to_index(info->lun);
+
+	if (rd->opt.stall_lun < 0 || idx != rd->opt.stall_lun ||
+	    (unsigned int)idx >= rd->opt.luns || atomic_load(&rd->stall_over))
+		return false;
+	return scsi_rw_covers(info->cdb, rd->luns[idx].nblocks / 2);
+}
+
+/* --stall-lun: keep @io until task management aborts it. */
+static bool stall(struct ramdisk *rd, struct srpt_io *io)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&rd->stall_lock);
+	if (rd->nstalled == rd->capstalled) {
+		unsigned int cap = rd->capstalled ? 2 * rd->capstalled : 64;
+		struct srpt_io **n = realloc(rd->stalled, cap * sizeof(*n));
+
+		if (n) {
+			rd->stalled = n;
+			rd->capstalled = cap;
+		}
+	}
+	if (rd->nstalled < rd->capstalled) {
+		rd->stalled[rd->nstalled++] = io;
+		ok = true;
+	}
+	pthread_mutex_unlock(&rd->stall_lock);
+	return ok;
+}
+
+static bool stalled_take(struct ramdisk *rd, struct srpt_io *io)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&rd->stall_lock);
+	for (unsigned int i = 0; i < rd->nstalled; i++) {
+		if (rd->stalled[i] == io) {
+			rd->stalled[i] = rd->stalled[--rd->nstalled];
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&rd->stall_lock);
+	return found;
+}
 
 static int verbose;
 
@@ -159,6 +225,8 @@ static void on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 	task->init_dir = info->dir == SRPT_DIR_IN ? SCSI_DIR_IN :
 			 info->dir == SRPT_DIR_OUT ? SCSI_DIR_OUT : SCSI_DIR_NONE;
 	task->init_len = info->data_len;
+	if (stalls(rd, info) && stall(rd, io))
+		return;
 	scsi_task_start(&rd->desc, task);
 	if (task->status != SCSI_STATUS_GOOD || !task->len ||
 	    task->dir == SCSI_DIR_NONE) {
@@ -175,8 +243,20 @@ static void on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 			.nsge = 1,
 			.expected_len = expected_len(task),
 		};
-		void *heap;
+		void *heap, *stage = NULL;
 
+		/* With --staging, LUN data goes out of a pool buffer that the
+		 * release notification gives back. */
+		if (rd->staging && sg.mr && sg.len <= STAGING_BUF)
+			stage = staging_get(rd->staging, &sg.mr);
+		if (stage) {
+			memcpy(stage, sg.addr, sg.len);
+			sg.addr = stage;
+			res.release = staging_release;
+			res.release_arg = stage;
+		} else {
+			sg.mr = mr_for(rd, task->buf);
+		}
 		/* Generated data is copied by the library before it returns;
 		 * LUN data goes out by RDMA straight from the disk. The task
 		 * belongs to the library after srpt_io_complete(). */
@@ -194,17 +274,41 @@ static void on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 
 /* Task management names a LUN: one this target does not serve gets
  * SAM-5's INCORRECT LOGICAL UNIT NUMBER, not a success that means
- * nothing. The library aborts the commands of the others. */
+ * nothing. The library aborts the commands of the others and tells us
+ * of those we hold (on_abort). */
 static int on_tmf(struct srpt_channel *ch, const struct srpt_tmf_info *tmf,
 		  void *userdata)
 {
 	struct ramdisk *rd = userdata;
 	int idx = scsi_lun_to_index(tmf->lun);
 
-	(void)ch;
 	if (idx < 0 || (unsigned int)idx >= rd->opt.luns)
 		return SRPT_TSK_MGMT_INCORRECT_LUN;
+	fprintf(stderr, "srpt-ramdisk: channel %" PRIu64 ": %s (tag %#" PRIx64
+		", task %#" PRIx64 ") for LUN %d\n", srpt_channel_get_id(ch),
+		srpt_tsk_mgmt_func_name(tmf->func), tmf->tag, tmf->task_tag,
+		idx);
+	if (idx == rd->opt.stall_lun)
+		atomic_store(&rd->stall_over, true);
 	return 0;
+}
+
+/* A command we hold was aborted (only --stall-lun holds any): nothing
+ * we send reaches the initiator, so give it back at once. */
+static void on_abort(struct srpt_io *io, void *userdata)
+{
+	struct ramdisk *rd = userdata;
+	struct scsi_task *task = srpt_io_get_priv(io);
+	struct srpt_io_result res = { .size = sizeof(res),
+				      .expected_len = SRPT_LEN_AS_DESCRIBED };
+
+	fprintf(stderr, "srpt-ramdisk: channel %" PRIu64 ": command %#" PRIx64
+		" aborted\n", srpt_channel_get_id(srpt_io_get_channel(io)),
+		srpt_io_get_info(io)->tag);
+	(void)task;	/* never started: nothing of it to release */
+	if (!stalled_take(rd, io))
+		return;		/* not one we hold: it is on its way back */
+	srpt_io_complete(io, &res);
 }
 
 static const struct srpt_target_ops ramdisk_ops = {
@@ -214,6 +318,7 @@ static const struct srpt_target_ops ramdisk_ops = {
 	.on_drained = on_drained,
 	.on_cmd = on_cmd,
 	.on_tmf = on_tmf,
+	.on_abort = on_abort,
 };
 
 static int setup_luns(struct ramdisk *rd, uint64_t target_id)
@@ -256,6 +361,72 @@ static void teardown_luns(struct ramdisk *rd)
 	}
 	free(rd->luns);
 	free(rd->mrs);
+}
+
+/* SIGUSR1: what is connected, and what moved. */
+static int dump_one(struct srpt_channel *ch, void *arg)
+{
+	struct srpt_channel_info in = { .size = sizeof(in) };
+	struct srpt_io_stats st = { .size = sizeof(st) };
+	char id[33], src[INET6_ADDRSTRLEN];
+
+	if (srpt_channel_get_info(ch, &in) || srpt_channel_get_stats(ch, &st))
+		return 0;
+	port_id_hex(in.initiator_port_id, id);
+	addr_str(&in.src, src, sizeof(src));
+	fprintf(stderr, "srpt-ramdisk: channel %" PRIu64 ": %s, initiator %s (%s), %s port %u QP %u, credits %d of %u, %u outstanding, "
+		"cmds %" PRIu64 " (%" PRIu64 " in, %" PRIu64 " out), bytes in %" PRIu64 " out %" PRIu64 ", tmf %" PRIu64 ", aborted %" PRIu64 ", cred_req %" PRIu64 ", aer %" PRIu64 "\n",
+		in.id, srpt_channel_state_name(in.state), id, src, in.device,
+		in.port, in.qp_num, in.credits_held, in.credits,
+		in.cmds_outstanding, st.cmds, st.cmds_in, st.cmds_out,
+		st.bytes_in, st.bytes_out,
+		st.tmf[0] + st.tmf[1] + st.tmf[2] + st.tmf[3] + st.tmf[4] +
+		st.tmf[5], st.aborted, st.cred_reqs, st.aer_reqs);
+	return 0;
+}
+
+static void dump(struct ramdisk *rd)
+{
+	struct srpt_target_stats st = { .size = sizeof(st),
+					.io.size = sizeof(st.io) };
+
+	srpt_target_foreach_channel(rd->t, dump_one, NULL);
+	if (!srpt_target_get_stats(rd->t, &st))
+		fprintf(stderr, "srpt-ramdisk: target: %u channel(s), %" PRIu64 " login(s), %" PRIu64 " command(s), %" PRIu64 " aborted, %" PRIu64 " SRP_CRED_REQ, %" PRIu64 " SRP_AER_REQ, %" PRIu64 " staging buffer(s) released\n",
+			st.channels, st.logins, st.io.cmds, st.io.aborted,
+			st.io.cred_reqs, st.io.aer_reqs,
+			staging_released(rd->staging));
+}
+
+/* SIGUSR2: the capacity changed, as far as initiators are told (the
+ * Linux initiator logs the event and answers it). */
+static int aer_one(struct srpt_channel *ch, void *arg)
+{
+	static const uint8_t sense[18] = {
+		0x70, 0, 0x06, [7] = 10, [12] = 0x2a, [13] = 0x09,
+	};
+	static const uint8_t lun0[8];
+	int r;
+
+	if (srpt_channel_get_state(ch) != SRPT_CH_LIVE)
+		return 0;
+	r = srpt_channel_send_aer(ch, lun0, sense, sizeof(sense));
+	fprintf(stderr, "srpt-ramdisk: channel %" PRIu64 ": SRP_AER_REQ %s\n",
+		srpt_channel_get_id(ch), r ? strerror(-r) : "sent");
+	return 0;
+}
+
+/* SIGHUP: SRP_T_LOGOUT to every initiator; they log in again. */
+static int logout_one(struct srpt_channel *ch, void *arg)
+{
+	int r;
+
+	if (srpt_channel_get_state(ch) != SRPT_CH_LIVE)
+		return 0;
+	r = srpt_channel_logout(ch, 0);
+	fprintf(stderr, "srpt-ramdisk: channel %" PRIu64 ": SRP_T_LOGOUT %s\n",
+		srpt_channel_get_id(ch), r ? strerror(-r) : "sent");
+	return 0;
 }
 
 static const char *listen_error(int r)
@@ -309,6 +480,7 @@ int main(int argc, char **argv)
 		o.flags |= SRPT_TARGET_SRQ;
 		o.srq_size = rd.opt.srq_size;
 	}
+	pthread_mutex_init(&rd.stall_lock, NULL);
 	r = srpt_target_new(&rd.t, &o);
 	if (r) {
 		fprintf(stderr, "srpt-ramdisk: cannot create the target: %s\n",
@@ -319,35 +491,59 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	r = srpt_target_listen(rd.t, (struct sockaddr *)&rd.opt.bind);
-	if (r) {
-		fprintf(stderr, "srpt-ramdisk: cannot listen on %s port %u: %s\n",
-			rd.opt.bind_str, rd.opt.port, listen_error(r));
-		srpt_target_unref(rd.t);
-		return 1;
-	}
-	srpt_target_get_port_id(rd.t, &id_ext, &guid);
-	r = setup_luns(&rd, guid);
-	if (r) {
+	/* The LUNs exist, registered, before the first login can come; with
+	 * the default GUID their identifiers need the listening device, so
+	 * logins are refused (the initiator retries) until they are set. */
+	srpt_target_disable(rd.t);
+	r = setup_luns(&rd, rd.opt.ioc_guid);
+	if (!r && rd.opt.staging)
+		r = staging_new(rd.t, rd.opt.staging, &rd.staging);
+	if (!r) {
+		r = srpt_target_listen(rd.t, (struct sockaddr *)&rd.opt.bind);
+		if (r)
+			fprintf(stderr, "srpt-ramdisk: cannot listen on %s port %u: %s\n",
+				rd.opt.bind_str, rd.opt.port, listen_error(r));
+	} else {
 		fprintf(stderr, "srpt-ramdisk: cannot set up %u LUN(s) of %" PRIu64 " bytes: %s\n",
 			rd.opt.luns, rd.opt.size, strerror(-r));
+	}
+	if (r) {
 		srpt_target_shutdown(rd.t);
+		staging_free(rd.staging);
 		teardown_luns(&rd);
 		srpt_target_unref(rd.t);
 		return 1;
 	}
+	srpt_target_get_port_id(rd.t, &id_ext, &guid);
+	for (unsigned int i = 0; i < rd.opt.luns; i++)
+		scsi_lun_set_target_id(&rd.luns[i], guid);
+	srpt_target_enable(rd.t);
 	options_dest(&rd.opt, dest, sizeof(dest));
 	printf("srpt-ramdisk: serving %u LUN(s) of %" PRIu64 " bytes; "
 	       "add_target: id_ext=%016" PRIx64 ",ioc_guid=%016" PRIx64 ",dest=%s\n",
 	       rd.opt.luns, rd.opt.size, id_ext, guid, dest);
 	fflush(stdout);
-	do {
+	for (;;) {
 		r = sigwait(&set, &sig);
-	} while (r == EINTR);
+		if (r == EINTR)
+			continue;
+		if (sig == SIGUSR1)
+			dump(&rd);
+		else if (sig == SIGUSR2)
+			srpt_target_foreach_channel(rd.t, aer_one, NULL);
+		else if (sig == SIGHUP)
+			srpt_target_foreach_channel(rd.t, logout_one, NULL);
+		else
+			break;
+	}
 	fprintf(stderr, "srpt-ramdisk: %s: disconnecting every channel\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	srpt_target_shutdown(rd.t);
+	staging_free(rd.staging);
 	teardown_luns(&rd);
 	srpt_target_unref(rd.t);
 	options_free(&rd.opt);

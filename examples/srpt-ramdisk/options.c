@@ -36,6 +36,12 @@ static const char usage[] =
 "                       (16-65536) instead of queue depth + 4 each\n"
 "  -t, --threads N      completion threads, each serving its share of the\n"
 "                       channels (default: one per online CPU, at most 16)\n"
+"      --staging N      send READs from a pool of N registered 512 KiB\n"
+"                       buffers, recycled on the library's release\n"
+"                       notification (default 0: straight from the disk)\n"
+"      --stall-lun N    hold READs and WRITEs of LUN N's middle block until\n"
+"                       task management aborts them (to test an initiator's\n"
+"                       error handling)\n"
 "  -v, --verbose        log channel lifecycle steps\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n";
@@ -159,6 +165,8 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "busy-poll", no_argument, NULL, 'P' },
 		{ "srq", required_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "stall-lun", required_argument, NULL, 1 },
+		{ "staging", required_argument, NULL, 3 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -173,6 +181,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->port = 5555;
 	o->luns = 1;
 	o->size = 64ull << 20;
+	o->stall_lun = -1;
 	while ((c = getopt_long(argc, argv, "p:b:n:s:g:a:q:PS:t:vhV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -225,6 +234,16 @@ int options_parse(struct options *o, int argc, char **argv)
 			if (parse_uint(optarg, 16, &v) || !v)
 				return fail("--threads: '%s' is not a number from 1 to 16", optarg);
 			o->threads = (uint32_t)v;
+			break;
+		case 1:
+			if (parse_uint(optarg, 255, &v))
+				return fail("--stall-lun: '%s' is not a LUN from 0 to 255", optarg);
+			o->stall_lun = (int)v;
+			break;
+		case 3:
+			if (parse_uint(optarg, 4096, &v))
+				return fail("--staging: '%s' is not a number from 0 to 4096", optarg);
+			o->staging = (unsigned int)v;
 			break;
 		case 'v':
 			o->verbose++;

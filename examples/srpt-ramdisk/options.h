@@ -27,6 +27,8 @@ struct options {
 	unsigned int nallow;
 	int verbose;
 	bool busy_poll;
+	int stall_lun;			/* -1: none; else held until aborted */
+	unsigned int staging;		/* buffers of the READ staging pool */
 };
 
 /* Returns 1 to run, 0 after --help/--version, -1 after an error (printed). */

@@ -46,6 +46,21 @@ static void decode_range(const uint8_t *cdb, struct lba_range *r)
 	}
 }
 
+bool scsi_rw_covers(const uint8_t *cdb, uint64_t lba)
+{
+	struct lba_range r;
+
+	switch (cdb[0]) {
+	case OP_READ_6: case OP_WRITE_6: case OP_READ_10: case OP_WRITE_10:
+	case OP_READ_16: case OP_WRITE_16:
+		break;
+	default:
+		return false;
+	}
+	decode_range(cdb, &r);
+	return lba >= r.lba && lba - r.lba < r.nblk;
+}
+
 uint32_t scsi_max_xfer_blocks(const struct scsi_target_desc *t,
 			      const struct scsi_lun *lu)
 {

@@ -49,14 +49,21 @@ void scsi_lun_from_index(unsigned int index, uint8_t lun8[8])
 int scsi_lun_init(struct scsi_lun *lun, void *mem, uint64_t bytes,
 		  unsigned int index, uint64_t target_id)
 {
-	uint8_t *naa;
-
 	if (!lun || !mem || bytes < SCSI_BLOCK_SIZE || index >= SCSI_MAX_LUNS)
 		return -EINVAL;
 	memset(lun, 0, sizeof(*lun));
 	lun->data = mem;
 	lun->nblocks = bytes / SCSI_BLOCK_SIZE;
 	lun->block_size = SCSI_BLOCK_SIZE;
+	lun->index = index;
+	scsi_lun_set_target_id(lun, target_id);
+	return 0;
+}
+
+void scsi_lun_set_target_id(struct scsi_lun *lun, uint64_t target_id)
+{
+	unsigned int index = lun->index;
+	uint8_t *naa;
 
 	naa = lun->naa_id;
 	naa[0] = (uint8_t)(0x60 | (SCSI_NAA_COMPANY_ID >> 20));
@@ -68,7 +75,6 @@ int scsi_lun_init(struct scsi_lun *lun, void *mem, uint64_t bytes,
 
 	snprintf(lun->serial, sizeof(lun->serial), "%016" PRIX64 "%04X",
 		 target_id, index);
-	return 0;
 }
 
 /*

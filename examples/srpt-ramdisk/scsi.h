@@ -60,6 +60,7 @@ struct scsi_lun {
 	uint8_t naa_id[16];	/* NAA 6 designator, stable and unique */
 	char serial[21];	/* unit serial number, printable ASCII */
 	bool write_protect;
+	unsigned int index;	/* in the target */
 };
 
 struct scsi_target_desc {
@@ -121,6 +122,16 @@ struct scsi_task {
 	uint8_t op;
 	uint8_t bytchk;
 };
+
+/**
+ * scsi_rw_covers - whether a READ or WRITE moves a given block
+ * @cdb: a CDB of at least 16 bytes
+ * @lba: the block
+ *
+ * Return: true for READ/WRITE(6/10/16) whose range holds @lba, else false.
+ * Any thread; pure.
+ */
+bool scsi_rw_covers(const uint8_t *cdb, uint64_t lba);
 
 /**
  * scsi_task_start - decode and validate a command, name its data phase
@@ -193,6 +204,14 @@ void *scsi_task_detach_buffer(struct scsi_task *task);
  */
 int scsi_lun_init(struct scsi_lun *lun, void *mem, uint64_t bytes,
 		  unsigned int index, uint64_t target_id);
+
+/**
+ * scsi_lun_set_target_id - the target id the designators are made of
+ * @lun: an initialised LUN
+ * @target_id: as for scsi_lun_init() (set later when it is known only
+ *             once the target listens)
+ */
+void scsi_lun_set_target_id(struct scsi_lun *lun, uint64_t target_id);
 
 /**
  * scsi_lun_to_index - decode an 8-byte SAM LUN

@@ -7,7 +7,9 @@
 # write/read-back, fio --verify at qd32 on every LUN, logout and fresh
 # login keeping the data, qd128 on 128 credits, a shared receive
 # queue, rejects for a wrong ioc_guid and a disallowed
-# initiator, SIGTERM with sessions open (exit 0, no leak under ASan).
+# initiator, SIGTERM with sessions open (exit 0, no leak under ASan),
+# and the API a storage target builds on (release notification, abort
+# visibility, SRP_CRED_REQ, SRP_AER_REQ, SRP_T_LOGOUT).
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
@@ -203,4 +205,72 @@ verified_randrw srq "$(awk 'NR==1 {print $1}' "$out/disks-srq.txt")" 32
 srp_logout_all || die "logout from srpt-ramdisk --srq failed"
 ramdisk_stop || die "srpt-ramdisk --srq did not exit 0"
 note "shared receive queue (--srq 64, 2 channels): fio randrw qd32 --verify, logout, exit 0"
+
+# The API a storage target builds on, with the kernel initiator:
+# READs from a staging pool recycled (and poisoned) on the release
+# notification; a command held on the second channel, aborted by a LUN
+# RESET that the initiator sends on the first (the I_T nexus), reaches
+# the application (on_abort) and its credit comes back by SRP_CRED_REQ;
+# an asynchronous event; a target logout, after which the initiator logs
+# in again.
+kmsg_mark "run api"
+ramdisk_start "$BUILD" "$out/target-api.log" --port $PORT --luns 2 \
+	--size ${SIZE_MB}M --staging 16 --stall-lun 1 ||
+	die "srpt-ramdisk (API run) did not start"
+srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" "$RAMDISK_GUID" "" "ch_count=2" ||
+	die "login (API run) failed"
+srp_wait_disks 2 30 >"$out/disks-api.txt" || die "no disks (API run)"
+d_lun0=$(awk '$3 ~ /:0$/ {print $1}' "$out/disks-api.txt")
+d_lun1=$(awk '$3 ~ /:1$/ {print $1}' "$out/disks-api.txt")
+host=$(awk 'NR==1 {split($3, a, ":"); print a[1]}' "$out/disks-api.txt")
+[ -n "$d_lun0" ] && [ -n "$d_lun1" ] || die "LUN 0 and 1 not found: $(cat "$out/disks-api.txt")"
+verified_randrw staging "$d_lun0" 32
+api_dump() {
+	kill -USR1 "$RAMDISK_PID"
+	wait_until 10 grep -q "staging buffer(s) released" "$out/target-api.log" ||
+		die "srpt-ramdisk printed no counters on SIGUSR1"
+	grep "srpt-ramdisk: target:" "$out/target-api.log" | tail -n 1
+}
+released=$(api_dump | sed -n 's/.* \([0-9]*\) staging buffer(s) released/\1/p')
+[ "${released:-0}" -gt 0 ] || die "no staging buffer came back by the release notification"
+note "release notification: fio randrw qd32 --verify from a staging pool poisoned on release: no error, $released buffers recycled"
+
+credits0=$(cat "/sys/class/scsi_host/host$host/req_lim")
+# On CPU 1 the READ goes out on the second channel; LUN 1 holds READs
+# of its middle block (LBA SIZE_MB * 1024 of 512-byte blocks).
+taskset -c 1 dd if="$d_lun1" of=/dev/null bs=4k count=1 iflag=direct \
+	skip=$((SIZE_MB * 128)) \
+	2>"$out/stall-dd.err" &
+dd_pid=$!
+sleep 3
+kill -0 $dd_pid 2>/dev/null || die "the READ to the stalled LUN finished on its own"
+sg_reset -d "$d_lun1" >"$out/sg-reset.txt" 2>&1 || die "sg_reset -d $d_lun1 failed: $(cat "$out/sg-reset.txt")"
+wait $dd_pid || die "the READ held by the target failed after the LUN RESET: $(cat "$out/stall-dd.err")"
+grep -q "LUN RESET" "$out/target-api.log" || die "no LUN RESET reached srpt-ramdisk"
+grep -q "command 0x[0-9a-f]* aborted" "$out/target-api.log" ||
+	die "the held command's abort did not reach the application (on_abort)"
+wait_until 10 sh -c "[ \$(cat /sys/class/scsi_host/host$host/req_lim) -eq $credits0 ]" ||
+	die "the initiator has $(cat "/sys/class/scsi_host/host$host/req_lim") credits, not $credits0, after the abort"
+line=$(api_dump)
+crq=$(sed -n 's/.* \([0-9]*\) SRP_CRED_REQ.*/\1/p' <<<"$line")
+[ "${crq:-0}" -ge 1 ] || die "no SRP_CRED_REQ returned the aborted command's credit: $line"
+note "abort: a READ held on channel 2, LUN RESET on channel 1 (sg_reset -d): on_abort reached the application, SRP_CRED_REQ gave the credit back (req_lim $credits0), the READ retried and succeeded"
+
+kill -USR2 "$RAMDISK_PID"
+wait_until 10 sh -c 'dmesg | grep -q "ignoring AER for LUN"' ||
+	die "the initiator did not see the SRP_AER_REQ"
+grep -q "SRP_AER_REQ sent" "$out/target-api.log" || die "srpt-ramdisk sent no SRP_AER_REQ"
+note "SRP_AER_REQ: the initiator logged it ($(dmesg | grep -c "ignoring AER for LUN") time(s)) and answered"
+
+logins=$(grep -c "login accepted" "$out/target-api.log")
+kill -HUP "$RAMDISK_PID"
+wait_until 10 sh -c 'dmesg | grep -q "Got target logout request"' ||
+	die "the initiator did not see the SRP_T_LOGOUT"
+wait_until 60 sh -c "[ \$(grep -c 'login accepted' '$out/target-api.log') -gt $logins ]" ||
+	die "the initiator did not log in again after the target logout"
+wait_until 30 dd if="$d_lun0" of=/dev/null bs=64k count=16 iflag=direct status=none ||
+	die "no I/O after the target logout"
+note "SRP_T_LOGOUT: the initiator logged it, logged in again, and I/O goes on"
+srp_logout_all || die "logout (API run) failed"
+ramdisk_stop || die "srpt-ramdisk (API run) did not exit 0"
 note "PASS"

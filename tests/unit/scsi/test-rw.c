@@ -397,6 +397,29 @@ START_TEST(test_block_size_4096)
 }
 END_TEST
 
+/* scsi_rw_covers (srpt-ramdisk --stall-lun) picks commands by range. */
+START_TEST(test_rw_covers)
+{
+	uint8_t r10[16] = { 0x28, 0, 0, 0, 0x10, 0, 0, 0, 8 };
+	uint8_t w16[16] = { 0x8a, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2 };
+	uint8_t r6[16] = { 0x08, 0, 0, 4, 0 };	/* 0 blocks means 256 */
+	uint8_t tur[16] = { 0x00 };
+
+	ck_assert(!scsi_rw_covers(r10, 0x0fff));
+	ck_assert(scsi_rw_covers(r10, 0x1000));
+	ck_assert(scsi_rw_covers(r10, 0x1007));
+	ck_assert(!scsi_rw_covers(r10, 0x1008));
+	ck_assert(scsi_rw_covers(w16, 1ull << 32));
+	ck_assert(scsi_rw_covers(w16, (1ull << 32) + 1));
+	ck_assert(!scsi_rw_covers(w16, (1ull << 32) + 2));
+	ck_assert(scsi_rw_covers(r6, 4 + 255));
+	ck_assert(!scsi_rw_covers(r6, 4 + 256));
+	ck_assert(!scsi_rw_covers(tur, 0));
+	r10[0] = 0x2f;	/* VERIFY(10) moves nothing */
+	ck_assert(!scsi_rw_covers(r10, 0x1000));
+}
+END_TEST
+
 TCase *tcase_rw(void)
 {
 	TCase *tc = scsi_tcase("rw");
@@ -413,5 +436,6 @@ TCase *tcase_rw(void)
 	tcase_add_test(tc, test_write_residuals);
 	tcase_add_test(tc, test_huge_lun_pointer);
 	tcase_add_test(tc, test_block_size_4096);
+	tcase_add_test(tc, test_rw_covers);
 	return tc;
 }
