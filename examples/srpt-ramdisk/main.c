@@ -387,14 +387,14 @@ static int dump_one(struct srpt_channel *ch, void *arg)
 
 static void dump(struct ramdisk *rd)
 {
-	struct srpt_target_stats st = { .size = sizeof(st),
-					.io.size = sizeof(st.io) };
+	struct srpt_target_stats st = { .size = sizeof(st) };
+	struct srpt_io_stats io = { .size = sizeof(io) };
 
 	srpt_target_foreach_channel(rd->t, dump_one, NULL);
-	if (!srpt_target_get_stats(rd->t, &st))
+	if (!srpt_target_get_stats(rd->t, &st, &io))
 		fprintf(stderr, "srpt-ramdisk: target: %u channel(s), %" PRIu64 " login(s), %" PRIu64 " command(s), %" PRIu64 " aborted, %" PRIu64 " SRP_CRED_REQ, %" PRIu64 " SRP_AER_REQ, %" PRIu64 " staging buffer(s) released\n",
-			st.channels, st.logins, st.io.cmds, st.io.aborted,
-			st.io.cred_reqs, st.io.aer_reqs,
+			st.channels, st.logins, io.cmds, io.aborted,
+			io.cred_reqs, io.aer_reqs,
 			staging_released(rd->staging));
 }
 

@@ -300,7 +300,9 @@ struct srpt_channel_info {
 int srpt_channel_get_info(struct srpt_channel *ch,
 			  struct srpt_channel_info *info);
 
-/* Task management functions, as counted in &struct srpt_io_stats. */
+/* Task management functions, as counted in &struct srpt_io_stats: the
+ * five SRP defines, then every other code. Part of the ABI: it never
+ * changes (a count added later goes after the last field). */
 #define SRPT_STATS_TMF 6	/* ABORT TASK, ABORT TASK SET, CLEAR TASK
 				 * SET, LUN RESET, CLEAR ACA, other */
 

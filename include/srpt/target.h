@@ -394,7 +394,6 @@ int srpt_target_foreach_channel(struct srpt_target *t,
 /**
  * struct srpt_target_stats - a target's counters
  * @size: sizeof(struct srpt_target_stats) as the program knows it
- * @io: what moved over every channel, closed ones included
  * @logins: logins accepted
  * @login_rejects: logins rejected, by reason: index reason - 0x00010000
  *                 (UNABLE_ESTABLISH_CHANNEL 0 ... CHANNEL_LIMIT_REACHED 6)
@@ -403,7 +402,6 @@ int srpt_target_foreach_channel(struct srpt_target *t,
  */
 struct srpt_target_stats {
 	size_t size;
-	struct srpt_io_stats io;
 	uint64_t logins;
 	uint64_t login_rejects[7];
 	uint32_t channels;
@@ -413,14 +411,21 @@ struct srpt_target_stats {
 /**
  * srpt_target_get_stats() - the target's counters
  * @t: target
- * @st: filled up to @st->size (and @st->io up to @st->io.size), which the
- *      caller sets
+ * @st: NULL, or filled up to @st->size, which the caller sets
+ * @io: NULL, or filled up to @io->size (which the caller sets) with what
+ *      moved over every channel of the target, closed ones included
  *
- * Readable while commands flow; counters only grow.
+ * The two structures are apart so that each can grow on its own. Readable
+ * while commands flow; counters only grow: a closing channel's counts
+ * move into the target's total in the same step that takes it off the
+ * target's channel list.
  *
- * Return: 0, or -EINVAL. Context: any thread, also inside callbacks.
+ * Return: 0, or -EINVAL (@t NULL, both NULL, or a size smaller than that
+ * of version 1.0 of its structure).
+ * Context: any thread, also inside callbacks.
  */
-int srpt_target_get_stats(struct srpt_target *t, struct srpt_target_stats *st);
+int srpt_target_get_stats(struct srpt_target *t, struct srpt_target_stats *st,
+			  struct srpt_io_stats *io);
 
 /**
  * srpt_target_set_log_level() - change which log lines are formatted

@@ -99,10 +99,8 @@ static void channel_release(struct srpt_channel *ch)
 		urcu_memb_call_rcu(&ch->rcu, channel_free_rcu);
 		urcu_memb_unregister_thread();
 	}
-	/* The target's last unref waits for this (target.c); what the
-	 * channel moved stays in the target's counters. */
+	/* The target's last unref waits for this (target.c). */
 	pthread_mutex_lock(&t->lock);
-	srpt_counters_add(&t->gone_io, &ch->cnt);
 	if (atomic_fetch_sub(&t->nalive, 1) == 1)
 		pthread_cond_broadcast(&t->cond);
 	pthread_mutex_unlock(&t->lock);
@@ -253,8 +251,13 @@ static void ch_unregister(struct srpt_channel *ch)
 	if (ch->conn && t->tp_ops->destroy_id)
 		t->tp_ops->destroy_id(ch);
 	ch->conn = NULL;
+	/* What the channel moved stays in the target's counters: moved
+	 * there in the same step that takes it off the list they are read
+	 * from, so a reader never sees them go down. Drained and
+	 * disconnected, the channel counts nothing more. */
 	pthread_mutex_lock(&t->lock);
 	cds_list_del(&ch->t_link);
+	srpt_counters_add(&t->gone_io, &ch->cnt);
 	t->nchannels--;
 	pthread_cond_broadcast(&t->cond);
 	pthread_mutex_unlock(&t->lock);

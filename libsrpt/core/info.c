@@ -83,35 +83,33 @@ SRPT_EXPORT int srpt_channel_get_stats(struct srpt_channel *ch,
 			sizeof(uint64_t))
 
 SRPT_EXPORT int srpt_target_get_stats(struct srpt_target *t,
-				      struct srpt_target_stats *st)
+				      struct srpt_target_stats *st,
+				      struct srpt_io_stats *io)
 {
-	struct srpt_target_stats k;
-	struct srpt_channel *ch;
-
-	if (!t || !st || st->size < TSTATS_V1_SIZE ||
-	    st->io.size < IO_STATS_V1_SIZE)
+	if (!t || (!st && !io) || (st && st->size < TSTATS_V1_SIZE) ||
+	    (io && io->size < IO_STATS_V1_SIZE))
 		return -EINVAL;
-	memset(&k, 0, sizeof(k));
-	pthread_mutex_lock(&t->lock);
-	srpt_counters_read(&t->gone_io, &k.io);
-	cds_list_for_each_entry(ch, &t->channels, t_link)
-		srpt_counters_read(&ch->cnt, &k.io);
-	pthread_mutex_unlock(&t->lock);
-	k.io.size = st->io.size;
-	fill_out(&st->io, st->io.size, &k.io, sizeof(k.io));
-	k.logins = atomic_load(&t->stats.logins);
-	for (int i = 0; i < 7; i++)
-		k.login_rejects[i] = atomic_load(&t->login_rejects[i]);
-	k.channels = atomic_load(&t->nalive);
-	k.log_suppressed = atomic_load(&t->stats.log_suppressed);
-	/* everything after io: the io part was filled above */
-	{
-		size_t off = offsetof(struct srpt_target_stats, logins);
-		size_t n = st->size < sizeof(k) ? st->size : sizeof(k);
+	if (io) {
+		struct srpt_io_stats k;
+		struct srpt_channel *ch;
 
-		if (n > off)
-			memcpy((uint8_t *)st + off, (uint8_t *)&k + off,
-			       n - off);
+		memset(&k, 0, sizeof(k));
+		pthread_mutex_lock(&t->lock);
+		srpt_counters_read(&t->gone_io, &k);
+		cds_list_for_each_entry(ch, &t->channels, t_link)
+			srpt_counters_read(&ch->cnt, &k);
+		pthread_mutex_unlock(&t->lock);
+		fill_out(io, io->size, &k, sizeof(k));
+	}
+	if (st) {
+		struct srpt_target_stats k = { .size = st->size };
+
+		k.logins = atomic_load(&t->stats.logins);
+		for (int i = 0; i < 7; i++)
+			k.login_rejects[i] = atomic_load(&t->login_rejects[i]);
+		k.channels = atomic_load(&t->nalive);
+		k.log_suppressed = atomic_load(&t->stats.log_suppressed);
+		fill_out(st, st->size, &k, sizeof(k));
 	}
 	return 0;
 }

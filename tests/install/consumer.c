@@ -579,15 +579,17 @@ static void test_target(void)
 	EXPECT(srpt_target_poll_fd(t, 0), -EINVAL);
 	EXPECT(srpt_target_poll(t, 0, 0), -EINVAL);
 	{
-		struct srpt_target_stats st = {
-			.size = sizeof(st), .io.size = sizeof(st.io),
-		};
+		struct srpt_target_stats st = { .size = sizeof(st) };
+		struct srpt_io_stats io = { .size = sizeof(io) };
 
-		EXPECT(srpt_target_get_stats(t, &st), 0);
+		EXPECT(srpt_target_get_stats(t, &st, &io), 0);
 		EXPECT(st.logins, 0);
-		EXPECT(st.io.cmds, 0);
-		st.io.size = 0;
-		EXPECT(srpt_target_get_stats(t, &st), -EINVAL);
+		EXPECT(io.cmds, 0);
+		EXPECT(srpt_target_get_stats(t, NULL, &io), 0);
+		EXPECT(srpt_target_get_stats(t, &st, NULL), 0);
+		EXPECT(srpt_target_get_stats(t, NULL, NULL), -EINVAL);
+		io.size = 0;
+		EXPECT(srpt_target_get_stats(t, &st, &io), -EINVAL);
 	}
 	EXPECT(srpt_target_disable(t), 0);
 	EXPECT(srpt_target_enable(t), 0);
@@ -607,7 +609,7 @@ static void test_target(void)
 	EXPECT(srpt_target_set_log_level(NULL, SRPT_LOG_ERR), -EINVAL);
 	EXPECT(srpt_target_poll_fd(NULL, 0), -EINVAL);
 	EXPECT(srpt_target_poll(NULL, 0, 1), -EINVAL);
-	EXPECT(srpt_target_get_stats(NULL, NULL), -EINVAL);
+	EXPECT(srpt_target_get_stats(NULL, NULL, NULL), -EINVAL);
 }
 
 static void test_no_channel(void)

@@ -312,8 +312,8 @@ START_TEST(test_info_and_stats)
 	struct srpt_sge sg;
 	struct srpt_channel_info info = { .size = sizeof(info) };
 	struct srpt_io_stats st = { .size = sizeof(st) };
-	struct srpt_target_stats ts = { .size = sizeof(ts),
-					.io.size = sizeof(ts.io) };
+	struct srpt_target_stats ts = { .size = sizeof(ts) };
+	struct srpt_io_stats tio = { .size = sizeof(tio) };
 	struct dp_fetch fc = { .complete = true };
 
 	dp_init(&d, 0, 0);
@@ -347,8 +347,8 @@ START_TEST(test_info_and_stats)
 	ck_assert_uint_eq(st.bytes_in, 8192);
 	ck_assert_uint_eq(st.bytes_out, 4096);
 	ck_assert_uint_eq(st.rsps, 2);
-	ck_assert_int_eq(srpt_target_get_stats(d.a->t, &ts), 0);
-	ck_assert_uint_eq(ts.io.cmds, 2);
+	ck_assert_int_eq(srpt_target_get_stats(d.a->t, &ts, &tio), 0);
+	ck_assert_uint_eq(tio.cmds, 2);
 	ck_assert_uint_eq(ts.logins, 1);
 	ck_assert_uint_eq(ts.channels, 1);
 	/* a size from before this version's: refused */
@@ -356,6 +356,48 @@ START_TEST(test_info_and_stats)
 	ck_assert_int_eq(srpt_channel_get_info(fake_conn_channel(d.c), &info),
 			 -EINVAL);
 	dp_end(&d);
+}
+END_TEST
+
+/* A closing channel's counts stay in the target's: read while an
+ * application reference keeps the channel after it left the target's
+ * list, and after its last reference, they never go down. */
+START_TEST(test_target_stats_never_drop)
+{
+	struct dp d;
+	struct cmd_spec s;
+	struct srpt_io *io;
+	struct srpt_sge sg;
+	struct srpt_channel *ch;
+	struct srpt_io_stats tio = { .size = sizeof(tio) };
+
+	dp_init(&d, 0, 0);
+	ch = srpt_channel_ref(fake_conn_channel(d.c));
+	s = dp_read_spec(&d, 4096, 0);
+	io = dp_cmd(&d, &s);
+	sg = (struct srpt_sge){ d.mem, 4096, d.a->mr };
+	dp_complete(io, &sg, 1);
+	dp_complete_all(&d);
+	ck_assert_int_eq(srpt_target_get_stats(d.a->t, NULL, &tio), 0);
+	ck_assert_uint_eq(tio.cmds, 1);
+	ck_assert_uint_eq(tio.bytes_in, 4096);
+	app_finish(d.a);
+	/* unregistered, still referenced */
+	ck_assert_uint_eq(srpt_target_channel_count(d.a->t), 1);
+	memset(&tio, 0, sizeof(tio));
+	tio.size = sizeof(tio);
+	ck_assert_int_eq(srpt_target_get_stats(d.a->t, NULL, &tio), 0);
+	ck_assert_uint_eq(tio.cmds, 1);
+	ck_assert_uint_eq(tio.bytes_in, 4096);
+	srpt_channel_unref(ch);
+	memset(&tio, 0, sizeof(tio));
+	tio.size = sizeof(tio);
+	ck_assert_int_eq(srpt_target_get_stats(d.a->t, NULL, &tio), 0);
+	ck_assert_uint_eq(tio.cmds, 1);
+	ck_assert_uint_eq(tio.bytes_in, 4096);
+	app_check(d.a);
+	app_free(d.a);
+	free(d.remote);
 }
 END_TEST
 
@@ -538,6 +580,7 @@ static Suite *api_suite(void)
 	tcase_add_test(tc, test_struct_sizes);
 	tcase_add_test(tc, test_reg_before_listen);
 	tcase_add_test(tc, test_info_and_stats);
+	tcase_add_test(tc, test_target_stats_never_drop);
 	tcase_add_test(tc, test_login_params);
 	tcase_add_test(tc, test_target_logout);
 	tcase_add_test(tc, test_target_logout_send_fails);
