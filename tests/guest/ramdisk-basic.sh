@@ -7,7 +7,9 @@
 # write/read-back, fio --verify at qd32 on every LUN, logout and fresh
 # login keeping the data, qd128 on 128 credits, a shared receive
 # queue, rejects for a wrong ioc_guid and a disallowed
-# initiator, SIGTERM with sessions open (exit 0, no leak under ASan).
+# initiator, SIGTERM with sessions open (exit 0, no leak under ASan),
+# and one initiator holding RAMDISK_CHANNELS (default 64) channels at
+# once on one completion thread (srp-hostile --channels).
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
@@ -21,6 +23,8 @@ PORT=5555
 LUNS=2
 SIZE_MB=32
 FIO_RUNTIME=${FIO_RUNTIME:-8}
+HOSTILE=${HOSTILE_BIN:-$BUILD/tests/hostile/srp-hostile}
+CHANNELS=${RAMDISK_CHANNELS:-64}
 
 out=$(guest_result_dir ramdisk-basic)
 : >"$out/summary.txt"
@@ -203,4 +207,32 @@ verified_randrw srq "$(awk 'NR==1 {print $1}' "$out/disks-srq.txt")" 32
 srp_logout_all || die "logout from srpt-ramdisk --srq failed"
 ramdisk_stop || die "srpt-ramdisk --srq did not exit 0"
 note "shared receive queue (--srq 64, 2 channels): fio randrw qd32 --verify, logout, exit 0"
+
+# Issue 12: a completion thread's channels shared one CQ, which held
+# about 27 channels of 128 credits; then every login failed with
+# INSUFFICIENT RESOURCES. Each channel has a CQ of its own now.
+[ -x "$HOSTILE" ] || die "no $HOSTILE (is 'hostile' in tests/meson.build?)"
+ramdisk_start "$BUILD" "$out/target-channels.log" --port $PORT --luns 2 \
+	--size 4M --threads 1 || die "srpt-ramdisk --threads 1 did not start"
+fds0=$(ramdisk_fds)
+"$HOSTILE" --dest "$GUEST_IP:$PORT" --id-ext "$RAMDISK_ID_EXT" \
+	--ioc-guid "$RAMDISK_GUID" --data-lun 1 --channels "$CHANNELS" \
+	>"$out/channels.txt" 2>&1 &
+hpid=$!
+# The thread keeps one completion channel per device: descriptors must
+# not grow with the channels.
+fdmax=$fds0
+while kill -0 "$hpid" 2>/dev/null; do
+	n=$(ramdisk_fds)
+	[ "$n" -le "$fdmax" ] || fdmax=$n
+	sleep 0.2
+done
+wait "$hpid" || { cat "$out/channels.txt" >&2; die "srp-hostile --channels $CHANNELS failed"; }
+nch=$(grep -c "login accepted" "$out/target-channels.log" || true)
+[ "$nch" -eq "$CHANNELS" ] || die "srpt-ramdisk accepted $nch of $CHANNELS logins"
+[ $((fdmax - fds0)) -lt 8 ] ||
+	die "srpt-ramdisk's descriptors grew with the channels: $fds0 -> $fdmax"
+ramdisk_alive
+note "one initiator, $CHANNELS channels at once on one completion thread: $(sed -n 's/^channels: [0-9]* logins of one initiator, //p' "$out/channels.txt"); all serving, I/O on the last; descriptors $fds0, at most $fdmax meanwhile"
+ramdisk_stop || die "srpt-ramdisk (channels) did not exit 0"
 note "PASS"
