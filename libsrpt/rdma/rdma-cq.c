@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -66,7 +67,19 @@ static void busy_poll(struct rdma_thread *th)
 		pthread_mutex_lock(&th->lock);
 		rdma_thread_poll_all(th);
 		pthread_mutex_unlock(&th->lock);
+		/* Relocking at once would keep the CM thread out, and it
+		 * takes the lock at every login and logout. */
+		while (atomic_load_explicit(&th->waiters, memory_order_relaxed))
+			sched_yield();
 	}
+}
+
+/* The CM thread's way in: a busy poller waits for it. */
+static void lock_from_cm(struct rdma_thread *th)
+{
+	atomic_fetch_add(&th->waiters, 1);
+	pthread_mutex_lock(&th->lock);
+	atomic_fetch_sub(&th->waiters, 1);
 }
 
 void rdma_thread_cc_ready(struct rdma_thread *th, struct rdma_compch *c)
@@ -143,7 +156,7 @@ void rdma_thread_del_cc(struct rdma_tp *tp, unsigned int th_index,
 
 	if (th->epfd >= 0)
 		epoll_ctl(th->epfd, EPOLL_CTL_DEL, c->cc->fd, NULL);
-	pthread_mutex_lock(&th->lock);
+	lock_from_cm(th);
 	/* The thread may still hold an epoll result for it: it sees it
 	 * dead and skips it. */
 	c->dead = true;
@@ -166,7 +179,7 @@ int rdma_cq_create(struct rdma_tp *tp, int d, unsigned int th_index, int cqe,
 	 * poller reads no events. */
 	if (!(tp->t->opts.flags & SRPT_TARGET_BUSY_POLL))
 		ibv_req_notify_cq(rcq->cq, 0);
-	pthread_mutex_lock(&th->lock);
+	lock_from_cm(th);
 	cds_list_add_tail(&rcq->link, &th->cqs);
 	pthread_mutex_unlock(&th->lock);
 	return 0;
@@ -183,7 +196,7 @@ void rdma_cq_destroy(struct rdma_tp *tp, struct rdma_cq *rcq)
 	/* Under the thread's lock it is not polling this CQ, and it has
 	 * acknowledged every event it took for it, so ibv_destroy_cq()
 	 * does not wait; events still queued go with the CQ. */
-	pthread_mutex_lock(&th->lock);
+	lock_from_cm(th);
 	cds_list_del(&rcq->link);
 	r = ibv_destroy_cq(rcq->cq);
 	pthread_mutex_unlock(&th->lock);

@@ -49,6 +49,8 @@ struct rdma_thread {
 	 * polling while it polls), so the CM thread can add a CQ, take one
 	 * away and destroy it, or take a completion channel away. */
 	pthread_mutex_t lock;
+	atomic_uint waiters;		/* others waiting for the lock: a busy
+					 * poller lets them in */
 	struct cds_list_head cqs;	/* its channels' CQs (under lock) */
 	int epfd;
 	int stopfd;
