@@ -21,6 +21,7 @@
 
 /* ---- the fake provider ---- */
 
+static struct ibv_device device;
 static struct ibv_context ctx;
 static struct ibv_comp_channel ccs[RDMA_MAX_THREADS];
 static struct rdma_tp *tp;
@@ -210,6 +211,8 @@ struct ibv_srq *ibv_create_srq(struct ibv_pd *pd,
 static void setup(void)
 {
 	memset(&ctx, 0, sizeof(ctx));
+	device.transport_type = IBV_TRANSPORT_IB;
+	ctx.device = &device;
 	ctx.ops.poll_cq = fake_poll_cq;
 	ctx.ops.req_notify_cq = fake_req_notify_cq;
 	ctx.num_comp_vectors = 1;
