@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
 /*
- * Completion threads. Each owns one CQ per device, shared by the channels
- * placed on it, and sleeps on the CQs' completion channels (no spinning
- * when idle). Completions are drained in batches and handed to the core,
- * which finds the channel by QP number in its RCU table.
+ * Completion threads. Every channel has a CQ of its own, sized for all it
+ * can post, so no queue shared between channels bounds how many there can
+ * be. Channels are given to the threads in turn; a thread sleeps on one
+ * completion channel per device, where the CQs of all its channels on
+ * that device report (no spinning when idle, no descriptor per channel).
+ * The event names the CQ that fired and only that CQ is polled.
+ * Completions are drained in batches and handed to the core, which finds
+ * the channel by QP number in its RCU table.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -16,6 +21,11 @@
 #include "rdma/rdma-priv.h"
 
 #define POLL_BATCH 32
+/* CQ events taken from one completion channel per wake-up: a busy CQ
+ * fires again as soon as it is re-armed, and the thread's other
+ * descriptors must get their turn (epoll is level-triggered, the rest
+ * comes back at once). */
+#define CC_EVENTS 16
 
 static void drain_cq(struct rdma_tp *tp, struct ibv_cq *cq)
 {
@@ -39,6 +49,14 @@ static void drain_cq(struct rdma_tp *tp, struct ibv_cq *cq)
 	} while (n == POLL_BATCH);
 }
 
+void rdma_thread_poll_all(struct rdma_thread *th)
+{
+	struct rdma_cq *rcq;
+
+	cds_list_for_each_entry(rcq, &th->cqs, link)
+		drain_cq(th->tp, rcq->cq);
+}
+
 /* Opt-in busy polling: never sleep, for hardware where the interrupt
  * path costs more than a core. */
 static void busy_poll(struct rdma_thread *th)
@@ -47,11 +65,41 @@ static void busy_poll(struct rdma_thread *th)
 
 	while (!atomic_load_explicit(&tp->stop, memory_order_relaxed)) {
 		pthread_mutex_lock(&th->lock);
-		for (int d = 0; d < tp->ndev; d++)
-			if (tp->devs[d].cqs[th->index].cq &&
-			    !tp->devs[d].cqs[th->index].dead)
-				drain_cq(tp, tp->devs[d].cqs[th->index].cq);
+		rdma_thread_poll_all(th);
 		pthread_mutex_unlock(&th->lock);
+		/* Relocking at once would keep the CM thread out, and it
+		 * takes the lock at every login and logout. */
+		while (atomic_load_explicit(&th->waiters, memory_order_relaxed))
+			sched_yield();
+	}
+}
+
+/* The CM thread's way in: a busy poller waits for it. */
+static void lock_from_cm(struct rdma_thread *th)
+{
+	atomic_fetch_add(&th->waiters, 1);
+	pthread_mutex_lock(&th->lock);
+	atomic_fetch_sub(&th->waiters, 1);
+}
+
+void rdma_thread_cc_ready(struct rdma_thread *th, struct rdma_compch *c)
+{
+	struct ibv_cq *cq;
+	void *ctx;
+
+	/* Taken away since epoll returned it. */
+	if (!c->cc || c->dead)
+		return;
+	for (int i = 0; i < CC_EVENTS; i++) {
+		/* The CQ is alive: rdma_cq_destroy() takes our lock, and
+		 * the events nobody took go with the CQ. */
+		if (ibv_get_cq_event(c->cc, &cq, &ctx))
+			break;
+		/* At once, under the lock: a destroy never waits for us. */
+		ibv_ack_cq_events(cq, 1);
+		/* Re-arm first, then poll: nothing slips between. */
+		ibv_req_notify_cq(cq, 0);
+		drain_cq(th->tp, cq);
 	}
 }
 
@@ -79,21 +127,10 @@ static void *comp_thread(void *arg)
 		int n = epoll_wait(th->epfd, ev, 8, -1);
 
 		pthread_mutex_lock(&th->lock);
-		for (int i = 0; i < n; i++) {
-			struct rdma_cq *rcq = ev[i].data.ptr;
-			struct ibv_cq *cq;
-			void *ctx;
-
-			/* NULL: the stop eventfd; no cq: taken away since */
-			if (!rcq || !rcq->cq || rcq->dead)
-				continue;
-			if (ibv_get_cq_event(rcq->cc, &cq, &ctx))
-				continue;
-			ibv_ack_cq_events(cq, 1);
-			/* Re-arm first, then poll: nothing slips between. */
-			ibv_req_notify_cq(cq, 0);
-			drain_cq(tp, cq);
-		}
+		for (int i = 0; i < n; i++)
+			/* NULL: the stop eventfd */
+			if (ev[i].data.ptr)
+				rdma_thread_cc_ready(th, ev[i].data.ptr);
 		pthread_mutex_unlock(&th->lock);
 	}
 	rdma_batch_end();
@@ -101,32 +138,72 @@ static void *comp_thread(void *arg)
 	return NULL;
 }
 
-int rdma_thread_add_cq(struct rdma_tp *tp, unsigned int th_index,
-		       struct rdma_cq *rcq)
+int rdma_thread_add_cc(struct rdma_tp *tp, unsigned int th_index,
+		       struct rdma_compch *c)
 {
 	struct rdma_thread *th = &tp->threads[th_index];
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = rcq };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
 
-	fcntl(rcq->cc->fd, F_SETFL, fcntl(rcq->cc->fd, F_GETFL) | O_NONBLOCK);
-	if (epoll_ctl(th->epfd, EPOLL_CTL_ADD, rcq->cc->fd, &ev))
-		return -errno;
-	ibv_req_notify_cq(rcq->cq, 0);
-	return 0;
+	fcntl(c->cc->fd, F_SETFL, fcntl(c->cc->fd, F_GETFL) | O_NONBLOCK);
+	return epoll_ctl(th->epfd, EPOLL_CTL_ADD, c->cc->fd, &ev) ? -errno : 0;
 }
 
-/* Take a CQ away from its thread; afterwards the caller may destroy it. */
-void rdma_thread_del_cq(struct rdma_tp *tp, unsigned int th_index,
-			struct rdma_cq *rcq)
+/* Take a completion channel away from its thread (its CQs are gone);
+ * afterwards the caller may destroy it. */
+void rdma_thread_del_cc(struct rdma_tp *tp, unsigned int th_index,
+			struct rdma_compch *c)
 {
 	struct rdma_thread *th = &tp->threads[th_index];
 
 	if (th->epfd >= 0)
-		epoll_ctl(th->epfd, EPOLL_CTL_DEL, rcq->cc->fd, NULL);
-	pthread_mutex_lock(&th->lock);
-	/* The thread may still hold an epoll result for it: it sees
-	 * no cq and skips it. */
-	rcq->dead = true;
+		epoll_ctl(th->epfd, EPOLL_CTL_DEL, c->cc->fd, NULL);
+	lock_from_cm(th);
+	/* The thread may still hold an epoll result for it: it sees it
+	 * dead and skips it. */
+	c->dead = true;
 	pthread_mutex_unlock(&th->lock);
+}
+
+int rdma_cq_create(struct rdma_tp *tp, int d, unsigned int th_index, int cqe,
+		   struct rdma_cq *rcq)
+{
+	struct rdma_dev *dev = &tp->devs[d];
+	struct rdma_thread *th = &tp->threads[th_index];
+	int nvec = dev->ctx->num_comp_vectors;
+
+	rcq->th = th_index;
+	rcq->cq = ibv_create_cq(dev->ctx, cqe, rcq, dev->ccs[th_index].cc,
+				nvec > 0 ? (int)(th_index % (unsigned int)nvec) : 0);
+	if (!rcq->cq)
+		return errno ? -errno : -ENOMEM;
+	/* Armed before its QP exists: no completion goes unnoticed. A busy
+	 * poller reads no events. */
+	if (!(tp->t->opts.flags & SRPT_TARGET_BUSY_POLL))
+		ibv_req_notify_cq(rcq->cq, 0);
+	lock_from_cm(th);
+	cds_list_add_tail(&rcq->link, &th->cqs);
+	pthread_mutex_unlock(&th->lock);
+	return 0;
+}
+
+void rdma_cq_destroy(struct rdma_tp *tp, struct rdma_cq *rcq)
+{
+	struct rdma_thread *th;
+	int r;
+
+	if (!rcq->cq)
+		return;
+	th = &tp->threads[rcq->th];
+	/* Under the thread's lock it is not polling this CQ, and it has
+	 * acknowledged every event it took for it, so ibv_destroy_cq()
+	 * does not wait; events still queued go with the CQ. */
+	lock_from_cm(th);
+	cds_list_del(&rcq->link);
+	r = ibv_destroy_cq(rcq->cq);
+	pthread_mutex_unlock(&th->lock);
+	if (r)
+		srpt_warn(tp->t, "cannot destroy a channel's CQ (%d)", r);
+	rcq->cq = NULL;
 }
 
 int rdma_threads_start(struct rdma_tp *tp)
@@ -147,7 +224,7 @@ int rdma_threads_start(struct rdma_tp *tp)
 		ev.data.ptr = NULL;
 		epoll_ctl(th->epfd, EPOLL_CTL_ADD, th->stopfd, &ev);
 		for (d = 0; d < tp->ndev; d++) {
-			r = rdma_thread_add_cq(tp, i, &tp->devs[d].cqs[i]);
+			r = rdma_thread_add_cc(tp, i, &tp->devs[d].ccs[i]);
 			if (r)
 				return r;
 		}

@@ -8,19 +8,27 @@
 
 #include <infiniband/verbs.h>
 #include <rdma/rdma_cma.h>
+#include <urcu/list.h>
 
 #include "core/core.h"
 
 #define RDMA_MAX_THREADS 16
-#define RDMA_CQE 32768
 
-/* One completion thread: its CQ on every device, polled by event. */
-struct rdma_cq {
+/*
+ * One completion thread's completion channel on one device: the CQs of
+ * the thread's channels on that device report there, so a thread has one
+ * descriptor per device however many channels it serves.
+ */
+struct rdma_compch {
 	struct ibv_comp_channel *cc;
-	struct ibv_cq *cq;
-	atomic_int used;		/* CQEs promised to channels */
 	bool dead;			/* taken off its thread (under its lock) */
-	int size;
+};
+
+/* A channel's own CQ, sized for everything it can post. */
+struct rdma_cq {
+	struct ibv_cq *cq;		/* NULL: none (yet, or any more) */
+	unsigned int th;		/* the completion thread it reports to */
+	struct cds_list_head link;	/* on that thread's cqs */
 };
 
 struct rdma_dev {
@@ -29,7 +37,7 @@ struct rdma_dev {
 	struct ibv_pd *pd;
 	struct ibv_device_attr attr;
 	uint64_t node_guid;		/* host order */
-	struct rdma_cq cqs[RDMA_MAX_THREADS];
+	struct rdma_compch ccs[RDMA_MAX_THREADS];
 	struct ibv_srq *srq;		/* SRPT_TARGET_SRQ; CM thread makes it */
 	bool srq_filled;		/* the core posted its buffers */
 	bool removing;			/* DEVICE_REMOVAL seen; CM thread only */
@@ -37,9 +45,13 @@ struct rdma_dev {
 
 struct rdma_thread {
 	pthread_t th;
-	/* Held while the thread handles what epoll returned, so the CM
-	 * thread can take a CQ away (remove, lock, unlock, destroy). */
+	/* Held while the thread handles what epoll returned (and in busy
+	 * polling while it polls), so the CM thread can add a CQ, take one
+	 * away and destroy it, or take a completion channel away. */
 	pthread_mutex_t lock;
+	atomic_uint waiters;		/* others waiting for the lock: a busy
+					 * poller lets them in */
+	struct cds_list_head cqs;	/* its channels' CQs (under lock) */
 	int epfd;
 	int stopfd;
 	struct rdma_tp *tp;
@@ -73,8 +85,7 @@ struct rdma_tp {
 /* Per connection: created at the connect request, freed with the channel. */
 struct rdma_conn {
 	struct rdma_cm_id *id;
-	struct rdma_cq *cq;
-	int cqe;
+	struct rdma_cq cq;		/* goes after the QP (tp_destroy_id) */
 	uint8_t initiator_depth;	/* READs we may have outstanding */
 	uint32_t max_inline;
 	uint32_t max_sge;
@@ -115,8 +126,20 @@ void rdma_batch_flush(void);
 void rdma_batch_end(void);
 /* rdma-cq.c */
 int rdma_threads_start(struct rdma_tp *tp);
-int rdma_thread_add_cq(struct rdma_tp *tp, unsigned int th, struct rdma_cq *rcq);
-void rdma_thread_del_cq(struct rdma_tp *tp, unsigned int th, struct rdma_cq *rcq);
+int rdma_thread_add_cc(struct rdma_tp *tp, unsigned int th,
+		       struct rdma_compch *c);
+void rdma_thread_del_cc(struct rdma_tp *tp, unsigned int th,
+			struct rdma_compch *c);
+/* CM thread: @rcq's CQ of @cqe entries on device @d, reporting to thread
+ * @th; returns 0 or a negative errno. */
+int rdma_cq_create(struct rdma_tp *tp, int d, unsigned int th, int cqe,
+		   struct rdma_cq *rcq);
+/* CM thread, once nothing can complete on it any more (its QP is gone). */
+void rdma_cq_destroy(struct rdma_tp *tp, struct rdma_cq *rcq);
+/* One round of a completion thread, under its lock (tests call them): the
+ * CQs whose events wait on @c, or every CQ of the thread. */
+void rdma_thread_cc_ready(struct rdma_thread *th, struct rdma_compch *c);
+void rdma_thread_poll_all(struct rdma_thread *th);
 void rdma_threads_stop(struct rdma_tp *tp);
 /* rdma-post.c */
 int rdma_post_recv(struct srpt_channel *ch, const struct srpt_tp_sge *sge,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
 /*
  * The rdma-core backend: devices, protection domains, memory registration,
- * queue pairs, and the transport table the core calls through.
+ * queue pairs and their completion queues (one each, rdma-cq.c), and the
+ * transport table the core calls through.
  */
 #include <endian.h>
 #include <errno.h>
@@ -20,9 +21,10 @@
 #include "util/alloc.h"
 
 /*
- * Free one device slot's verbs objects (its CQs must be off the threads,
- * its QPs gone). Registrations that outlive the device (rings, the
- * application's memory) lose only their part on this device.
+ * Free one device slot's verbs objects (its channels' QPs and CQs must be
+ * gone, its completion channels off the threads). Registrations that
+ * outlive the device (rings, the application's memory) lose only their
+ * part on this device.
  */
 static void dev_close(struct rdma_tp *tp, int d)
 {
@@ -40,13 +42,12 @@ static void dev_close(struct rdma_tp *tp, int d)
 	}
 	pthread_mutex_unlock(&tp->mr_lock);
 	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++) {
-		if (dev->cqs[i].cq)
-			ibv_destroy_cq(dev->cqs[i].cq);
-		if (dev->cqs[i].cc)
-			ibv_destroy_comp_channel(dev->cqs[i].cc);
-		dev->cqs[i].cq = NULL;
-		dev->cqs[i].cc = NULL;
-		atomic_store(&dev->cqs[i].used, 0);
+		/* EBUSY: a CQ on it outlived its channel. */
+		int r = dev->ccs[i].cc ? ibv_destroy_comp_channel(dev->ccs[i].cc) : 0;
+
+		if (r)
+			srpt_warn(tp->t, "cannot destroy a completion channel (%d)", r);
+		dev->ccs[i].cc = NULL;
 	}
 	if (dev->pd)
 		ibv_dealloc_pd(dev->pd);
@@ -65,7 +66,8 @@ static void devs_close(struct rdma_tp *tp)
 	tp->ctx_list = NULL;
 }
 
-/* PD and one CQ per completion thread for @ctx, in slot @d. */
+/* PD and a completion channel per completion thread for @ctx, in slot
+ * @d; the channels' CQs come with them (tp_ch_create). */
 static int dev_open(struct rdma_tp *tp, int d, struct ibv_context *ctx)
 {
 	struct rdma_dev *dev = &tp->devs[d];
@@ -82,17 +84,9 @@ static int dev_open(struct rdma_tp *tp, int d, struct ibv_context *ctx)
 	if (!dev->pd)
 		return -ENOMEM;
 	for (i = 0; i < tp->nthreads; i++) {
-		struct rdma_cq *rcq = &dev->cqs[i];
-		int cqe = dev->attr.max_cqe < RDMA_CQE ? dev->attr.max_cqe :
-			  RDMA_CQE;
-
-		rcq->cc = ibv_create_comp_channel(ctx);
-		if (!rcq->cc)
+		dev->ccs[i].cc = ibv_create_comp_channel(ctx);
+		if (!dev->ccs[i].cc)
 			return -errno;
-		rcq->cq = ibv_create_cq(ctx, cqe, rcq, rcq->cc, (int)i);
-		if (!rcq->cq)
-			return -errno;
-		rcq->size = rcq->cq->cqe;
 	}
 	return 0;
 }
@@ -149,8 +143,8 @@ static int mr_reg_dev(struct rdma_tp *tp, struct srpt_mr *mr, int d)
 }
 
 /* A device the process has not opened yet (it appeared after listen, or
- * came back after a removal): give it a slot, CQs on every thread, and
- * watch its async events. CM thread only. */
+ * came back after a removal): give it a slot, a completion channel on
+ * every thread, and watch its async events. CM thread only. */
 static int dev_adopt(struct rdma_tp *tp, struct ibv_context *ctx)
 {
 	int d, r;
@@ -167,7 +161,7 @@ static int dev_adopt(struct rdma_tp *tp, struct ibv_context *ctx)
 		r = mr_reg_dev(tp, tp->mrs[i], d);
 	pthread_mutex_unlock(&tp->mr_lock);
 	for (unsigned int i = 0; !r && i < tp->nthreads; i++)
-		r = rdma_thread_add_cq(tp, i, &tp->devs[d].cqs[i]);
+		r = rdma_thread_add_cc(tp, i, &tp->devs[d].ccs[i]);
 	if (!r) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)d };
 
@@ -177,8 +171,8 @@ static int dev_adopt(struct rdma_tp *tp, struct ibv_context *ctx)
 	}
 	if (r) {
 		for (unsigned int i = 0; i < tp->nthreads; i++)
-			if (tp->devs[d].cqs[i].cc)
-				rdma_thread_del_cq(tp, i, &tp->devs[d].cqs[i]);
+			if (tp->devs[d].ccs[i].cc)
+				rdma_thread_del_cc(tp, i, &tp->devs[d].ccs[i]);
 		dev_close(tp, d);
 		return r;
 	}
@@ -251,9 +245,10 @@ static void dev_release(struct rdma_tp *tp, int d)
 	char name[64];
 
 	snprintf(name, sizeof(name), "%s", ibv_get_device_name(dev->ctx->device));
+	/* Its channels, and their QPs and CQs, are gone already. */
 	for (unsigned int i = 0; i < tp->nthreads; i++)
-		if (dev->cqs[i].cc)
-			rdma_thread_del_cq(tp, i, &dev->cqs[i]);
+		if (dev->ccs[i].cc)
+			rdma_thread_del_cc(tp, i, &dev->ccs[i]);
 	epoll_ctl(tp->epfd, EPOLL_CTL_DEL, dev->ctx->async_fd, NULL);
 	dev_close(tp, d);
 	srpt_notice(tp->t, "RDMA device %s released", name);
@@ -340,8 +335,10 @@ static int tp_listen(struct srpt_target *t, const struct sockaddr *addr)
 	tp->epfd = tp->wakefd = -1;
 	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++)
 		tp->threads[i].epfd = tp->threads[i].stopfd = -1;
-	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++)
+	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++) {
 		pthread_mutex_init(&tp->threads[i].lock, NULL);
+		CDS_INIT_LIST_HEAD(&tp->threads[i].cqs);
+	}
 	pthread_mutex_init(&tp->mr_lock, NULL);
 	memcpy(&tp->listen_addr, addr, addr->sa_family == AF_INET6 ?
 	       sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
@@ -538,6 +535,23 @@ static int tp_srq_post(struct srpt_target *t, int d,
 	return srq ? -ibv_post_srq_recv(srq, &wr, &bad) : -ENODEV;
 }
 
+/*
+ * The channel's CQ takes every work request it can post back, if only as
+ * a flush: the send queue, the drain, and the receives (with a shared
+ * queue, those this channel's credits and spare receives let in, nrx). A
+ * device with fewer CQEs gets a shorter send queue.
+ */
+static int ch_cqe(struct srpt_channel *ch, const struct rdma_dev *dev)
+{
+	uint32_t max = (uint32_t)dev->attr.max_cqe;
+
+	if (ch->nrx + 3 > max)
+		return -ENOSPC;
+	if (ch->sq_size + 1 + ch->nrx > max)
+		ch->sq_size = max - 1 - ch->nrx;
+	return (int)(ch->sq_size + 1 + ch->nrx);
+}
+
 static int tp_ch_create(struct srpt_channel *ch)
 {
 	struct rdma_tp *tp = rdma_tp(ch->t);
@@ -545,7 +559,7 @@ static int tp_ch_create(struct srpt_channel *ch)
 	struct ibv_qp_init_attr qa;
 	struct rdma_dev *dev;
 	unsigned int th;
-	int d, cqe;
+	int d, cqe, r;
 
 	d = dev_index(tp, rc->id->verbs);
 	if (d < 0)	/* a device that came after listen (any-address) */
@@ -557,30 +571,25 @@ static int tp_ch_create(struct srpt_channel *ch)
 		ch->sq_size = (uint32_t)dev->attr.max_qp_wr - 1;
 	if (ch->nrx > (uint32_t)dev->attr.max_qp_wr)
 		return -ENOSPC;
-	/* Every posted work request can come back as a flush. */
-	cqe = (int)(ch->sq_size + ch->nrx + 1);
-	th = atomic_fetch_add(&tp->next_thread, 1) % tp->nthreads;
-	rc->cq = &dev->cqs[th];
-	if (atomic_fetch_add(&rc->cq->used, cqe) + cqe > rc->cq->size) {
-		atomic_fetch_sub(&rc->cq->used, cqe);
-		rc->cq = NULL;
-		return -ENOSPC;
+	cqe = ch_cqe(ch, dev);
+	if (cqe < 0)
+		return cqe;
+	if (ch->t->opts.flags & SRPT_TARGET_SRQ) {
+		r = dev_srq(tp, d, ch->t->opts.srq_size);
+		if (r)
+			return r;
 	}
-	rc->cqe = cqe;
+	th = atomic_fetch_add(&tp->next_thread, 1) % tp->nthreads;
+	r = rdma_cq_create(tp, d, th, cqe, &rc->cq);
+	if (r)
+		return r;
 	memset(&qa, 0, sizeof(qa));
-	qa.send_cq = rc->cq->cq;
-	qa.recv_cq = rc->cq->cq;
+	qa.send_cq = rc->cq.cq;
+	qa.recv_cq = rc->cq.cq;
 	qa.qp_type = IBV_QPT_RC;
 	qa.cap.max_send_wr = ch->sq_size + 1;
 	qa.cap.max_recv_wr = ch->nrx;
 	if (ch->t->opts.flags & SRPT_TARGET_SRQ) {
-		int r = dev_srq(tp, d, ch->t->opts.srq_size);
-
-		if (r) {
-			atomic_fetch_sub(&rc->cq->used, cqe);
-			rc->cq = NULL;
-			return r;
-		}
 		qa.srq = dev->srq;
 		qa.cap.max_recv_wr = 0;
 	}
@@ -590,10 +599,8 @@ static int tp_ch_create(struct srpt_channel *ch)
 	if (rdma_create_qp(rc->id, dev->pd, &qa)) {
 		qa.cap.max_inline_data = 0;
 		if (rdma_create_qp(rc->id, dev->pd, &qa)) {
-			int r = -errno;
-
-			atomic_fetch_sub(&rc->cq->used, cqe);
-			rc->cq = NULL;
+			r = errno ? -errno : -ENOMEM;
+			rdma_cq_destroy(tp, &rc->cq);
 			return r;
 		}
 	}
@@ -680,15 +687,13 @@ static void tp_destroy_id(struct srpt_channel *ch)
 
 	if (!rc || !rc->id)
 		return;
-	/* librdmacm wants the QP gone before its id. */
+	/* librdmacm wants the QP gone before its id, and a CQ cannot go
+	 * while a QP uses it. */
 	if (rc->id->qp)
 		rdma_destroy_qp(rc->id);
 	rdma_destroy_id(rc->id);
 	rc->id = NULL;
-	if (rc->cq) {
-		atomic_fetch_sub(&rc->cq->used, rc->cqe);
-		rc->cq = NULL;
-	}
+	rdma_cq_destroy(rdma_tp(ch->t), &rc->cq);
 	srpt_free(rc);
 }
 

@@ -8,8 +8,10 @@
 # login keeping the data, qd128 on 128 credits, a shared receive
 # queue, rejects for a wrong ioc_guid and a disallowed
 # initiator, SIGTERM with sessions open (exit 0, no leak under ASan),
-# and the API a storage target builds on (release notification, abort
-# visibility, SRP_CRED_REQ, SRP_AER_REQ, SRP_T_LOGOUT).
+# the API a storage target builds on (release notification, abort
+# visibility, SRP_CRED_REQ, SRP_AER_REQ, SRP_T_LOGOUT), and one initiator
+# holding RAMDISK_CHANNELS (default 64) channels at once on one
+# completion thread (srp-hostile --channels).
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
@@ -23,6 +25,8 @@ PORT=5555
 LUNS=2
 SIZE_MB=32
 FIO_RUNTIME=${FIO_RUNTIME:-8}
+HOSTILE=${HOSTILE_BIN:-$BUILD/tests/hostile/srp-hostile}
+CHANNELS=${RAMDISK_CHANNELS:-64}
 
 out=$(guest_result_dir ramdisk-basic)
 : >"$out/summary.txt"
@@ -273,4 +277,30 @@ wait_until 30 dd if="$d_lun0" of=/dev/null bs=64k count=16 iflag=direct status=n
 note "SRP_T_LOGOUT: the initiator logged it, logged in again, and I/O goes on"
 srp_logout_all || die "logout (API run) failed"
 ramdisk_stop || die "srpt-ramdisk (API run) did not exit 0"
+
+# Issue 12: a completion thread's channels shared one CQ, which held
+# about 27 channels of 128 credits; then every login failed with
+# INSUFFICIENT RESOURCES. Each channel has a CQ of its own now.
+[ -x "$HOSTILE" ] || die "no $HOSTILE (is 'hostile' in tests/meson.build?)"
+ramdisk_start "$BUILD" "$out/target-channels.log" --port $PORT --luns 2 \
+	--size 4M --threads 1 || die "srpt-ramdisk --threads 1 did not start"
+fds0=$(ramdisk_fds)
+"$HOSTILE" --dest "$GUEST_IP:$PORT" --id-ext "$RAMDISK_ID_EXT" \
+	--ioc-guid "$RAMDISK_GUID" --data-lun 1 --channels "$CHANNELS" \
+	>"$out/channels.txt" 2>&1 &
+hpid=$!
+# The thread keeps one completion channel per device: descriptors must
+# not grow with the channels.
+fdmax=$fds0
+while kill -0 "$hpid" 2>/dev/null; do
+	n=$(ramdisk_fds)
+	[ "$n" -le "$fdmax" ] || fdmax=$n
+	sleep 0.2
+done
+wait "$hpid" || { cat "$out/channels.txt" >&2; die "srp-hostile --channels $CHANNELS failed"; }
+[ $((fdmax - fds0)) -lt 8 ] ||
+	die "srpt-ramdisk's descriptors grew with the channels: $fds0 -> $fdmax"
+ramdisk_alive
+note "one initiator, $CHANNELS channels at once on one completion thread: $(sed -n 's/^channels: [0-9]* logins of one initiator, //p' "$out/channels.txt"); all serving, I/O on the last; descriptors $fds0, at most $fdmax meanwhile"
+ramdisk_stop || die "srpt-ramdisk (channels) did not exit 0"
 note "PASS"

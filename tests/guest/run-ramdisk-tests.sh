@@ -14,7 +14,7 @@ mkdir -p "$out"
 
 rc=0
 rm -rf "$out/ramdisk-basic"
-GUEST_PASS_ENV="${GUEST_PASS_ENV:-} FIO_RUNTIME" \
+GUEST_PASS_ENV="${GUEST_PASS_ENV:-} FIO_RUNTIME RAMDISK_CHANNELS HOSTILE_BIN" \
 	"$here/boot.sh" --timeout 480 "$here/ramdisk-basic.sh" "$build" || rc=$?
 if [ -f "$out/ramdisk-basic/summary.txt" ]; then
 	sed 's/^/ramdisk-basic: /' "$out/ramdisk-basic/summary.txt"

@@ -99,5 +99,7 @@ int child_io_main(int ready_fd);
 /* Login storms; return the number of failures. */
 int storm_rejects(unsigned long n);
 int storm_drops(unsigned long n);
+/* @n channels of one initiator at once, all serving; returns failf(). */
+int many_channels(unsigned long n);
 
 #endif

@@ -63,11 +63,13 @@ static const char usage[] =
 "usage: srp-hostile --dest IP:PORT --id-ext HEX --ioc-guid HEX\n"
 "                   [--case PATTERN]... [--all] [--list]\n"
 "                   [--storm-rejects N] [--storm-drops N]\n"
-"                   [--check-io] [--data-lun N] [--timeout-ms MS]\n"
-"                   [--gone-ms MS] [-v]\n"
+"                   [--channels N] [--check-io] [--data-lun N]\n"
+"                   [--timeout-ms MS] [--gone-ms MS] [-v]\n"
 "Sends malformed and hostile SRP traffic to an SRP target over RDMA/CM\n"
 "and checks each answer. Prints PASS name or FAIL name: why, per case;\n"
 "exits 1 if any case failed. --case takes shell patterns (login-*).\n"
+"--channels N: N channels of one initiator open at once, all serving,\n"
+"I/O on the last one.\n"
 "--check-io: a fresh login, INQUIRY, one block written and read back.\n"
 "The data cases write to --data-lun (default 1); never point it at a\n"
 "LUN something else is using.\n";
@@ -131,6 +133,17 @@ static int check_io(void)
 	else
 		printf("PASS check-io\n");
 	return fail;
+}
+
+static int channels(unsigned long n)
+{
+	fail_msg[0] = 0;
+	if (many_channels(n)) {
+		printf("FAIL channels: %s\n", fail_msg);
+		return 1;
+	}
+	printf("PASS channels\n");
+	return 0;
 }
 
 /* The data-path group last: its bursts are the heaviest load. */
@@ -253,6 +266,7 @@ int main(int argc, char **argv)
 		{ "gone-ms", required_argument, NULL, 'G' },
 		{ "child-io", required_argument, NULL, 'C' },
 		{ "check-io", no_argument, NULL, 'I' },
+		{ "channels", required_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -261,7 +275,7 @@ int main(int argc, char **argv)
 	static char *pats[64];
 	int npats = 0, all = 0, have = 0, child_fd = -1, nrun = 0, failed = 0;
 	int io = 0;
-	unsigned long rejects = 0, drops = 0;
+	unsigned long rejects = 0, drops = 0, nchan = 0;
 	ssize_t sl;
 	int o;
 
@@ -324,6 +338,9 @@ int main(int argc, char **argv)
 		case 'I':
 			io = 1;
 			break;
+		case 'N':
+			nchan = strtoul(optarg, NULL, 10);
+			break;
 		case 'v':
 			G.verbose = 1;
 			break;
@@ -363,6 +380,8 @@ int main(int argc, char **argv)
 			failed++;
 		}
 	}
+	if (nchan)
+		failed += channels(nchan);
 	if (io)
 		failed += check_io();
 	return failed ? 1 : 0;
