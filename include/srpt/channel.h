@@ -195,7 +195,7 @@ const char *srpt_channel_state_name(enum srpt_channel_state state);
  * @SRPT_LOGIN_MC_AS_ASKED: as the initiator asked: SINGLE ends them,
  *                          MULTI keeps them
  * @SRPT_LOGIN_MC_SINGLE: end them also for a MULTI login (the response
- *                        then says TERMINATED)
+ *                        says TERMINATED if there were any)
  */
 enum srpt_login_mc {
 	SRPT_LOGIN_MC_AS_ASKED = 0,
@@ -207,9 +207,9 @@ enum srpt_login_mc {
  * @size: sizeof(struct srpt_login_params) as the program knows it
  * @credits: credits granted (0: the target's queue_depth); at most the
  *           target's queue_depth, at least 2
- * @max_it_iu_len: largest IU the initiator may send (0: the smaller of
- *                 its request and the target's max_it_iu_len); 64 at
- *                 least, at most both
+ * @max_it_iu_len: largest IU the initiator may send: 0, or 64 to the
+ *                 target's max_it_iu_len; the login gets the smaller of
+ *                 this and the initiator's request (0: the request)
  * @max_ti_iu_len: largest response IU (0: the target's max_ti_iu_len);
  *                 40 at least, at most the target's
  * @no_imm_data: refuse immediate data even if the initiator asked for it

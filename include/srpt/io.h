@@ -207,10 +207,11 @@ int srpt_io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg,
  * same chain; the response returns credits to the initiator. If the
  * channel is closing or the command was aborted by task management,
  * nothing is sent. After this call @io belongs to the library again.
- * Memory in @res->data must stay valid and unchanged until the library
- * is done with it: @res->release says when; without it, until the
- * channel's on_drained. Bounce data (mr == NULL) is copied before the
- * call returns.
+ * @res and the &struct srpt_sge array it points to are copied: they may
+ * go when the call returns. The memory the pieces describe must stay
+ * valid and unchanged until the library is done with it: @res->release
+ * says when; without it, until the channel's on_drained. Bounce data
+ * (mr == NULL) is copied before the call returns.
  *
  * Called on a completion thread (inside on_cmd, say), the work requests
  * go out when that thread has handled the completions of its current

@@ -26,9 +26,13 @@ enum srpt_log_level {
  *       the call
  * @userdata: the pointer given with the hook
  *
- * The library never prints; it hands every line to this hook. The hook may
- * be called from any library thread, concurrently, and must not call back
- * into the library.
+ * The library never prints; it hands every line to this hook. Unlike the
+ * callbacks of &struct srpt_target_ops, the hook is also called from
+ * inside the application's own calls into the library (for instance
+ * srpt_channel_logout() and srpt_target_shutdown() log on the caller's
+ * thread): it may run on any thread, concurrently, must not call back
+ * into the library and must not take locks the application holds while
+ * calling it.
  */
 typedef void (*srpt_log_fn)(int level, const char *msg, void *userdata);
 

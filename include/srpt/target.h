@@ -52,10 +52,11 @@ enum srpt_drained_verdict {
  * @tag: the tag of the request itself
  * @task_tag: for ABORT TASK, the tag of the command to abort
  *
- * Scope, as in SAM-5: ABORT TASK, ABORT TASK SET and CLEAR TASK SET act
- * on the commands of the requesting I_T nexus (every channel that the
- * initiator port logged in to this target port), LUN RESET on every
- * command of the LUN from every nexus.
+ * Scope, as in SAM-5: ABORT TASK acts on the command with @task_tag of
+ * the requesting I_T nexus (every channel that the initiator port logged
+ * in to this target port); ABORT TASK SET and CLEAR TASK SET on that
+ * nexus's commands for @lun; LUN RESET on every command for @lun from
+ * every nexus.
  */
 struct srpt_tmf_info {
 	uint8_t func;
@@ -70,13 +71,17 @@ struct srpt_tmf_info {
  *        callbacks can be added in later versions (see libsrpt(7), "ABI")
  *
  * Threads: @on_req, @on_rtu, @on_dreq and @on_drained run on the target's
- * dispatch thread, one at a time. @on_cmd, @on_tmf and @on_abort run on a
+ * dispatch thread, one at a time. @on_cmd and @on_tmf run on a
  * completion thread, or on the dispatch thread (IUs that arrived before
- * the channel was live are replayed there). With
- * %SRPT_TARGET_APP_POLL the completion work runs on the application's
- * own threads, inside srpt_target_poll(). No callback is ever invoked
- * from inside a call the application made to libsrpt (but for
- * srpt_target_poll(), whose purpose it is). Callbacks may call any
+ * the channel was live are replayed there). @on_abort runs where the
+ * abort happens: on the completion thread of the channel that received
+ * the task management request (which may be another channel of the
+ * nexus, or for LUN RESET another nexus, than the command's), or on the
+ * dispatch thread when a channel closes. With %SRPT_TARGET_APP_POLL the
+ * completion work runs on the application's own threads, inside
+ * srpt_target_poll(). No callback is ever invoked from inside a call the
+ * application made to libsrpt (but for srpt_target_poll(), whose purpose
+ * it is; the log hook is not a callback in this sense, see srpt_log_fn). Callbacks may call any
  * srpt_channel_*() and srpt_io_*() function; they must not drop the last
  * reference of the target nor call srpt_target_shutdown().
  *
@@ -257,7 +262,10 @@ struct srpt_target_opts {
  *
  * The target does nothing until srpt_target_listen().
  *
- * Return: 0, -EINVAL for a NULL or inconsistent argument, -ENOMEM.
+ * Return: 0, -EINVAL for a NULL or inconsistent argument, -E2BIG when
+ * @opts or its ops are larger than this library knows and the part it
+ * does not know is not all zero (a newer program's option it would
+ * ignore), -ENOMEM.
  * Context: any thread; not from inside a callback of this target.
  */
 int srpt_target_new(struct srpt_target **ret,
@@ -295,7 +303,10 @@ struct srpt_target *srpt_target_unref(struct srpt_target *t);
  *
  * Return: 0; -EADDRINUSE if the port is taken; -ENODEV if no RDMA device
  * exists or none carries @addr; -EADDRNOTAVAIL if @addr is not local;
- * -EBUSY if already listening; other negative errno from librdmacm.
+ * -EBUSY if already listening; -EAFNOSUPPORT if @addr is neither IPv4
+ * nor IPv6; -EOPNOTSUPP for %SRPT_TARGET_APP_POLL on a transport that
+ * cannot hand its completion work out; other negative errno from
+ * librdmacm or ibv_reg_mr() (registrations made before listening).
  * Context: any thread; not from inside a callback.
  */
 int srpt_target_listen(struct srpt_target *t, const struct sockaddr *addr);
@@ -457,8 +468,10 @@ int srpt_target_poll_fd(struct srpt_target *t, unsigned int poller);
  * @max: at most this many completions (0: all that are there)
  *
  * Runs the completion work a completion thread would: the callbacks
- * on_cmd, on_tmf and on_abort, DATA-OUT and release callbacks of the
- * channels on @poller run inside this call, on the calling thread. Call
+ * on_cmd and on_tmf, DATA-OUT and release callbacks of the channels on
+ * @poller run inside this call, on the calling thread, and so does
+ * on_abort for the commands a task management request received here
+ * aborts, whichever channel and poller they belong to. Call
  * it for one poller from one thread at a time; different pollers from
  * different threads. The thread must not hold locks the callbacks take.
  *
