@@ -130,12 +130,12 @@ static void b_on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *u)
 {
 }
 
-static uint64_t b_now_ms(struct srpt_target *t)
+static uint64_t b_now_ms(struct srpt_tp_target *t)
 {
 	return 0;
 }
 
-static void b_wake(struct srpt_target *t)
+static void b_wake(struct srpt_tp_target *t)
 {
 }
 
@@ -161,7 +161,7 @@ static struct srpt_channel *rcu_add(struct rcu_bench *b, uint32_t qpn)
 		fprintf(stderr, "out of memory\n");
 		exit(1);
 	}
-	ch->qp_num = qpn;
+	ch->tp.qp_num = qpn;
 	if (srpt_qp_table_add(&b->t->qps, &ch->qp_node, qpn)) {
 		fprintf(stderr, "QP number %u twice\n", qpn);
 		exit(1);

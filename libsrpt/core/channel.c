@@ -22,11 +22,12 @@ struct srpt_channel *srpt_ch_alloc(struct srpt_target *t, void *conn)
 	if (!ch)
 		return NULL;
 	ch->t = t;
-	ch->conn = conn;
-	ch->dev = 0;
+	ch->tp.t = &t->tp;
+	ch->tp.conn = conn;
+	ch->tp.dev = 0;
 	atomic_init(&ch->ref, 1);
 	atomic_init(&ch->state, SRPT_CH_CONNECTING);
-	pthread_mutex_init(&ch->post_lock, NULL);
+	pthread_mutex_init(&ch->tp.post_lock, NULL);
 	pthread_mutex_init(&ch->io_lock, NULL);
 	pthread_mutex_init(&ch->lock, NULL);
 	pthread_mutex_init(&ch->sq_lock, NULL);
@@ -64,13 +65,13 @@ static void channel_release(struct srpt_channel *ch)
 	uint32_t i;
 
 	if (ch->has_qp && t->tp_ops->ch_free)
-		t->tp_ops->ch_free(ch);
+		t->tp_ops->ch_free(&ch->tp);
 	for (i = 0; ch->ios && i < ch->nio; i++) {
 		/* IUs that died with the channel (never live, I_LOGOUT)
 		 * still hold shared buffers: back to the pool. */
 		if (ch->ios[i].rx_slot != SRPT_NO_SLOT && srpt_ch_srq(ch) &&
 		    ch->has_qp)
-			srpt_srq_post(t, ch->dev, ch->ios[i].rx_slot);
+			srpt_srq_post(t, ch->tp.dev, ch->ios[i].rx_slot);
 		srpt_mr_free(t, ch->ios[i].bounce_mr);
 		srpt_free(ch->ios[i].bounce);
 		srpt_table_put(&ch->ios[i]);
@@ -84,7 +85,7 @@ static void channel_release(struct srpt_channel *ch)
 	srpt_free(ch->tx_mem);
 	srpt_free(ch->login_pdata);
 	pthread_cond_destroy(&ch->idle_cond);
-	pthread_mutex_destroy(&ch->post_lock);
+	pthread_mutex_destroy(&ch->tp.post_lock);
 	pthread_mutex_destroy(&ch->io_lock);
 	pthread_mutex_destroy(&ch->lock);
 	pthread_mutex_destroy(&ch->sq_lock);
@@ -117,6 +118,17 @@ void srpt_ch_drop(struct srpt_channel *ch)
 {
 	if (atomic_fetch_sub_explicit(&ch->ref, 1, memory_order_acq_rel) == 1)
 		channel_release(ch);
+}
+
+/* transport.h: the same, from the transport's side of the door. */
+void srpt_tp_channel_hold(struct srpt_tp_channel *tpc)
+{
+	srpt_ch_hold(srpt_ch_of(tpc));
+}
+
+void srpt_tp_channel_drop(struct srpt_tp_channel *tpc)
+{
+	srpt_ch_drop(srpt_ch_of(tpc));
 }
 
 /* A lookup's pin: fails once the count reached zero (the channel is
@@ -165,10 +177,10 @@ int srpt_ch_rings_init(struct srpt_channel *ch)
 
 	/* With a shared receive queue the nrx buffers are only counted,
 	 * not owned: the accounting of spare ios is the same. */
-	ch->nrx = ch->credits + SRPT_SPARE_RX;
-	ch->nio = ch->nrx + SRPT_IO_SPARE(ch->nrx);
+	ch->tp.nrx = ch->credits + SRPT_SPARE_RX;
+	ch->nio = ch->tp.nrx + SRPT_IO_SPARE(ch->tp.nrx);
 	if (!srpt_ch_srq(ch))
-		ch->rx_mem = srpt_aligned_zalloc(4096, rx_stride * ch->nrx,
+		ch->rx_mem = srpt_aligned_zalloc(4096, rx_stride * ch->tp.nrx,
 						 "rx-ring");
 	ch->tx_mem = srpt_aligned_zalloc(4096, tx_stride * ch->nio, "tx-ring");
 	ch->ios = srpt_zalloc(sizeof(*ch->ios) * ch->nio, "io-ring");
@@ -180,7 +192,7 @@ int srpt_ch_rings_init(struct srpt_channel *ch)
 	    !ch->io_free || (priv_stride && !ch->io_priv))
 		return -ENOMEM;
 	if (ch->rx_mem) {
-		r = srpt_mr_new(t, ch->rx_mem, rx_stride * ch->nrx, "ring-mr",
+		r = srpt_mr_new(t, ch->rx_mem, rx_stride * ch->tp.nrx, "ring-mr",
 				&ch->rx_mr);
 		if (r)
 			return r;
@@ -205,7 +217,7 @@ int srpt_ch_rings_init(struct srpt_channel *ch)
 		ch->io_free[ch->nio - 1 - i] = i;
 	}
 	ch->nio_free = ch->nio;
-	ch->io_unreserved = ch->nio - ch->nrx;
+	ch->io_unreserved = ch->nio - ch->tp.nrx;
 	atomic_store(&ch->req_lim, (int)ch->credits);
 	return 0;
 }
@@ -248,9 +260,9 @@ static void ch_unregister(struct srpt_channel *ch)
 		srpt_qp_table_del(&t->qps, &ch->qp_node);
 		ch->in_table = false;
 	}
-	if (ch->conn && t->tp_ops->destroy_id)
-		t->tp_ops->destroy_id(ch);
-	ch->conn = NULL;
+	if (ch->tp.conn && t->tp_ops->destroy_id)
+		t->tp_ops->destroy_id(&ch->tp);
+	ch->tp.conn = NULL;
 	/* What the channel moved stays in the target's counters: moved
 	 * there in the same step that takes it off the list they are read
 	 * from, so a reader never sees them go down. Drained and
@@ -317,7 +329,7 @@ static void ch_drain_check(struct srpt_channel *ch)
  * goes after that event, so its completion also comes after every
  * receive completion of the QP (one CQ, in order), and no late receive
  * can be handed to a newer channel that reuses the QP number. Providers
- * that never report the event (ch->caps) skip the wait. post_lock held.
+ * that never report the event (ch->tp.caps) skip the wait. post_lock held.
  */
 static void ch_post_drain(struct srpt_channel *ch)
 {
@@ -326,9 +338,9 @@ static void ch_post_drain(struct srpt_channel *ch)
 
 	if (ch->drain_posted || ch->drain_failed)
 		return;
-	if (srpt_ch_srq(ch) && ch->caps.srq_last_wqe && !ch->last_wqe)
+	if (srpt_ch_srq(ch) && ch->tp.caps.srq_last_wqe && !ch->last_wqe)
 		return;
-	r = t->tp_ops->post_drain(ch, srpt_wr_id(ch, SRPT_WR_DRAIN, 0));
+	r = t->tp_ops->post_drain(&ch->tp, srpt_wr_id(ch, SRPT_WR_DRAIN, 0));
 	ch->drain_posted = r == 0;
 	ch->drain_failed = r != 0;
 	if (r)
@@ -344,19 +356,19 @@ static void ch_close(struct srpt_channel *ch)
 	if (srpt_ch_state(ch) >= SRPT_CH_DRAINING)
 		return;
 	call_on_dreq(ch);
-	pthread_mutex_lock(&ch->post_lock);
+	pthread_mutex_lock(&ch->tp.post_lock);
 	srpt_ch_set_state(ch, SRPT_CH_DRAINING);
 	if (ch->has_qp) {
-		t->tp_ops->qp_to_error(ch);
+		t->tp_ops->qp_to_error(&ch->tp);
 		ch_post_drain(ch);
 	}
-	pthread_mutex_unlock(&ch->post_lock);
+	pthread_mutex_unlock(&ch->tp.post_lock);
 	srpt_sq_flush_parked(ch);
 	if (!ch->has_qp) {
 		/* Nothing was ever posted: nothing to wait for. */
 		atomic_store(&ch->drain_done, true);
 	} else {
-		ch->drain_deadline = t->tp_ops->now_ms(t) + t->opts.drain_timeout_ms;
+		ch->drain_deadline = t->tp_ops->now_ms(&t->tp) + t->opts.drain_timeout_ms;
 	}
 	ch_drain_check(ch);
 }
@@ -366,9 +378,9 @@ static void ch_last_wqe(struct srpt_channel *ch)
 	ch->last_wqe = true;
 	if (srpt_ch_state(ch) != SRPT_CH_DRAINING || !ch->has_qp)
 		return;
-	pthread_mutex_lock(&ch->post_lock);
+	pthread_mutex_lock(&ch->tp.post_lock);
 	ch_post_drain(ch);
-	pthread_mutex_unlock(&ch->post_lock);
+	pthread_mutex_unlock(&ch->tp.post_lock);
 }
 
 /* Start a disconnect: DREQ for an established or accepted channel, a
@@ -386,7 +398,7 @@ static void ch_disconnect(struct srpt_channel *ch, uint32_t reject_reason)
 	}
 	srpt_ch_set_state(ch, SRPT_CH_DISCONNECTING);
 	call_on_dreq(ch);
-	if (!ch->conn || t->tp_ops->disconnect(ch))
+	if (!ch->tp.conn || t->tp_ops->disconnect(&ch->tp))
 		ch_close(ch);
 }
 

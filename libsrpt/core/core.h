@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <urcu/list.h>
@@ -33,7 +34,6 @@
 #include "table/qp-table.h"
 #include "core/stats.h"
 
-#define SRPT_MAX_DEVICES 8
 #define SRPT_MAX_IO_SGE 16
 #define SRPT_SPARE_RX 4		/* receives beyond the credits, to answer
 				 * initiators that overrun them */
@@ -67,10 +67,7 @@ struct srpt_srq {
 };
 
 struct srpt_mr {
-	void *addr;
-	size_t len;
-	uint32_t lkey[SRPT_MAX_DEVICES];
-	void *tp[SRPT_MAX_DEVICES];
+	struct srpt_tp_mr tp;		/* address, length, keys */
 	struct cds_list_head link;	/* t->mrs, under t->mr_lock */
 	bool registered;		/* with the transport (listening) */
 };
@@ -207,10 +204,9 @@ struct srpt_channel {
 	atomic_long ref;		/* C11, so TSan sees its edges */
 	struct srpt_target *t;
 	uint64_t id;
-	uint32_t qp_num;
-	int dev;			/* device index for lkeys */
-	void *tp;			/* transport private */
-	void *conn;			/* transport connection handle */
+	/* the queue pair: what the transport sees (its priv, conn, qp_num,
+	 * dev, caps, sq_size, nrx, post_lock) */
+	struct srpt_tp_channel tp;
 
 	_Atomic int state;		/* enum srpt_channel_state */
 	_Atomic unsigned int ev;	/* pending enum srpt_ev_bit */
@@ -254,8 +250,7 @@ struct srpt_channel {
 	 * response buffer. An IU takes a free io when it arrives; its
 	 * receive buffer goes back to the QP before the response that
 	 * returns its credit is posted, so an initiator that keeps to its
-	 * credits always finds a receive posted. */
-	uint32_t nrx;
+	 * credits always finds a receive posted. tp.nrx receive buffers. */
 	uint32_t nio;
 	pthread_mutex_t io_lock;	/* io_free, io_unreserved */
 	uint32_t *io_free;		/* stack of free io indexes */
@@ -271,11 +266,8 @@ struct srpt_channel {
 	struct srpt_mr *tx_mr;
 	struct srpt_io *ios;
 	uint8_t *io_priv;
-	uint32_t sq_size;		/* send queue entries, the drain's too */
-	struct srpt_tp_caps caps;	/* what one work request may carry */
 
-	/* I/O path */
-	pthread_mutex_t post_lock;	/* orders posts against the drain */
+	/* I/O path (tp.post_lock orders posts against the drain) */
 	atomic_int req_lim;		/* credits the initiator holds */
 	atomic_int req_lim_delta;	/* credits to return, beyond 1 */
 	atomic_int rx_posted;
@@ -349,10 +341,9 @@ struct srpt_target {
 	uint64_t id_ext;
 	uint64_t ioc_guid;
 	atomic_bool guid_known;
-	uint64_t guid_default;		/* set by the transport's listen */
 
 	const struct srpt_tp_ops *tp_ops;
-	void *tp;			/* transport private */
+	struct srpt_tp_target tp;	/* what the transport sees */
 	bool listening;
 	bool stopped;
 
@@ -384,6 +375,18 @@ struct srpt_target {
 	struct srpt_log_limit log_limit;
 	struct srpt_stats stats;
 };
+
+/* From the transport's view of an object back to the core's. */
+#define srpt_container_of(p, type, member) \
+	((type *)((char *)(p) - offsetof(type, member)))
+static inline struct srpt_channel *srpt_ch_of(struct srpt_tp_channel *c)
+{
+	return srpt_container_of(c, struct srpt_channel, tp);
+}
+static inline struct srpt_target *srpt_target_of(struct srpt_tp_target *t)
+{
+	return srpt_container_of(t, struct srpt_target, tp);
+}
 
 /* log.c */
 void srpt_log(struct srpt_target *t, int level, const char *fmt, ...)

@@ -140,7 +140,7 @@ int srpt_table_fetch(struct srpt_io *io, const struct srpt_data_desc *d)
 	io->table_len = len;
 	io->local[0].addr = (uintptr_t)buf;
 	io->local[0].len = len;
-	io->local[0].lkey = p->mr->lkey[ch->dev];
+	io->local[0].lkey = p->mr->tp.lkey[ch->tp.dev];
 	io->nlocal = 1;
 	srpt_xfer_start(io, SRPT_XFER_TABLE, len);
 	atomic_store(&io->state, SRPT_IO_TABLE);

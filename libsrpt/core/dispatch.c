@@ -12,7 +12,7 @@
 void srpt_target_wake(struct srpt_target *t)
 {
 	if (t->tp_ops && t->tp_ops->wake)
-		t->tp_ops->wake(t);
+		t->tp_ops->wake(&t->tp);
 }
 
 void srpt_ch_queue_ev(struct srpt_channel *ch, unsigned int ev)
@@ -69,7 +69,7 @@ static bool ctl_pending(struct srpt_target *t)
 /* Fire drain timeouts; return ms until the next one, or -1. */
 static int run_timers(struct srpt_target *t)
 {
-	uint64_t now = t->tp_ops->now_ms(t);
+	uint64_t now = t->tp_ops->now_ms(&t->tp);
 	uint64_t next = UINT64_MAX;
 	struct srpt_channel *ch;
 
@@ -91,8 +91,9 @@ static int run_timers(struct srpt_target *t)
 	return (int)(next - now);
 }
 
-int srpt_core_dispatch(struct srpt_target *t)
+int srpt_core_dispatch(struct srpt_tp_target *tpt)
 {
+	struct srpt_target *t = srpt_target_of(tpt);
 	struct srpt_channel *ch;
 	int timeout;
 

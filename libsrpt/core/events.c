@@ -5,34 +5,35 @@
 #include "core/core.h"
 #include "core/events.h"
 
-void srpt_ev_established(struct srpt_channel *ch)
+void srpt_ev_established(struct srpt_tp_channel *tpc)
 {
-	srpt_ch_queue_ev(ch, SRPT_EV_ESTABLISHED);
+	srpt_ch_queue_ev(srpt_ch_of(tpc), SRPT_EV_ESTABLISHED);
 }
 
-void srpt_ev_conn_error(struct srpt_channel *ch)
+void srpt_ev_conn_error(struct srpt_tp_channel *tpc)
 {
-	srpt_ch_queue_ev(ch, SRPT_EV_CONN_ERROR);
+	srpt_ch_queue_ev(srpt_ch_of(tpc), SRPT_EV_CONN_ERROR);
 }
 
-void srpt_ev_disconnected(struct srpt_channel *ch)
+void srpt_ev_disconnected(struct srpt_tp_channel *tpc)
 {
-	srpt_ch_queue_ev(ch, SRPT_EV_DISCONNECTED);
+	srpt_ch_queue_ev(srpt_ch_of(tpc), SRPT_EV_DISCONNECTED);
 }
 
-void srpt_ev_timewait_exit(struct srpt_channel *ch)
+void srpt_ev_timewait_exit(struct srpt_tp_channel *tpc)
 {
-	srpt_ch_queue_ev(ch, SRPT_EV_TIMEWAIT);
+	srpt_ch_queue_ev(srpt_ch_of(tpc), SRPT_EV_TIMEWAIT);
 }
 
-void srpt_ev_fatal(struct srpt_channel *ch)
+void srpt_ev_fatal(struct srpt_tp_channel *tpc)
 {
-	srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
+	srpt_ch_queue_ev(srpt_ch_of(tpc), SRPT_EV_FATAL);
 }
 
-void srpt_ev_qp_event(struct srpt_target *t, uint32_t qp_num,
+void srpt_ev_qp_event(struct srpt_tp_target *tpt, uint32_t qp_num,
 		      enum srpt_qp_event ev)
 {
+	struct srpt_target *t = srpt_target_of(tpt);
 	struct srpt_channel *ch = srpt_ch_lookup(t, qp_num);
 
 	if (!ch)
@@ -46,25 +47,27 @@ void srpt_ev_qp_event(struct srpt_target *t, uint32_t qp_num,
 	srpt_ch_drop(ch);
 }
 
-void srpt_ev_device_gone(struct srpt_target *t, int dev)
+void srpt_ev_device_gone(struct srpt_tp_target *tpt, int dev)
 {
+	struct srpt_target *t = srpt_target_of(tpt);
 	struct srpt_channel *ch;
 
 	pthread_mutex_lock(&t->lock);
 	cds_list_for_each_entry(ch, &t->channels, t_link)
-		if (ch->dev == dev)
+		if (ch->tp.dev == dev)
 			srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
 	pthread_mutex_unlock(&t->lock);
 }
 
-unsigned int srpt_core_dev_channels(struct srpt_target *t, int dev)
+unsigned int srpt_core_dev_channels(struct srpt_tp_target *tpt, int dev)
 {
+	struct srpt_target *t = srpt_target_of(tpt);
 	struct srpt_channel *ch;
 	unsigned int n = 0;
 
 	pthread_mutex_lock(&t->lock);
 	cds_list_for_each_entry(ch, &t->channels, t_link)
-		n += ch->dev == dev;
+		n += ch->tp.dev == dev;
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }
@@ -113,7 +116,7 @@ static int srq_completion(struct srpt_target *t, uint32_t qp_num,
 		return -ENOENT;
 	}
 	ch = srpt_ch_lookup(t, qp_num);
-	if (ch && (ch->dev != (int)dev ||
+	if (ch && (ch->tp.dev != (int)dev ||
 		   srpt_ch_state(ch) == SRPT_CH_DISCONNECTED)) {
 		srpt_ch_drop(ch);
 		ch = NULL;
@@ -152,16 +155,17 @@ static struct srpt_channel *wr_channel(struct srpt_target *t, uint32_t qp_num,
 	if ((wr_id >> SRPT_WRID_ID_SHIFT) != (ch->id & ((1ull << 40) - 1)) ||
 	    srpt_ch_state(ch) == SRPT_CH_DISCONNECTED ||
 	    (type != SRPT_WR_DRAIN &&
-	     idx >= (type == SRPT_WR_RECV ? ch->nrx : ch->nio))) {
+	     idx >= (type == SRPT_WR_RECV ? ch->tp.nrx : ch->nio))) {
 		srpt_ch_drop(ch);
 		return NULL;
 	}
 	return ch;
 }
 
-int srpt_ev_completion(struct srpt_target *t, uint32_t qp_num,
+int srpt_ev_completion(struct srpt_tp_target *tpt, uint32_t qp_num,
 		       uint64_t wr_id, int status, uint32_t byte_len)
 {
+	struct srpt_target *t = srpt_target_of(tpt);
 	struct srpt_channel *ch;
 	enum srpt_wr_type type;
 	uint32_t idx;
@@ -208,8 +212,9 @@ late:
 	return -ENOENT;
 }
 
-int srpt_ev_post_failed(struct srpt_target *t, uint32_t qp_num, uint64_t wr_id)
+int srpt_ev_post_failed(struct srpt_tp_target *tpt, uint32_t qp_num, uint64_t wr_id)
 {
+	struct srpt_target *t = srpt_target_of(tpt);
 	struct srpt_channel *ch = wr_channel(t, qp_num, wr_id);
 	enum srpt_wr_type type;
 	uint32_t idx;

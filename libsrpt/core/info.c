@@ -55,9 +55,9 @@ SRPT_EXPORT int srpt_channel_get_info(struct srpt_channel *ch,
 		k.imm_data_offset = ch->imm_offset;
 		k.multichannel = ch->login.multichannel;
 		k.srq = srpt_ch_srq(ch);
-		k.qp_num = ch->qp_num;
+		k.qp_num = ch->tp.qp_num;
 		if (ch->has_qp && t->tp_ops->ch_info)
-			t->tp_ops->ch_info(ch, k.device, sizeof(k.device),
+			t->tp_ops->ch_info(&ch->tp, k.device, sizeof(k.device),
 					   &k.port);
 	}
 	k.credits_held = atomic_load(&ch->req_lim);

@@ -35,7 +35,7 @@ static uint32_t rx_stride(const struct srpt_channel *ch)
 
 static uint8_t *rx_addr(const struct srpt_channel *ch, uint32_t slot)
 {
-	const struct srpt_srq *q = &ch->t->srq[ch->dev];
+	const struct srpt_srq *q = &ch->t->srq[ch->tp.dev];
 
 	if (srpt_ch_srq(ch))
 		return q->mem + (size_t)q->stride * slot;
@@ -54,23 +54,23 @@ void srpt_rx_post(struct srpt_channel *ch, uint32_t slot)
 	int r = 0;
 
 	if (srpt_ch_srq(ch)) {
-		srpt_srq_post(t, ch->dev, slot);
+		srpt_srq_post(t, ch->tp.dev, slot);
 		return;
 	}
 	sge.addr = (uintptr_t)rx_addr(ch, slot);
 	sge.len = rx_stride(ch);
-	sge.lkey = ch->rx_mr->lkey[ch->dev];
+	sge.lkey = ch->rx_mr->tp.lkey[ch->tp.dev];
 	wr_id = srpt_wr_id(ch, SRPT_WR_RECV, slot);
-	pthread_mutex_lock(&ch->post_lock);
+	pthread_mutex_lock(&ch->tp.post_lock);
 	if (srpt_ch_state(ch) < SRPT_CH_DRAINING) {
 		atomic_fetch_add(&ch->rx_posted, 1);
-		r = t->tp_ops->post_recv(ch, &sge, &wr_id, 1);
+		r = t->tp_ops->post_recv(&ch->tp, &sge, &wr_id, 1);
 		if (r)
 			atomic_fetch_sub(&ch->rx_posted, 1);
 		else
 			atomic_fetch_add(&t->stats.post_recv_calls, 1);
 	}
-	pthread_mutex_unlock(&ch->post_lock);
+	pthread_mutex_unlock(&ch->tp.post_lock);
 	if (r)
 		srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
 }

@@ -8,6 +8,7 @@
 #define PEER_BURST 20
 #define PEER_WINDOW_MS 5000
 
+__attribute__((format(printf, 3, 0)))
 static void emit(struct srpt_target *t, int level, const char *fmt,
 		 va_list ap)
 {
@@ -23,6 +24,18 @@ void srpt_log(struct srpt_target *t, int level, const char *fmt, ...)
 	va_list ap;
 
 	if (!t || !t->opts.log || level > atomic_load(&t->log_level))
+		return;
+	va_start(ap, fmt);
+	emit(t, level, fmt, ap);
+	va_end(ap);
+}
+
+void srpt_tp_log(struct srpt_tp_target *tpt, int level, const char *fmt, ...)
+{
+	struct srpt_target *t = srpt_target_of(tpt);
+	va_list ap;
+
+	if (!t->opts.log || level > atomic_load(&t->log_level))
 		return;
 	va_start(ap, fmt);
 	emit(t, level, fmt, ap);
@@ -47,7 +60,7 @@ void srpt_log_peer(struct srpt_target *t, int level, const char *fmt, ...)
 	if (!t || !t->opts.log || level > atomic_load(&t->log_level))
 		return;
 	l = &t->log_limit;
-	now = t->tp_ops && t->tp_ops->now_ms ? t->tp_ops->now_ms(t) : 0;
+	now = t->tp_ops && t->tp_ops->now_ms ? t->tp_ops->now_ms(&t->tp) : 0;
 	pthread_mutex_lock(&l->lock);
 	if (!l->count || now - l->window_start >= PEER_WINDOW_MS) {
 		l->window_start = now;

@@ -31,12 +31,13 @@ int srpt_ev_build_reject(const void *pdata, uint8_t len, uint32_t reason,
 	return srpt_login_rej_encode(&r, rej, rej_len);
 }
 
-int srpt_ev_connect_request(struct srpt_target *t, void *conn,
+int srpt_ev_connect_request(struct srpt_tp_target *tpt, void *conn,
 			    const void *pdata, uint8_t len,
 			    const struct sockaddr *src,
 			    const struct sockaddr *dst,
-			    struct srpt_channel **ret)
+			    struct srpt_tp_channel **ret)
 {
+	struct srpt_target *t = srpt_target_of(tpt);
 	struct srpt_channel *ch;
 
 	ch = srpt_ch_alloc(t, conn);
@@ -49,7 +50,7 @@ int srpt_ev_connect_request(struct srpt_target *t, void *conn,
 		cds_list_del(&ch->t_link);
 		t->nchannels--;
 		pthread_mutex_unlock(&t->lock);
-		ch->conn = NULL;
+		ch->tp.conn = NULL;
 		srpt_ch_drop(ch);
 		return -ENOMEM;
 	}
@@ -62,7 +63,7 @@ int srpt_ev_connect_request(struct srpt_target *t, void *conn,
 		memcpy(&ch->login.dst, dst, dst->sa_family == AF_INET6 ?
 		       sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
 	if (ret)
-		*ret = ch;
+		*ret = &ch->tp;
 	srpt_ch_queue_ev(ch, SRPT_EV_CONNECT_REQ);
 	return 0;
 }
@@ -83,8 +84,8 @@ static void send_reject(struct srpt_channel *ch, uint32_t reason)
 	srpt_log_peer(t, SRPT_LOG_NOTICE, "channel %llu: login rejected: %s (0x%08x)",
 		    (unsigned long long)ch->id,
 		    srpt_login_rej_reason_name(reason), reason);
-	if (ch->conn && n > 0)
-		t->tp_ops->reject(ch, rej, (uint8_t)n);
+	if (ch->tp.conn && n > 0)
+		t->tp_ops->reject(&ch->tp, rej, (uint8_t)n);
 }
 
 /*
@@ -170,19 +171,19 @@ static int make_resources(struct srpt_channel *ch)
 	r = srpt_ch_rings_init(ch);
 	if (r)
 		return r;
-	ch->sq_size = ch->nrx * 8 < 8192 ? ch->nrx * 8 : 8192;
-	r = t->tp_ops->ch_create(ch);	/* may lower sq_size */
+	ch->tp.sq_size = ch->tp.nrx * 8 < 8192 ? ch->tp.nrx * 8 : 8192;
+	r = t->tp_ops->ch_create(&ch->tp);	/* may lower sq_size */
 	if (r)
 		return r;
 	ch->has_qp = true;
-	atomic_store(&ch->sq_avail, (int)ch->sq_size - 1);	/* 1: drain */
-	r = srpt_qp_table_add(&t->qps, &ch->qp_node, ch->qp_num);
+	atomic_store(&ch->sq_avail, (int)ch->tp.sq_size - 1);	/* 1: drain */
+	r = srpt_qp_table_add(&t->qps, &ch->qp_node, ch->tp.qp_num);
 	if (r)
 		return r;
 	ch->in_table = true;
 	if (srpt_ch_srq(ch))
-		return srpt_srq_ensure(t, ch->dev);
-	for (uint32_t i = 0; i < ch->nrx; i++)
+		return srpt_srq_ensure(t, ch->tp.dev);
+	for (uint32_t i = 0; i < ch->tp.nrx; i++)
 		srpt_rx_post(ch, i);
 	return 0;
 }
@@ -360,7 +361,7 @@ void srpt_login_answer(struct srpt_channel *ch, bool accept, uint32_t reason)
 	ch->accepted = true;
 	clock_gettime(CLOCK_REALTIME, &ch->login_time);
 	atomic_fetch_add(&t->stats.logins, 1);
-	if (n < 0 || t->tp_ops->accept(ch, buf, (uint8_t)n)) {
+	if (n < 0 || t->tp_ops->accept(&ch->tp, buf, (uint8_t)n)) {
 		srpt_err(t, "channel %llu: accept failed", (unsigned long long)ch->id);
 		srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
 		return;

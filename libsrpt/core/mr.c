@@ -21,11 +21,11 @@ int srpt_mr_new(struct srpt_target *t, void *addr, size_t len,
 
 	if (!mr)
 		return -ENOMEM;
-	mr->addr = addr;
-	mr->len = len;
+	mr->tp.addr = addr;
+	mr->tp.len = len;
 	pthread_mutex_lock(&t->mr_lock);
 	if (t->listening) {
-		r = t->tp_ops->reg_mem(t, mr);
+		r = t->tp_ops->reg_mem(&t->tp, &mr->tp);
 		mr->registered = r == 0;
 	}
 	if (!r)
@@ -46,7 +46,7 @@ void srpt_mr_free(struct srpt_target *t, struct srpt_mr *mr)
 	pthread_mutex_lock(&t->mr_lock);
 	cds_list_del(&mr->link);
 	if (mr->registered)
-		t->tp_ops->dereg_mem(t, mr);
+		t->tp_ops->dereg_mem(&t->tp, &mr->tp);
 	pthread_mutex_unlock(&t->mr_lock);
 	srpt_free(mr);
 }
@@ -63,7 +63,7 @@ int srpt_mr_register_all(struct srpt_target *t)
 	cds_list_for_each_entry(mr, &t->mrs, link) {
 		if (mr->registered)
 			continue;
-		r = t->tp_ops->reg_mem(t, mr);
+		r = t->tp_ops->reg_mem(&t->tp, &mr->tp);
 		if (r)
 			break;
 		mr->registered = true;
@@ -81,7 +81,7 @@ void srpt_mr_unregister_all(struct srpt_target *t)
 	t->listening = false;
 	cds_list_for_each_entry(mr, &t->mrs, link) {
 		if (mr->registered)
-			t->tp_ops->dereg_mem(t, mr);
+			t->tp_ops->dereg_mem(&t->tp, &mr->tp);
 		mr->registered = false;
 	}
 	pthread_mutex_unlock(&t->mr_lock);

@@ -94,16 +94,16 @@ static void sq_post(struct srpt_io *io, struct srpt_chain_buf *cb)
 	io->pos = io->next;
 	if (cb->last && io->xop == SRPT_XFER_RSP)
 		srpt_io_rx_early(io);
-	pthread_mutex_lock(&ch->post_lock);
+	pthread_mutex_lock(&ch->tp.post_lock);
 	if (srpt_ch_state(ch) >= SRPT_CH_DRAINING) {
 		r = -ESHUTDOWN;
 	} else {
 		atomic_store(&io->posted, true);
-		r = t->tp_ops->post_chain(ch, &cb->chain);
+		r = t->tp_ops->post_chain(&ch->tp, &cb->chain);
 		if (r)
 			atomic_store(&io->posted, false);
 	}
-	pthread_mutex_unlock(&ch->post_lock);
+	pthread_mutex_unlock(&ch->tp.post_lock);
 	if (r) {
 		/* No kick from here: that is what could recurse. The
 		 * channel is ending; its waiting ios are buried with it. */

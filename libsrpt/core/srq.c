@@ -24,12 +24,12 @@ void srpt_srq_post(struct srpt_target *t, int dev, uint32_t slot)
 	struct srpt_tp_sge sge = {
 		.addr = (uintptr_t)(q->mem + (size_t)q->stride * slot),
 		.len = q->stride,
-		.lkey = q->mr->lkey[dev],
+		.lkey = q->mr->tp.lkey[dev],
 	};
 
 	/* Fails only while the device goes away; srpt_srq_ensure() posts
 	 * every buffer again when its queue is made anew. */
-	if (!t->tp_ops->srq_post(t, dev, &sge, srq_wr_id(dev, slot)))
+	if (!t->tp_ops->srq_post(&t->tp, dev, &sge, srq_wr_id(dev, slot)))
 		atomic_fetch_add(&t->stats.post_recv_calls, 1);
 }
 
@@ -63,7 +63,7 @@ int srpt_srq_ensure(struct srpt_target *t, int dev)
 			return r;
 		}
 	}
-	r = t->tp_ops->srq_create(t, dev, q->n);
+	r = t->tp_ops->srq_create(&t->tp, dev, q->n);
 	if (r < 0)
 		return r;
 	if (r == 1)

@@ -128,7 +128,8 @@ int srpt_target_new_tp(struct srpt_target **ret,
 	}
 	t->userdata = t->opts.userdata;
 	t->tp_ops = tp_ops;
-	t->tp = tp;
+	t->tp.priv = tp;
+	t->tp.opts = &t->opts;
 	urcu_ref_init(&t->ref);
 	atomic_init(&t->enabled, true);
 	if (t->opts.ioc_guid) {
@@ -172,7 +173,7 @@ static void target_release(struct urcu_ref *ref)
 	if (t->listening) {
 		srpt_mr_unregister_all(t);
 		if (t->tp_ops->stop)
-			t->tp_ops->stop(t);
+			t->tp_ops->stop(&t->tp);
 	}
 	t->stopped = true;
 	/* Channels the application still pins keep their memory; wait for
@@ -224,7 +225,7 @@ SRPT_EXPORT int srpt_target_listen(struct srpt_target *t,
 		return -EBUSY;
 	if ((t->opts.flags & SRPT_TARGET_APP_POLL) && !t->tp_ops->poll)
 		return -EOPNOTSUPP;
-	r = t->tp_ops->listen(t, addr);
+	r = t->tp_ops->listen(&t->tp, addr);
 	if (r)
 		return r;
 	/* Memory registered before now, with every device. */
@@ -232,10 +233,10 @@ SRPT_EXPORT int srpt_target_listen(struct srpt_target *t,
 	if (r) {
 		srpt_mr_unregister_all(t);
 		if (t->tp_ops->stop)
-			t->tp_ops->stop(t);
+			t->tp_ops->stop(&t->tp);
 		return r;
 	}
-	t->ioc_guid = t->opts.ioc_guid ? t->opts.ioc_guid : t->guid_default;
+	t->ioc_guid = t->opts.ioc_guid ? t->opts.ioc_guid : t->tp.guid_default;
 	t->id_ext = t->opts.id_ext ? t->opts.id_ext : t->ioc_guid;
 	atomic_store(&t->guid_known, true);
 	return 0;
@@ -359,7 +360,7 @@ SRPT_EXPORT int srpt_target_poll_fd(struct srpt_target *t, unsigned int poller)
 {
 	if (!app_poll(t, poller))
 		return -EINVAL;
-	return t->tp_ops->poll_fd(t, poller);
+	return t->tp_ops->poll_fd(&t->tp, poller);
 }
 
 SRPT_EXPORT int srpt_target_poll(struct srpt_target *t, unsigned int poller,
@@ -367,5 +368,5 @@ SRPT_EXPORT int srpt_target_poll(struct srpt_target *t, unsigned int poller,
 {
 	if (!app_poll(t, poller))
 		return -EINVAL;
-	return t->tp_ops->poll(t, poller, max);
+	return t->tp_ops->poll(&t->tp, poller, max);
 }

@@ -87,10 +87,10 @@ void srpt_xfer_build(struct srpt_io *io, struct srpt_chain_buf *cb)
 	struct srpt_xfer_pos p = io->pos;
 	bool read = io->xop == SRPT_XFER_TABLE || io->xop == SRPT_XFER_DATA_OUT;
 	bool send = !read;
-	uint32_t max_sge = clamp(read ? ch->caps.max_read_sge :
-				 ch->caps.max_send_sge, 1, SRPT_MAX_IO_SGE);
-	uint32_t max_msg = ch->caps.max_msg ? ch->caps.max_msg : 1;
-	uint32_t max_wr = clamp(ch->sq_size - 1, 1, SRPT_TP_CHAIN_MAX_WR);
+	uint32_t max_sge = clamp(read ? ch->tp.caps.max_read_sge :
+				 ch->tp.caps.max_send_sge, 1, SRPT_MAX_IO_SGE);
+	uint32_t max_msg = ch->tp.caps.max_msg ? ch->tp.caps.max_msg : 1;
+	uint32_t max_wr = clamp(ch->tp.sq_size - 1, 1, SRPT_TP_CHAIN_MAX_WR);
 	uint32_t sge_room = SRPT_TP_CHAIN_MAX_SGE - (send ? 1 : 0);
 	unsigned int nwr = 0, nsge = 0;
 	bool stuck = false;
@@ -171,7 +171,7 @@ void srpt_xfer_build(struct srpt_io *io, struct srpt_chain_buf *cb)
 
 		s->addr = (uintptr_t)io->tx_buf;
 		s->len = io->rsp_len;
-		s->lkey = ch->tx_mr->lkey[ch->dev];
+		s->lkey = ch->tx_mr->tp.lkey[ch->tp.dev];
 		wr->op = SRPT_TP_SEND;
 		wr->sge = s;
 		wr->nsge = 1;
@@ -265,7 +265,7 @@ int srpt_xfer_set_local(struct srpt_io *io, const struct srpt_sge *sg,
 			return r;
 		io->local[0].addr = (uintptr_t)io->bounce;
 		io->local[0].len = xfer;
-		io->local[0].lkey = io->bounce_mr->lkey[ch->dev];
+		io->local[0].lkey = io->bounce_mr->tp.lkey[ch->tp.dev];
 		io->nlocal = 1;
 		return 0;
 	}
@@ -276,14 +276,14 @@ int srpt_xfer_set_local(struct srpt_io *io, const struct srpt_sge *sg,
 
 		if (!l)
 			continue;
-		if (!a || a < (const uint8_t *)mr->addr ||
-		    (size_t)(a - (const uint8_t *)mr->addr) + l > mr->len) {
+		if (!a || a < (const uint8_t *)mr->tp.addr ||
+		    (size_t)(a - (const uint8_t *)mr->tp.addr) + l > mr->tp.len) {
 			io->nlocal = 0;
 			return -EINVAL;
 		}
 		io->local[io->nlocal].addr = (uintptr_t)a;
 		io->local[io->nlocal].len = l;
-		io->local[io->nlocal].lkey = mr->lkey[ch->dev];
+		io->local[io->nlocal].lkey = mr->tp.lkey[ch->tp.dev];
 		io->nlocal++;
 		left -= l;
 	}

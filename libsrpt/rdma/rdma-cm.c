@@ -12,6 +12,8 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <srpt/proto.h>
+
 #include "core/events.h"
 #include "rdma/rdma-priv.h"
 #include "util/alloc.h"
@@ -21,11 +23,11 @@
 
 static void on_connect_request(struct rdma_tp *tp, struct rdma_cm_event *e)
 {
-	struct srpt_target *t = tp->t;
+	struct srpt_tp_target *t = tp->t;
 	struct rdma_conn *rc = srpt_zalloc(sizeof(*rc), "rdma-conn");
 	const void *pdata = e->param.conn.private_data;
 	uint8_t len = e->param.conn.private_data_len;
-	struct srpt_channel *ch = NULL;
+	struct srpt_tp_channel *ch = NULL;
 	uint8_t rej[SRPT_LOGIN_REJ_LEN];
 	int n;
 
@@ -51,7 +53,7 @@ static void on_connect_request(struct rdma_tp *tp, struct rdma_cm_event *e)
 static void handle_cm_event(struct rdma_tp *tp, struct rdma_cm_event *e,
 			    struct rdma_cm_id **destroy, int *removed)
 {
-	struct srpt_channel *ch = e->id->context;
+	struct srpt_tp_channel *ch = e->id->context;
 
 	switch (e->event) {
 	case RDMA_CM_EVENT_CONNECT_REQUEST:
@@ -127,13 +129,13 @@ void rdma_async_handle(struct rdma_tp *tp, int dev)
 		case IBV_EVENT_QP_FATAL:
 		case IBV_EVENT_QP_REQ_ERR:
 		case IBV_EVENT_QP_ACCESS_ERR:
-			srpt_warn(tp->t, "QP %u: %s", ae.element.qp->qp_num,
+			rdma_warn(tp->t, "QP %u: %s", ae.element.qp->qp_num,
 				  ibv_event_type_str(ae.event_type));
 			srpt_ev_qp_event(tp->t, ae.element.qp->qp_num,
 					 SRPT_QP_FATAL);
 			break;
 		case IBV_EVENT_DEVICE_FATAL:
-			srpt_err(tp->t, "RDMA device %s: fatal error",
+			rdma_err(tp->t, "RDMA device %s: fatal error",
 				 ibv_get_device_name(tp->devs[dev].ctx->device));
 			srpt_ev_device_gone(tp->t, dev);
 			break;

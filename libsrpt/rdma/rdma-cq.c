@@ -106,7 +106,7 @@ void rdma_thread_cc_ready(struct rdma_thread *th, struct rdma_compch *c)
 /* What a batch could not post: the core closes the channel, and keeps
  * the chain's buffers until its send queue is known to be empty (a
  * prefix of the chain may have gone out). */
-static void batch_failed(struct srpt_channel *ch, uint32_t qp_num,
+static void batch_failed(struct srpt_tp_channel *ch, uint32_t qp_num,
 			 uint64_t wr_id)
 {
 	srpt_ev_post_failed(ch->t, qp_num, wr_id);
@@ -121,7 +121,7 @@ static void *comp_thread(void *arg)
 
 	srpt_rcu_thread_online();
 	rdma_batch_begin(&batch);
-	if (tp->t->opts.flags & SRPT_TARGET_BUSY_POLL)
+	if (tp->t->opts->flags & SRPT_TARGET_BUSY_POLL)
 		busy_poll(th);
 	while (!atomic_load(&tp->stop)) {
 		int n = epoll_wait(th->epfd, ev, 8, -1);
@@ -178,7 +178,7 @@ int rdma_cq_create(struct rdma_tp *tp, int d, unsigned int th_index, int cqe,
 		return errno ? -errno : -ENOMEM;
 	/* Armed before its QP exists: no completion goes unnoticed. A busy
 	 * poller reads no events. */
-	if (!(tp->t->opts.flags & SRPT_TARGET_BUSY_POLL))
+	if (!(tp->t->opts->flags & SRPT_TARGET_BUSY_POLL))
 		ibv_req_notify_cq(rcq->cq, 0);
 	lock_from_cm(th);
 	cds_list_add_tail(&rcq->link, &th->cqs);
@@ -202,7 +202,7 @@ void rdma_cq_destroy(struct rdma_tp *tp, struct rdma_cq *rcq)
 	r = ibv_destroy_cq(rcq->cq);
 	pthread_mutex_unlock(&th->lock);
 	if (r)
-		srpt_warn(tp->t, "cannot destroy a channel's CQ (%d)", r);
+		rdma_warn(tp->t, "cannot destroy a channel's CQ (%d)", r);
 	rcq->cq = NULL;
 }
 

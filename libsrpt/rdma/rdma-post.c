@@ -20,14 +20,14 @@
 #include "rdma/rdma-priv.h"
 
 
-static struct ibv_qp *ch_qp(struct srpt_channel *ch)
+static struct ibv_qp *ch_qp(struct srpt_tp_channel *ch)
 {
 	struct rdma_conn *rc = ch->conn;
 
 	return rc && rc->id ? rc->id->qp : NULL;
 }
 
-int rdma_post_recv(struct srpt_channel *ch, const struct srpt_tp_sge *sge,
+int rdma_post_recv(struct srpt_tp_channel *ch, const struct srpt_tp_sge *sge,
 		   const uint64_t *wr_id, unsigned int n)
 {
 	struct ibv_recv_wr wr[16], *bad;
@@ -49,7 +49,7 @@ int rdma_post_recv(struct srpt_channel *ch, const struct srpt_tp_sge *sge,
 	return -ibv_post_recv(qp, wr, &bad);
 }
 
-/* Chains waiting for the end of their thread's poll (ch->tp). */
+/* Chains waiting for the end of their thread's poll (ch->priv). */
 struct rdma_pend {
 	struct ibv_send_wr wr[RDMA_PEND_WR];
 	struct ibv_sge sge[RDMA_PEND_SGE];
@@ -60,16 +60,16 @@ struct rdma_pend {
 /* The batch of the calling completion thread, NULL in other threads. */
 static __thread struct rdma_batch *tl_batch;
 
-int rdma_pend_alloc(struct srpt_channel *ch)
+int rdma_pend_alloc(struct srpt_tp_channel *ch)
 {
-	ch->tp = srpt_zalloc(sizeof(struct rdma_pend), "rdma-pend");
-	return ch->tp ? 0 : -ENOMEM;
+	ch->priv = srpt_zalloc(sizeof(struct rdma_pend), "rdma-pend");
+	return ch->priv ? 0 : -ENOMEM;
 }
 
-void rdma_pend_free(struct srpt_channel *ch)
+void rdma_pend_free(struct srpt_tp_channel *ch)
 {
-	srpt_free(ch->tp);
-	ch->tp = NULL;
+	srpt_free(ch->priv);
+	ch->priv = NULL;
 }
 
 /*
@@ -77,10 +77,10 @@ void rdma_pend_free(struct srpt_channel *ch)
  * the signaled work requests that did not go out are stored in @failed
  * when it is given.
  */
-static int pend_post(struct srpt_channel *ch, uint64_t *failed,
+static int pend_post(struct srpt_tp_channel *ch, uint64_t *failed,
 		     unsigned int *nfailed)
 {
-	struct rdma_pend *p = ch->tp;
+	struct rdma_pend *p = ch->priv;
 	struct ibv_send_wr *bad = NULL, *w;
 	struct ibv_qp *qp = ch_qp(ch);
 	int r;
@@ -111,7 +111,7 @@ void rdma_batch_flush(void)
 	unsigned int i, j, nf;
 
 	for (i = 0; b && i < b->n; i++) {
-		struct srpt_channel *ch = b->ch[i];
+		struct srpt_tp_channel *ch = b->ch[i];
 		uint32_t qp_num = ch->qp_num;
 
 		nf = 0;
@@ -120,7 +120,7 @@ void rdma_batch_flush(void)
 		pthread_mutex_unlock(&ch->post_lock);
 		for (j = 0; j < nf; j++)
 			b->failed(ch, qp_num, failed[j]);
-		srpt_ch_drop(ch);
+		srpt_tp_channel_drop(ch);
 	}
 	if (b)
 		b->n = 0;
@@ -132,19 +132,19 @@ void rdma_batch_end(void)
 	tl_batch = NULL;
 }
 
-void rdma_pend_flush(struct srpt_channel *ch)
+void rdma_pend_flush(struct srpt_tp_channel *ch)
 {
-	struct rdma_pend *p = ch->tp;
+	struct rdma_pend *p = ch->priv;
 
 	if (pend_post(ch, NULL, NULL))
 		p->lost = true;
 }
 
-int rdma_post_drain(struct srpt_channel *ch, uint64_t wr_id)
+int rdma_post_drain(struct srpt_tp_channel *ch, uint64_t wr_id)
 {
 	struct ibv_send_wr wr, *bad;
 	struct ibv_qp *qp = ch_qp(ch);
-	struct rdma_pend *p = ch->tp;
+	struct rdma_pend *p = ch->priv;
 
 	if (!qp)
 		return -EINVAL;
@@ -162,7 +162,7 @@ int rdma_post_drain(struct srpt_channel *ch, uint64_t wr_id)
 	return -ibv_post_send(qp, &wr, &bad);
 }
 
-int rdma_qp_to_error(struct srpt_channel *ch)
+int rdma_qp_to_error(struct srpt_tp_channel *ch)
 {
 	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_ERR };
 	struct ibv_qp *qp = ch_qp(ch);
@@ -180,11 +180,11 @@ int rdma_qp_to_error(struct srpt_channel *ch)
  * completion thread's poll; under @ch's post_lock. Returns false when
  * they must be posted now: not a completion thread, no room.
  */
-static bool pend_add(struct srpt_channel *ch, const struct ibv_send_wr *wr,
+static bool pend_add(struct srpt_tp_channel *ch, const struct ibv_send_wr *wr,
 		     unsigned int nwr, unsigned int nsge)
 {
 	struct rdma_batch *bt = tl_batch;
-	struct rdma_pend *p = ch->tp;
+	struct rdma_pend *p = ch->priv;
 	unsigned int i;
 
 	if (!bt || !p || p->nwr + nwr > RDMA_PEND_WR ||
@@ -193,9 +193,9 @@ static bool pend_add(struct srpt_channel *ch, const struct ibv_send_wr *wr,
 	if (!p->nwr) {
 		if (bt->n == RDMA_BATCH_CH)
 			return false;
-		/* Held until the flush: the channel's memory, ch->tp
+		/* Held until the flush: the channel's memory, ch->priv
 		 * included, outlives it. */
-		srpt_ch_hold(ch);
+		srpt_tp_channel_hold(ch);
 		bt->ch[bt->n++] = ch;
 	}
 	for (i = 0; i < nwr; i++) {
@@ -218,7 +218,7 @@ static bool pend_add(struct srpt_channel *ch, const struct ibv_send_wr *wr,
  * SRPT_TP_CHAIN_MAX_*: it maps one to one onto work requests and goes out
  * with one ibv_post_send(), now or at the end of the thread's poll.
  */
-int rdma_post_chain(struct srpt_channel *ch, const struct srpt_tp_chain *c)
+int rdma_post_chain(struct srpt_tp_channel *ch, const struct srpt_tp_chain *c)
 {
 	struct rdma_conn *rc = ch->conn;
 	struct ibv_send_wr wr[SRPT_TP_CHAIN_MAX_WR], *bad;

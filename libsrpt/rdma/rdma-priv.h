@@ -10,9 +10,16 @@
 #include <rdma/rdma_cma.h>
 #include <urcu/list.h>
 
-#include "core/core.h"
+#include "core/events.h"
+#include "core/transport.h"
 
 #define RDMA_MAX_THREADS 16
+
+/* Log lines go to the application's hook through the core. */
+#define rdma_err(t, ...) srpt_tp_log(t, SRPT_LOG_ERR, __VA_ARGS__)
+#define rdma_warn(t, ...) srpt_tp_log(t, SRPT_LOG_WARNING, __VA_ARGS__)
+#define rdma_notice(t, ...) srpt_tp_log(t, SRPT_LOG_NOTICE, __VA_ARGS__)
+#define rdma_dbg(t, ...) srpt_tp_log(t, SRPT_LOG_DEBUG, __VA_ARGS__)
 
 /*
  * One completion thread's completion channel on one device: the CQs of
@@ -60,7 +67,7 @@ struct rdma_thread {
 };
 
 struct rdma_tp {
-	struct srpt_target *t;
+	struct srpt_tp_target *t;
 	struct rdma_event_channel *ec;
 	struct rdma_cm_id *listen_id;
 	struct ibv_context **ctx_list;
@@ -78,7 +85,7 @@ struct rdma_tp {
 	uint64_t next_relisten_ms;	/* 0: listening */
 	/* every registration, so a removed device's keys can be dropped */
 	pthread_mutex_t mr_lock;
-	struct srpt_mr **mrs;
+	struct srpt_tp_mr **mrs;
 	unsigned int nmrs, capmrs;
 };
 
@@ -93,9 +100,9 @@ struct rdma_conn {
 	uint32_t max_msg;		/* largest message of the port */
 };
 
-static inline struct rdma_tp *rdma_tp(struct srpt_target *t)
+static inline struct rdma_tp *rdma_tp(struct srpt_tp_target *t)
 {
-	return t->tp;
+	return t->priv;
 }
 
 /* rdma-transport.c: device life after a removal */
@@ -108,18 +115,18 @@ void rdma_devs_housekeeping(struct rdma_tp *tp);
 #define RDMA_PEND_SGE 256
 #define RDMA_BATCH_CH 16
 struct rdma_batch {
-	struct srpt_channel *ch[RDMA_BATCH_CH];	/* with chains waiting */
+	struct srpt_tp_channel *ch[RDMA_BATCH_CH];	/* with chains waiting */
 	unsigned int n;
 	/* A signaled work request that could not be posted at the flush;
 	 * called without locks. */
-	void (*failed)(struct srpt_channel *ch, uint32_t qp_num,
+	void (*failed)(struct srpt_tp_channel *ch, uint32_t qp_num,
 		       uint64_t wr_id);
 };
-int rdma_pend_alloc(struct srpt_channel *ch);
-void rdma_pend_free(struct srpt_channel *ch);
+int rdma_pend_alloc(struct srpt_tp_channel *ch);
+void rdma_pend_free(struct srpt_tp_channel *ch);
 /* Post what @ch has waiting now, before it leaves RTS; under its
  * post_lock. If that fails, the drain will not be posted. */
-void rdma_pend_flush(struct srpt_channel *ch);
+void rdma_pend_flush(struct srpt_tp_channel *ch);
 /* From now on this thread's posts wait for rdma_batch_flush(). */
 void rdma_batch_begin(struct rdma_batch *b);
 void rdma_batch_flush(void);
@@ -142,11 +149,11 @@ void rdma_thread_cc_ready(struct rdma_thread *th, struct rdma_compch *c);
 void rdma_thread_poll_all(struct rdma_thread *th);
 void rdma_threads_stop(struct rdma_tp *tp);
 /* rdma-post.c */
-int rdma_post_recv(struct srpt_channel *ch, const struct srpt_tp_sge *sge,
+int rdma_post_recv(struct srpt_tp_channel *ch, const struct srpt_tp_sge *sge,
 		   const uint64_t *wr_id, unsigned int n);
-int rdma_post_chain(struct srpt_channel *ch, const struct srpt_tp_chain *c);
-int rdma_post_drain(struct srpt_channel *ch, uint64_t wr_id);
-int rdma_qp_to_error(struct srpt_channel *ch);
+int rdma_post_chain(struct srpt_tp_channel *ch, const struct srpt_tp_chain *c);
+int rdma_post_drain(struct srpt_tp_channel *ch, uint64_t wr_id);
+int rdma_qp_to_error(struct srpt_tp_channel *ch);
 /* rdma-cm.c */
 int rdma_cm_start(struct rdma_tp *tp);
 void rdma_cm_handle_events(struct rdma_tp *tp);

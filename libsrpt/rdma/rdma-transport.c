@@ -36,9 +36,9 @@ static void dev_close(struct rdma_tp *tp, int d)
 	dev->srq_filled = false;
 	pthread_mutex_lock(&tp->mr_lock);
 	for (unsigned int i = 0; i < tp->nmrs; i++) {
-		if (tp->mrs[i]->tp[d])
-			ibv_dereg_mr(tp->mrs[i]->tp[d]);
-		tp->mrs[i]->tp[d] = NULL;
+		if (tp->mrs[i]->priv[d])
+			ibv_dereg_mr(tp->mrs[i]->priv[d]);
+		tp->mrs[i]->priv[d] = NULL;
 	}
 	pthread_mutex_unlock(&tp->mr_lock);
 	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++) {
@@ -46,7 +46,7 @@ static void dev_close(struct rdma_tp *tp, int d)
 		int r = dev->ccs[i].cc ? ibv_destroy_comp_channel(dev->ccs[i].cc) : 0;
 
 		if (r)
-			srpt_warn(tp->t, "cannot destroy a completion channel (%d)", r);
+			rdma_warn(tp->t, "cannot destroy a completion channel (%d)", r);
 		dev->ccs[i].cc = NULL;
 	}
 	if (dev->pd)
@@ -130,14 +130,14 @@ static uint64_t now_ms(void)
 }
 
 /* Register @mr on device @d too (mr_lock held). */
-static int mr_reg_dev(struct rdma_tp *tp, struct srpt_mr *mr, int d)
+static int mr_reg_dev(struct rdma_tp *tp, struct srpt_tp_mr *mr, int d)
 {
 	struct ibv_mr *m = ibv_reg_mr(tp->devs[d].pd, mr->addr, mr->len,
 				      IBV_ACCESS_LOCAL_WRITE);
 
 	if (!m)
 		return errno ? -errno : -ENOMEM;
-	mr->tp[d] = m;
+	mr->priv[d] = m;
 	mr->lkey[d] = m->lkey;
 	return 0;
 }
@@ -176,7 +176,7 @@ static int dev_adopt(struct rdma_tp *tp, struct ibv_context *ctx)
 		dev_close(tp, d);
 		return r;
 	}
-	srpt_notice(tp->t, "RDMA device %s added", ibv_get_device_name(ctx->device));
+	rdma_notice(tp->t, "RDMA device %s added", ibv_get_device_name(ctx->device));
 	return d;
 }
 
@@ -227,14 +227,14 @@ void rdma_dev_removed(struct rdma_tp *tp, int d)
 	if (d < 0 || !dev->ctx || dev->removing)
 		return;
 	dev->removing = true;
-	srpt_err(tp->t, "RDMA device %s removed: closing its channels",
+	rdma_err(tp->t, "RDMA device %s removed: closing its channels",
 		 ibv_get_device_name(dev->ctx->device));
 	srpt_ev_device_gone(tp->t, d);
 	if (tp->listen_id && tp->listen_id->verbs == dev->ctx) {
 		rdma_destroy_id(tp->listen_id);
 		tp->listen_id = NULL;
 		tp->next_relisten_ms = now_ms() + 1000;
-		srpt_err(tp->t, "no longer listening: the device that carried the address is gone; "
+		rdma_err(tp->t, "no longer listening: the device that carried the address is gone; "
 			 "listening again once an RDMA device carries it");
 	}
 }
@@ -251,7 +251,7 @@ static void dev_release(struct rdma_tp *tp, int d)
 			rdma_thread_del_cc(tp, i, &dev->ccs[i]);
 	epoll_ctl(tp->epfd, EPOLL_CTL_DEL, dev->ctx->async_fd, NULL);
 	dev_close(tp, d);
-	srpt_notice(tp->t, "RDMA device %s released", name);
+	rdma_notice(tp->t, "RDMA device %s released", name);
 }
 
 /* CM thread, every round: finish removals, look for devices, listen again. */
@@ -269,7 +269,7 @@ void rdma_devs_housekeeping(struct rdma_tp *tp)
 	if (released) {
 		devs_refresh(tp);
 		if (!tp->ctx_list || !tp->ctx_list[0])
-			srpt_warn(tp->t, "no RDMA device is left: librdmacm keeps the removed "
+			rdma_warn(tp->t, "no RDMA device is left: librdmacm keeps the removed "
 				  "device open until a device list refresh succeeds, so its "
 				  "removal completes only when this process exits or another "
 				  "RDMA device appears");
@@ -278,7 +278,7 @@ void rdma_devs_housekeeping(struct rdma_tp *tp)
 		devs_refresh(tp);
 		if (listen_on(tp) == 0) {
 			tp->next_relisten_ms = 0;
-			srpt_notice(tp->t, "listening again");
+			rdma_notice(tp->t, "listening again");
 		} else {
 			tp->next_relisten_ms = now_ms() + 1000;
 		}
@@ -293,7 +293,7 @@ int rdma_housekeeping_timeout(struct rdma_tp *tp)
 	return tp->listen_id ? -1 : 1000;
 }
 
-static void tp_stop(struct srpt_target *t)
+static void tp_stop(struct srpt_tp_target *t)
 {
 	struct rdma_tp *tp = rdma_tp(t);
 	uint64_t one = 1;
@@ -303,7 +303,7 @@ static void tp_stop(struct srpt_target *t)
 	atomic_store(&tp->stop, true);
 	if (tp->cm_started) {
 		if (write(tp->wakefd, &one, sizeof(one)) < 0)
-			srpt_err(t, "cannot wake the CM thread");
+			rdma_err(t, "cannot wake the CM thread");
 		pthread_join(tp->cm_thread, NULL);
 	}
 	rdma_threads_stop(tp);
@@ -321,10 +321,10 @@ static void tp_stop(struct srpt_target *t)
 		pthread_mutex_destroy(&tp->threads[i].lock);
 	free(tp->mrs);
 	srpt_free(tp);
-	t->tp = NULL;
+	t->priv = NULL;
 }
 
-static int tp_listen(struct srpt_target *t, const struct sockaddr *addr)
+static int tp_listen(struct srpt_tp_target *t, const struct sockaddr *addr)
 {
 	struct rdma_tp *tp = srpt_zalloc(sizeof(*tp), "rdma-tp");
 	int r, d;
@@ -342,9 +342,9 @@ static int tp_listen(struct srpt_target *t, const struct sockaddr *addr)
 	pthread_mutex_init(&tp->mr_lock, NULL);
 	memcpy(&tp->listen_addr, addr, addr->sa_family == AF_INET6 ?
 	       sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
-	tp->nthreads = t->opts.completion_threads < RDMA_MAX_THREADS ?
-		       t->opts.completion_threads : RDMA_MAX_THREADS;
-	t->tp = tp;
+	tp->nthreads = t->opts->completion_threads < RDMA_MAX_THREADS ?
+		       t->opts->completion_threads : RDMA_MAX_THREADS;
+	t->priv = tp;
 	r = devs_open(tp);
 	if (r)
 		goto fail;
@@ -380,7 +380,7 @@ static int tp_listen(struct srpt_target *t, const struct sockaddr *addr)
 		r = rdma_cm_start(tp);
 	if (r)
 		goto fail;
-	srpt_notice(t, "listening on %s with %d RDMA device(s)",
+	rdma_notice(t, "listening on %s with %d RDMA device(s)",
 		    addr->sa_family == AF_INET6 ? "IPv6" : "IPv4", tp->ndev);
 	return 0;
 fail:
@@ -388,16 +388,16 @@ fail:
 	return r;
 }
 
-static void tp_wake(struct srpt_target *t)
+static void tp_wake(struct srpt_tp_target *t)
 {
 	struct rdma_tp *tp = rdma_tp(t);
 	uint64_t one = 1;
 
 	if (tp && write(tp->wakefd, &one, sizeof(one)) < 0)
-		srpt_err(t, "cannot wake the CM thread");
+		rdma_err(t, "cannot wake the CM thread");
 }
 
-static uint64_t tp_now_ms(struct srpt_target *t)
+static uint64_t tp_now_ms(struct srpt_tp_target *t)
 {
 	struct timespec ts;
 
@@ -405,14 +405,14 @@ static uint64_t tp_now_ms(struct srpt_target *t)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int mr_track(struct rdma_tp *tp, struct srpt_mr *mr)
+static int mr_track(struct rdma_tp *tp, struct srpt_tp_mr *mr)
 {
 	int r = 0;
 
 	pthread_mutex_lock(&tp->mr_lock);
 	if (tp->nmrs == tp->capmrs) {
 		unsigned int cap = tp->capmrs ? tp->capmrs * 2 : 16;
-		struct srpt_mr **n = realloc(tp->mrs, cap * sizeof(*n));
+		struct srpt_tp_mr **n = realloc(tp->mrs, cap * sizeof(*n));
 
 		if (n) {
 			tp->mrs = n;
@@ -428,7 +428,7 @@ static int mr_track(struct rdma_tp *tp, struct srpt_mr *mr)
 }
 
 /* mr_lock held */
-static void mr_untrack_locked(struct rdma_tp *tp, struct srpt_mr *mr)
+static void mr_untrack_locked(struct rdma_tp *tp, struct srpt_tp_mr *mr)
 {
 	for (unsigned int i = 0; i < tp->nmrs; i++) {
 		if (tp->mrs[i] == mr) {
@@ -438,23 +438,23 @@ static void mr_untrack_locked(struct rdma_tp *tp, struct srpt_mr *mr)
 	}
 }
 
-static void mr_untrack(struct rdma_tp *tp, struct srpt_mr *mr)
+static void mr_untrack(struct rdma_tp *tp, struct srpt_tp_mr *mr)
 {
 	pthread_mutex_lock(&tp->mr_lock);
 	mr_untrack_locked(tp, mr);
 	pthread_mutex_unlock(&tp->mr_lock);
 }
 
-static void mr_dereg_all(struct srpt_mr *mr)
+static void mr_dereg_all(struct srpt_tp_mr *mr)
 {
 	for (int d = 0; d < SRPT_MAX_DEVICES; d++) {
-		if (mr->tp[d])
-			ibv_dereg_mr(mr->tp[d]);
-		mr->tp[d] = NULL;
+		if (mr->priv[d])
+			ibv_dereg_mr(mr->priv[d]);
+		mr->priv[d] = NULL;
 	}
 }
 
-static int tp_reg_mem(struct srpt_target *t, struct srpt_mr *mr)
+static int tp_reg_mem(struct srpt_tp_target *t, struct srpt_tp_mr *mr)
 {
 	struct rdma_tp *tp = rdma_tp(t);
 	int r;
@@ -477,7 +477,7 @@ static int tp_reg_mem(struct srpt_target *t, struct srpt_mr *mr)
 	return r;
 }
 
-static void tp_dereg_mem(struct srpt_target *t, struct srpt_mr *mr)
+static void tp_dereg_mem(struct srpt_tp_target *t, struct srpt_tp_mr *mr)
 {
 	struct rdma_tp *tp = rdma_tp(t);
 
@@ -510,7 +510,7 @@ static int dev_srq(struct rdma_tp *tp, int d, uint32_t n)
 	return dev->srq ? 0 : (errno ? -errno : -ENOMEM);
 }
 
-static int tp_srq_create(struct srpt_target *t, int d, uint32_t n)
+static int tp_srq_create(struct srpt_tp_target *t, int d, uint32_t n)
 {
 	struct rdma_tp *tp = rdma_tp(t);
 	int r = dev_srq(tp, d, n);
@@ -523,7 +523,7 @@ static int tp_srq_create(struct srpt_target *t, int d, uint32_t n)
 	return 1;
 }
 
-static int tp_srq_post(struct srpt_target *t, int d,
+static int tp_srq_post(struct srpt_tp_target *t, int d,
 		       const struct srpt_tp_sge *sge, uint64_t wr_id)
 {
 	struct rdma_tp *tp = rdma_tp(t);
@@ -541,7 +541,7 @@ static int tp_srq_post(struct srpt_target *t, int d,
  * queue, those this channel's credits and spare receives let in, nrx). A
  * device with fewer CQEs gets a shorter send queue.
  */
-static int ch_cqe(struct srpt_channel *ch, const struct rdma_dev *dev)
+static int ch_cqe(struct srpt_tp_channel *ch, const struct rdma_dev *dev)
 {
 	uint32_t max = (uint32_t)dev->attr.max_cqe;
 
@@ -552,7 +552,7 @@ static int ch_cqe(struct srpt_channel *ch, const struct rdma_dev *dev)
 	return (int)(ch->sq_size + 1 + ch->nrx);
 }
 
-static int tp_ch_create(struct srpt_channel *ch)
+static int tp_ch_create(struct srpt_tp_channel *ch)
 {
 	struct rdma_tp *tp = rdma_tp(ch->t);
 	struct rdma_conn *rc = ch->conn;
@@ -574,8 +574,8 @@ static int tp_ch_create(struct srpt_channel *ch)
 	cqe = ch_cqe(ch, dev);
 	if (cqe < 0)
 		return cqe;
-	if (ch->t->opts.flags & SRPT_TARGET_SRQ) {
-		r = dev_srq(tp, d, ch->t->opts.srq_size);
+	if (ch->t->opts->flags & SRPT_TARGET_SRQ) {
+		r = dev_srq(tp, d, ch->t->opts->srq_size);
 		if (r)
 			return r;
 	}
@@ -589,7 +589,7 @@ static int tp_ch_create(struct srpt_channel *ch)
 	qa.qp_type = IBV_QPT_RC;
 	qa.cap.max_send_wr = ch->sq_size + 1;
 	qa.cap.max_recv_wr = ch->nrx;
-	if (ch->t->opts.flags & SRPT_TARGET_SRQ) {
+	if (ch->t->opts->flags & SRPT_TARGET_SRQ) {
 		qa.srq = dev->srq;
 		qa.cap.max_recv_wr = 0;
 	}
@@ -631,7 +631,7 @@ static int tp_ch_create(struct srpt_channel *ch)
 	return 0;
 }
 
-static int tp_accept(struct srpt_channel *ch, const void *pdata, uint8_t len)
+static int tp_accept(struct srpt_tp_channel *ch, const void *pdata, uint8_t len)
 {
 	struct rdma_tp *tp = rdma_tp(ch->t);
 	struct rdma_conn *rc = ch->conn;
@@ -657,20 +657,20 @@ static int tp_accept(struct srpt_channel *ch, const void *pdata, uint8_t len)
 		struct ibv_qp_attr a = { .min_rnr_timer = 12 };
 
 		if (ibv_modify_qp(rc->id->qp, &a, IBV_QP_MIN_RNR_TIMER))
-			srpt_dbg(ch->t, "channel %llu: cannot shorten the RNR timer (%d)",
-				 (unsigned long long)ch->id, errno);
+			rdma_dbg(ch->t, "QP %u: cannot shorten the RNR timer (%d)",
+				 ch->qp_num, errno);
 	}
 	return 0;
 }
 
-static int tp_reject(struct srpt_channel *ch, const void *pdata, uint8_t len)
+static int tp_reject(struct srpt_tp_channel *ch, const void *pdata, uint8_t len)
 {
 	struct rdma_conn *rc = ch->conn;
 
 	return rdma_reject(rc->id, pdata, len) ? -errno : 0;
 }
 
-static int tp_disconnect(struct srpt_channel *ch)
+static int tp_disconnect(struct srpt_tp_channel *ch)
 {
 	struct rdma_conn *rc = ch->conn;
 
@@ -681,7 +681,7 @@ static int tp_disconnect(struct srpt_channel *ch)
 	return rdma_disconnect(rc->id) ? -errno : 0;
 }
 
-static void tp_destroy_id(struct srpt_channel *ch)
+static void tp_destroy_id(struct srpt_tp_channel *ch)
 {
 	struct rdma_conn *rc = ch->conn;
 
@@ -697,7 +697,7 @@ static void tp_destroy_id(struct srpt_channel *ch)
 	srpt_free(rc);
 }
 
-static void tp_ch_free(struct srpt_channel *ch)
+static void tp_ch_free(struct srpt_tp_channel *ch)
 {
 	/* The rest went with the id (tp_destroy_id); rings are the
 	 * core's. */

@@ -59,7 +59,7 @@ struct fake_sent_iu {
 struct fake_conn {
 	struct fake_tp *f;
 	unsigned int idx;
-	struct srpt_channel *ch;	/* until destroy_id */
+	struct srpt_tp_channel *ch;	/* until destroy_id */
 	uint64_t ch_id;
 	int connect_rc;
 	bool id_alive;
@@ -204,12 +204,12 @@ const char *fake_error_text(struct fake_tp *f)
 
 /* ---- small helpers ---- */
 
-static struct fake_tp *tp_of(struct srpt_target *t)
+static struct fake_tp *tp_of(struct srpt_tp_target *t)
 {
-	return t->tp;
+	return t->priv;
 }
 
-static struct fake_conn *conn_of(struct srpt_channel *ch)
+static struct fake_conn *conn_of(struct srpt_tp_channel *ch)
 {
 	return ch->conn;
 }
@@ -371,19 +371,18 @@ static bool in_table(struct srpt_target *t, struct srpt_channel *ch)
 
 /* ---- the ops table ---- */
 
-static int op_listen(struct srpt_target *t, const struct sockaddr *addr)
+static int op_listen(struct srpt_tp_target *t, const struct sockaddr *addr)
 {
 	struct fake_tp *f = tp_of(t);
 	int r = op_enter(f, FAKE_OP_LISTEN);
 
 	if (r)
 		return r;
-	f->t = t;
 	t->guid_default = FAKE_GUID;
 	return 0;
 }
 
-static void op_stop(struct srpt_target *t)
+static void op_stop(struct srpt_tp_target *t)
 {
 	struct fake_tp *f = tp_of(t);
 	bool reg = srpt_rcu_registered;
@@ -399,7 +398,7 @@ static void op_stop(struct srpt_target *t)
 		srpt_rcu_thread_offline();
 }
 
-static void op_wake(struct srpt_target *t)
+static void op_wake(struct srpt_tp_target *t)
 {
 	struct fake_tp *f = tp_of(t);
 
@@ -411,12 +410,12 @@ static void op_wake(struct srpt_target *t)
 	pthread_mutex_unlock(&f->wake_mu);
 }
 
-static uint64_t op_now_ms(struct srpt_target *t)
+static uint64_t op_now_ms(struct srpt_tp_target *t)
 {
 	return atomic_load(&tp_of(t)->clock);
 }
 
-static int op_reg_mem(struct srpt_target *t, struct srpt_mr *mr)
+static int op_reg_mem(struct srpt_tp_target *t, struct srpt_tp_mr *mr)
 {
 	struct fake_tp *f = tp_of(t);
 	struct fake_region *reg;
@@ -437,7 +436,7 @@ static int op_reg_mem(struct srpt_target *t, struct srpt_mr *mr)
 	return 0;
 }
 
-static void op_dereg_mem(struct srpt_target *t, struct srpt_mr *mr)
+static void op_dereg_mem(struct srpt_tp_target *t, struct srpt_tp_mr *mr)
 {
 	struct fake_tp *f = tp_of(t);
 	struct fake_region **p, *reg = NULL;
@@ -460,7 +459,7 @@ static void op_dereg_mem(struct srpt_target *t, struct srpt_mr *mr)
 	free(reg);
 }
 
-static int op_ch_create(struct srpt_channel *ch)
+static int op_ch_create(struct srpt_tp_channel *ch)
 {
 	struct fake_conn *c = conn_of(ch);
 	struct fake_tp *f = c->f;
@@ -477,8 +476,8 @@ static int op_ch_create(struct srpt_channel *ch)
 	c->qp_released = false;
 	ch->qp_num = c->qpn;
 	ch->dev = c->dev;
-	ch->tp = c;
-	c->srq = ch->t->opts.flags & SRPT_TARGET_SRQ;
+	ch->priv = c;
+	c->srq = ch->t->opts->flags & SRPT_TARGET_SRQ;
 	if (c->srq && !f->srq_made[c->dev])
 		f->srq_made[c->dev] = true;	/* as the RDMA transport does */
 	if (f->sq_cap && ch->sq_size > f->sq_cap)
@@ -488,16 +487,16 @@ static int op_ch_create(struct srpt_channel *ch)
 	return 0;
 }
 
-static void op_ch_info(struct srpt_channel *ch, char *dev, size_t len,
+static void op_ch_info(struct srpt_tp_channel *ch, char *dev, size_t len,
 		       uint8_t *port)
 {
-	struct fake_conn *c = ch->tp;
+	struct fake_conn *c = ch->priv;
 
 	snprintf(dev, len, "fake%d", c->dev);
 	*port = 1;
 }
 
-static int answer(struct srpt_channel *ch, enum fake_answer kind,
+static int answer(struct srpt_tp_channel *ch, enum fake_answer kind,
 		  const void *pdata, uint8_t len)
 {
 	struct fake_conn *c = conn_of(ch);
@@ -528,17 +527,17 @@ static int answer(struct srpt_channel *ch, enum fake_answer kind,
 	return r;
 }
 
-static int op_accept(struct srpt_channel *ch, const void *pdata, uint8_t len)
+static int op_accept(struct srpt_tp_channel *ch, const void *pdata, uint8_t len)
 {
 	return answer(ch, FAKE_ANS_ACCEPT, pdata, len);
 }
 
-static int op_reject(struct srpt_channel *ch, const void *pdata, uint8_t len)
+static int op_reject(struct srpt_tp_channel *ch, const void *pdata, uint8_t len)
 {
 	return answer(ch, FAKE_ANS_REJECT, pdata, len);
 }
 
-static int op_disconnect(struct srpt_channel *ch)
+static int op_disconnect(struct srpt_tp_channel *ch)
 {
 	struct fake_conn *c = conn_of(ch);
 	struct fake_tp *f = c->f;
@@ -551,9 +550,9 @@ static int op_disconnect(struct srpt_channel *ch)
 	return r;
 }
 
-static int op_qp_to_error(struct srpt_channel *ch)
+static int op_qp_to_error(struct srpt_tp_channel *ch)
 {
-	struct fake_conn *c = ch->tp;
+	struct fake_conn *c = ch->priv;
 	struct fake_tp *f = c->f;
 	int r = op_enter(f, FAKE_OP_QP_TO_ERROR);
 	bool last_wqe;
@@ -568,13 +567,13 @@ static int op_qp_to_error(struct srpt_channel *ch)
 	 * is in the error state, as hardware does (asynchronously: the
 	 * core only queues it). */
 	if (last_wqe)
-		srpt_ev_qp_event(f->t, c->qpn, SRPT_QP_LAST_WQE_REACHED);
+		srpt_ev_qp_event(&f->t->tp, c->qpn, SRPT_QP_LAST_WQE_REACHED);
 	return r;
 }
 
-static int op_post_drain(struct srpt_channel *ch, uint64_t wr_id)
+static int op_post_drain(struct srpt_tp_channel *ch, uint64_t wr_id)
 {
-	struct fake_conn *c = ch->tp;
+	struct fake_conn *c = ch->priv;
 	struct fake_tp *f = c->f;
 	struct fake_wr *wr;
 	int r = op_enter(f, FAKE_OP_POST_DRAIN);
@@ -599,11 +598,11 @@ static int op_post_drain(struct srpt_channel *ch, uint64_t wr_id)
 	return r;
 }
 
-static void op_destroy_id(struct srpt_channel *ch)
+static void op_destroy_id(struct srpt_tp_channel *ch)
 {
 	struct fake_conn *c = conn_of(ch);
 	struct fake_tp *f = c->f;
-	bool listed = in_table(f->t, ch);
+	bool listed = in_table(f->t, srpt_ch_of(ch));
 
 	op_enter(f, FAKE_OP_DESTROY_ID);
 	pthread_mutex_lock(&f->lock);
@@ -621,9 +620,9 @@ static void op_destroy_id(struct srpt_channel *ch)
 	pthread_mutex_unlock(&f->lock);
 }
 
-static void op_ch_free(struct srpt_channel *ch)
+static void op_ch_free(struct srpt_tp_channel *ch)
 {
-	struct fake_conn *c = ch->tp;
+	struct fake_conn *c = ch->priv;
 	struct fake_tp *f;
 	struct fake_wr *wr;
 
@@ -633,7 +632,7 @@ static void op_ch_free(struct srpt_channel *ch)
 	}
 	f = c->f;
 	op_enter(f, FAKE_OP_CH_FREE);
-	if (in_table(f->t, ch))
+	if (in_table(f->t, srpt_ch_of(ch)))
 		fake_error(f, "conn %u: ch_free while the channel is in the table",
 			   c->idx);
 	pthread_mutex_lock(&f->lock);
@@ -666,10 +665,10 @@ static bool post_allowed(struct fake_tp *f, struct fake_conn *c,
 	return true;
 }
 
-static int op_post_recv(struct srpt_channel *ch, const struct srpt_tp_sge *sge,
+static int op_post_recv(struct srpt_tp_channel *ch, const struct srpt_tp_sge *sge,
 			const uint64_t *wr_id, unsigned int n)
 {
-	struct fake_conn *c = ch->tp;
+	struct fake_conn *c = ch->priv;
 	struct fake_tp *f = c->f;
 	int r = op_enter(f, FAKE_OP_POST_RECV);
 	unsigned int i;
@@ -708,9 +707,9 @@ static int op_post_recv(struct srpt_channel *ch, const struct srpt_tp_sge *sge,
 	return 0;
 }
 
-static int op_srq_create(struct srpt_target *t, int dev, uint32_t n)
+static int op_srq_create(struct srpt_tp_target *t, int dev, uint32_t n)
 {
-	struct fake_tp *f = t->tp;
+	struct fake_tp *f = tp_of(t);
 	int r = op_enter(f, FAKE_OP_SRQ_CREATE);
 
 	(void)n;
@@ -724,10 +723,10 @@ static int op_srq_create(struct srpt_target *t, int dev, uint32_t n)
 	return r;
 }
 
-static int op_srq_post(struct srpt_target *t, int dev,
+static int op_srq_post(struct srpt_tp_target *t, int dev,
 		       const struct srpt_tp_sge *sge, uint64_t wr_id)
 {
-	struct fake_tp *f = t->tp;
+	struct fake_tp *f = tp_of(t);
 	struct fake_wr *wr, *o;
 	int r = op_enter(f, FAKE_OP_SRQ_POST);
 
@@ -761,7 +760,7 @@ static int op_srq_post(struct srpt_target *t, int dev,
 /* One work request of a chain against the channel's limits; its RDMA
  * part is recorded in @wr. Returns its bytes. */
 static uint64_t check_wr(struct fake_tp *f, struct fake_conn *c,
-			 const struct srpt_channel *ch,
+			 const struct srpt_tp_channel *ch,
 			 const struct srpt_tp_wr *in, struct fake_wr *wr)
 {
 	uint32_t max_sge = in->op == SRPT_TP_READ ? ch->caps.max_read_sge :
@@ -797,10 +796,10 @@ static uint64_t check_wr(struct fake_tp *f, struct fake_conn *c,
 	return len;
 }
 
-static int op_post_chain(struct srpt_channel *ch,
+static int op_post_chain(struct srpt_tp_channel *ch,
 			 const struct srpt_tp_chain *chain)
 {
-	struct fake_conn *c = ch->tp;
+	struct fake_conn *c = ch->priv;
 	struct fake_tp *f = c->f;
 	struct fake_wr *wr;
 	unsigned int i, nsge = 0;
@@ -1114,7 +1113,7 @@ unsigned long fake_op_calls(struct fake_tp *f, enum fake_op op)
 int fake_dispatch(struct fake_tp *f)
 {
 	atomic_store(&f->wake_flag, 0);
-	return srpt_core_dispatch(f->t);
+	return srpt_core_dispatch(&f->t->tp);
 }
 
 static void *dispatch_main(void *arg)
@@ -1128,7 +1127,7 @@ static void *dispatch_main(void *arg)
 
 		f->woken = false;
 		pthread_mutex_unlock(&f->wake_mu);
-		srpt_core_dispatch(f->t);
+		srpt_core_dispatch(&f->t->tp);
 		pthread_mutex_lock(&f->wake_mu);
 		if (f->woken || f->stop)
 			continue;
@@ -1270,7 +1269,7 @@ struct fake_conn *fake_connect_raw(struct fake_tp *f, const void *pdata,
 	struct sockaddr_in src = { .sin_family = AF_INET };
 	struct sockaddr_in dst = { .sin_family = AF_INET,
 				   .sin_port = htons(5555) };
-	struct srpt_channel *ch = NULL;
+	struct srpt_tp_channel *ch = NULL;
 	int r;
 
 	inet_pton(AF_INET, "192.0.2.2", &src.sin_addr);
@@ -1288,13 +1287,13 @@ struct fake_conn *fake_connect_raw(struct fake_tp *f, const void *pdata,
 	c->idx = f->nconns;
 	f->conns[f->nconns++] = c;
 	c->id_alive = true;
-	r = srpt_ev_connect_request(f->t, c, pdata, len,
+	r = srpt_ev_connect_request(&f->t->tp, c, pdata, len,
 				    (const struct sockaddr *)&src,
 				    (const struct sockaddr *)&dst, &ch);
 	c->connect_rc = r;
 	if (r == 0) {
 		c->ch = ch;
-		c->ch_id = srpt_channel_get_id(ch);
+		c->ch_id = srpt_channel_get_id(srpt_ch_of(ch));
 	} else {
 		/* The transport's duty when the core could not take it. */
 		uint8_t rej[SRPT_LOGIN_REJ_LEN];
@@ -1313,7 +1312,7 @@ struct fake_conn *fake_connect_raw(struct fake_tp *f, const void *pdata,
 }
 
 static int cm_event(struct fake_conn *c, enum fake_cm_event ev,
-		    void (*fn)(struct srpt_channel *))
+		    void (*fn)(struct srpt_tp_channel *))
 {
 	struct fake_tp *f = c->f;
 
@@ -1362,7 +1361,7 @@ void fake_qp_event(struct fake_tp *f, uint32_t qpn, enum srpt_qp_event ev)
 	 * comes after the QP's creation and first receives. */
 	pthread_mutex_lock(&f->lock);
 	pthread_mutex_unlock(&f->lock);
-	srpt_ev_qp_event(f->t, qpn, ev);
+	srpt_ev_qp_event(&f->t->tp, qpn, ev);
 }
 
 int fake_conn_qp_event(struct fake_conn *c, enum srpt_qp_event ev)
@@ -1377,13 +1376,13 @@ int fake_conn_qp_event(struct fake_conn *c, enum srpt_qp_event ev)
 	pthread_mutex_unlock(&f->lock);
 	if (!ok)
 		return -ENOENT;
-	srpt_ev_qp_event(f->t, qpn, ev);
+	srpt_ev_qp_event(&f->t->tp, qpn, ev);
 	return 0;
 }
 
 void fake_device_gone(struct fake_tp *f, int dev)
 {
-	srpt_ev_device_gone(f->t, dev);
+	srpt_ev_device_gone(&f->t->tp, dev);
 }
 
 /* ---- the hardware ---- */
@@ -1436,7 +1435,7 @@ int fake_deliver_sentinel(struct fake_conn *c, const void *iu, uint32_t len,
 	wr_id = wr->wr_id;
 	pthread_mutex_unlock(&f->lock);
 	free_wr(wr);
-	r = srpt_ev_completion(f->t, qpn, wr_id, status, len);
+	r = srpt_ev_completion(&f->t->tp, qpn, wr_id, status, len);
 	return status ? -EMSGSIZE : r;
 }
 
@@ -1536,7 +1535,7 @@ int fake_complete_sends(struct fake_conn *c, unsigned int n, int status)
 			do_rdma(f, c, wr);
 		qpn = c->qpn;
 		pthread_mutex_unlock(&f->lock);
-		srpt_ev_completion(f->t, qpn, wr->wr_id, status, 0);
+		srpt_ev_completion(&f->t->tp, qpn, wr->wr_id, status, 0);
 		free_wr(wr);
 		done++;
 	}
@@ -1560,7 +1559,7 @@ int fake_complete_drain(struct fake_conn *c, int status)
 	c->drain_in_sq = false;
 	qpn = c->qpn;
 	pthread_mutex_unlock(&f->lock);
-	srpt_ev_completion(f->t, qpn, wr->wr_id, status, 0);
+	srpt_ev_completion(&f->t->tp, qpn, wr->wr_id, status, 0);
 	free_wr(wr);
 	return 1;
 }
@@ -1580,7 +1579,7 @@ int fake_flush_recvs(struct fake_conn *c, unsigned int n)
 		pthread_mutex_unlock(&f->lock);
 		if (!wr)
 			break;
-		srpt_ev_completion(f->t, qpn, wr->wr_id, FAKE_FLUSH_ERR, 0);
+		srpt_ev_completion(&f->t->tp, qpn, wr->wr_id, FAKE_FLUSH_ERR, 0);
 		free_wr(wr);
 		done++;
 	}
@@ -1615,7 +1614,7 @@ void fake_flush(struct fake_conn *c, enum fake_flush_order order)
 int fake_complete_raw(struct fake_tp *f, uint32_t qpn, uint64_t wr_id,
 		      int status, uint32_t len)
 {
-	return srpt_ev_completion(f->t, qpn, wr_id, status, len);
+	return srpt_ev_completion(&f->t->tp, qpn, wr_id, status, len);
 }
 
 /* ---- what a connection saw ---- */
@@ -1684,7 +1683,7 @@ struct srpt_channel *fake_conn_channel_ref(struct fake_conn *c)
 	struct srpt_channel *ch;
 
 	pthread_mutex_lock(&c->f->lock);
-	ch = c->ch ? srpt_channel_ref(c->ch) : NULL;
+	ch = c->ch ? srpt_channel_ref(srpt_ch_of(c->ch)) : NULL;
 	pthread_mutex_unlock(&c->f->lock);
 	return ch;
 }
@@ -1694,7 +1693,7 @@ struct srpt_channel *fake_conn_channel(struct fake_conn *c)
 	struct srpt_channel *ch;
 
 	pthread_mutex_lock(&c->f->lock);
-	ch = c->ch;
+	ch = c->ch ? srpt_ch_of(c->ch) : NULL;
 	pthread_mutex_unlock(&c->f->lock);
 	return ch;
 }

@@ -21,7 +21,7 @@ static void expect_sq_whole(struct dp *d)
 	struct srpt_channel *ch = fake_conn_channel(d->c);
 
 	ck_assert_uint_eq(fake_sq_len(d->c), 0);
-	ck_assert_int_eq(atomic_load(&ch->sq_avail), (int)ch->sq_size - 1);
+	ck_assert_int_eq(atomic_load(&ch->sq_avail), (int)ch->tp.sq_size - 1);
 	ck_assert_int_eq(atomic_load(&ch->sq_nparked), 0);
 }
 
@@ -284,9 +284,9 @@ START_TEST(test_logout_takes_a_slot)
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(dp_deliver(&d, bad, sizeof(bad)), 0);
 	ck_assert_uint_eq(fake_sq_len(d.c), 3);
-	ck_assert_int_eq(atomic_load(&ch->sq_avail), (int)ch->sq_size - 1 - 3);
+	ck_assert_int_eq(atomic_load(&ch->sq_avail), (int)ch->tp.sq_size - 1 - 3);
 	ck_assert_int_eq(fake_complete_sends(d.c, 3, 0), 3);
-	ck_assert_int_eq(atomic_load(&ch->sq_avail), (int)ch->sq_size - 1);
+	ck_assert_int_eq(atomic_load(&ch->sq_avail), (int)ch->tp.sq_size - 1);
 	dp_end(&d);
 }
 END_TEST

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "door.h"
 #include "rdma/rdma-priv.h"
 #include "rdma/rdma-transport.h"
 #include "util/alloc.h"
@@ -25,7 +26,8 @@ static struct ibv_device device;
 static struct ibv_context ctx;
 static struct ibv_comp_channel ccs[RDMA_MAX_THREADS];
 static struct rdma_tp *tp;
-static struct srpt_target *t;
+static struct srpt_tp_target *t;
+static struct srpt_target_opts opts;
 
 struct fake_cq {
 	struct ibv_cq cq;
@@ -219,7 +221,9 @@ static void setup(void)
 	t = calloc(1, sizeof(*t));
 	tp = calloc(1, sizeof(*tp));
 	ck_assert(t && tp);
-	t->tp = tp;
+	memset(&opts, 0, sizeof(opts));
+	t->opts = &opts;
+	t->priv = tp;
 	tp->t = t;
 	tp->nthreads = 2;
 	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++) {
@@ -259,9 +263,9 @@ static void teardown(void)
 }
 
 /* A channel as the core has it at login, 128 credits by default. */
-static struct srpt_channel *ch_new(uint32_t nrx)
+static struct srpt_tp_channel *ch_new(uint32_t nrx)
 {
-	struct srpt_channel *ch = calloc(1, sizeof(*ch));
+	struct srpt_tp_channel *ch = calloc(1, sizeof(*ch));
 	struct rdma_conn *rc = srpt_zalloc(sizeof(*rc), "test-conn");
 	struct rdma_cm_id *id = calloc(1, sizeof(*id));
 
@@ -276,7 +280,7 @@ static struct srpt_channel *ch_new(uint32_t nrx)
 }
 
 /* What the core does at the end: the id (and QP and CQ) first. */
-static void ch_del(struct srpt_channel *ch)
+static void ch_del(struct srpt_tp_channel *ch)
 {
 	srpt_rdma_tp_ops.destroy_id(ch);
 	ch->conn = NULL;
@@ -284,14 +288,14 @@ static void ch_del(struct srpt_channel *ch)
 	free(ch);
 }
 
-static struct fake_qp *ch_qp(struct srpt_channel *ch)
+static struct fake_qp *ch_qp(struct srpt_tp_channel *ch)
 {
 	struct rdma_conn *rc = ch->conn;
 
 	return (struct fake_qp *)rc->id->qp;
 }
 
-static struct ibv_cq *ch_cq(struct srpt_channel *ch)
+static struct ibv_cq *ch_cq(struct srpt_tp_channel *ch)
 {
 	struct rdma_conn *rc = ch->conn;
 
@@ -315,7 +319,7 @@ static unsigned int list_len(struct rdma_thread *th)
  * is given in turn; its QP uses it for both queues. */
 START_TEST(test_cq_per_channel)
 {
-	struct srpt_channel *ch[5];
+	struct srpt_tp_channel *ch[5];
 	unsigned int i;
 
 	for (i = 0; i < 5; i++) {
@@ -347,7 +351,7 @@ END_TEST
  * channels of 128 credits. Now only the device bounds it. */
 START_TEST(test_many_channels)
 {
-	struct srpt_channel *ch[200];
+	struct srpt_tp_channel *ch[200];
 	unsigned int i;
 
 	tp->nthreads = 1;
@@ -367,7 +371,7 @@ END_TEST
  * takes everything; with no room for a send queue, no channel. */
 START_TEST(test_max_cqe_lowers_send_queue)
 {
-	struct srpt_channel *a = ch_new(132), *b = ch_new(132);
+	struct srpt_tp_channel *a = ch_new(132), *b = ch_new(132);
 
 	tp->devs[0].attr.max_cqe = 1000;
 	ck_assert_int_eq(srpt_rdma_tp_ops.ch_create(a), 0);
@@ -387,7 +391,7 @@ END_TEST
 /* ibv_create_cq fails: the login fails with its error, nothing is left. */
 START_TEST(test_cq_create_fails)
 {
-	struct srpt_channel *a = ch_new(132);
+	struct srpt_tp_channel *a = ch_new(132);
 
 	fail_cq = ENOMEM;
 	ck_assert_int_eq(srpt_rdma_tp_ops.ch_create(a), -ENOMEM);
@@ -402,7 +406,7 @@ END_TEST
 /* The QP cannot be made: the CQ made for it goes at once. */
 START_TEST(test_qp_create_fails)
 {
-	struct srpt_channel *a = ch_new(132);
+	struct srpt_tp_channel *a = ch_new(132);
 
 	fail_qp = ENOMEM;
 	ck_assert_int_eq(srpt_rdma_tp_ops.ch_create(a), -ENOMEM);
@@ -418,10 +422,10 @@ END_TEST
  * receives from the shared one complete on its CQ: still sized for nrx. */
 START_TEST(test_srq_cq_covers_receives)
 {
-	struct srpt_channel *a = ch_new(132);
+	struct srpt_tp_channel *a = ch_new(132);
 
-	t->opts.flags = SRPT_TARGET_SRQ;
-	t->opts.srq_size = 1024;
+	opts.flags = SRPT_TARGET_SRQ;
+	opts.srq_size = 1024;
 	ck_assert_int_eq(srpt_rdma_tp_ops.ch_create(a), 0);
 	ck_assert_ptr_nonnull(ch_qp(a)->attr.srq);
 	ck_assert_uint_eq(ch_qp(a)->attr.cap.max_recv_wr, 0);
@@ -434,7 +438,7 @@ END_TEST
  * and then polls it, and touches no other. */
 START_TEST(test_event_polls_the_cq_that_fired)
 {
-	struct srpt_channel *ch[3];
+	struct srpt_tp_channel *ch[3];
 	struct rdma_thread *th = &tp->threads[0];
 	unsigned int i;
 
@@ -492,10 +496,10 @@ END_TEST
 /* Busy polling: every CQ of the thread, and only those; none armed. */
 START_TEST(test_busy_poll_polls_every_cq_of_its_thread)
 {
-	struct srpt_channel *ch[4];
+	struct srpt_tp_channel *ch[4];
 	unsigned int i;
 
-	t->opts.flags = SRPT_TARGET_BUSY_POLL;
+	opts.flags = SRPT_TARGET_BUSY_POLL;
 	for (i = 0; i < 4; i++) {
 		ch[i] = ch_new(132);
 		ck_assert_int_eq(srpt_rdma_tp_ops.ch_create(ch[i]), 0);

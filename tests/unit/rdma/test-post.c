@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "door.h"
 #include "rdma/rdma-priv.h"
 
 #define MAX_CALLS 64
@@ -59,7 +60,7 @@ struct fake_ch {
 	struct ibv_qp qp;
 	struct rdma_cm_id id;
 	struct rdma_conn rc;
-	struct srpt_channel ch;
+	struct srpt_tp_channel ch;
 };
 
 static struct fake_ch *fake_ch_new(uint32_t qp_num)
@@ -78,8 +79,6 @@ static struct fake_ch *fake_ch_new(uint32_t qp_num)
 	f->rc.max_inline = 64;
 	f->ch.conn = &f->rc;
 	f->ch.qp_num = qp_num;
-	/* The test's own reference: the batch's never drop the last. */
-	atomic_init(&f->ch.ref, 1);
 	pthread_mutex_init(&f->ch.post_lock, NULL);
 	ck_assert_int_eq(rdma_pend_alloc(&f->ch), 0);
 	return f;
@@ -88,7 +87,7 @@ static struct fake_ch *fake_ch_new(uint32_t qp_num)
 static void fake_ch_free(struct fake_ch *f)
 {
 	/* Every reference a batch took was given back. */
-	ck_assert_int_eq(atomic_load(&f->ch.ref), 1);
+	ck_assert_int_eq(door_holds(&f->ch), 0);
 	rdma_pend_free(&f->ch);
 	pthread_mutex_destroy(&f->ch.post_lock);
 	free(f);
@@ -135,11 +134,11 @@ static int post_drain(struct fake_ch *f, uint64_t wr_id)
 	return r;
 }
 
-static struct srpt_channel *failed_ch[MAX_WRS];
+static struct srpt_tp_channel *failed_ch[MAX_WRS];
 static uint64_t failed_id[MAX_WRS];
 static unsigned int nfailed;
 
-static void record_failed(struct srpt_channel *ch, uint32_t qp_num,
+static void record_failed(struct srpt_tp_channel *ch, uint32_t qp_num,
 			  uint64_t wr_id)
 {
 	ck_assert_uint_eq(ch->qp_num, qp_num);
@@ -188,7 +187,7 @@ START_TEST(test_batch_one_call_per_channel)
 	ck_assert_int_eq(post_read(a, 5), 0);
 	ck_assert_int_eq(post_read(b, 4), 0);
 	ck_assert_uint_eq(ncalls, 0);
-	ck_assert_int_eq(atomic_load(&a->ch.ref), 2);
+	ck_assert_int_eq(door_holds(&a->ch), 1);
 	rdma_batch_flush();
 	ck_assert_uint_eq(ncalls, 2);
 	ck_assert_ptr_eq(calls[0].qp, &a->qp);
