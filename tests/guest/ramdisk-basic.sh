@@ -217,7 +217,6 @@ note "shared receive queue (--srq 64, 2 channels): fio randrw qd32 --verify, log
 # the application (on_abort) and its credit comes back by SRP_CRED_REQ;
 # an asynchronous event; a target logout, after which the initiator logs
 # in again.
-kmsg_mark "run api"
 ramdisk_start "$BUILD" "$out/target-api.log" --port $PORT --luns 2 \
 	--size ${SIZE_MB}M --staging 16 --stall-lun 1 ||
 	die "srpt-ramdisk (API run) did not start"
@@ -228,6 +227,7 @@ d_lun0=$(awk '$3 ~ /:0$/ {print $1}' "$out/disks-api.txt")
 d_lun1=$(awk '$3 ~ /:1$/ {print $1}' "$out/disks-api.txt")
 host=$(awk 'NR==1 {split($3, a, ":"); print a[1]}' "$out/disks-api.txt")
 [ -n "$d_lun0" ] && [ -n "$d_lun1" ] || die "LUN 0 and 1 not found: $(cat "$out/disks-api.txt")"
+kmsg_mark "run staging"
 verified_randrw staging "$d_lun0" 32
 api_dump() {
 	kill -USR1 "$RAMDISK_PID"
