@@ -164,7 +164,8 @@ typedef void (*srpt_thread_fn)(int kind, unsigned int index, void *userdata);
  *                        application drives completion processing from
  *                        threads of its own, with srpt_target_poll_fd()
  *                        and srpt_target_poll() (one poller per
- *                        &srpt_target_opts.completion_threads)
+ *                        &srpt_target_opts.completion_threads); not with
+ *                        %SRPT_TARGET_BUSY_POLL (-EINVAL)
  * @SRPT_TARGET_SRQ: every channel of a device takes its IUs from one
  *                   shared receive queue of &srpt_target_opts.srq_size
  *                   buffers, instead of a ring of queue_depth + 4 buffers
@@ -218,7 +219,9 @@ enum srpt_target_flags {
  *                          initiator cannot take every channel
  * @completion_cpus: CPUs for the completion threads, in order (thread i
  *                   runs on completion_cpus[i % ncompletion_cpus]), or
- *                   NULL to leave them to the scheduler; copied
+ *                   NULL to leave them to the scheduler; each below
+ *                   CPU_SETSIZE (1024); copied. A CPU that is not online
+ *                   is logged and the thread left to the scheduler.
  * @ncompletion_cpus: entries in @completion_cpus
  * @thread_start: called on each library thread when it starts, or NULL
  * @thread_stop: called on each library thread before it ends, or NULL
@@ -474,6 +477,12 @@ int srpt_target_poll_fd(struct srpt_target *t, unsigned int poller);
  * aborts, whichever channel and poller they belong to. Call
  * it for one poller from one thread at a time; different pollers from
  * different threads. The thread must not hold locks the callbacks take.
+ *
+ * Polling goes on until srpt_target_shutdown() has returned (channels
+ * drain through their completions) and stops before the last
+ * srpt_target_unref(). A channel's completions are taken whole: once
+ * @max is reached no further channel is polled, so a call may process
+ * somewhat more than @max.
  *
  * Return: the number of completions processed (0: none was ready), or
  * -EINVAL. Context: an application thread; not from inside a callback.

@@ -245,3 +245,8 @@ void srpt_rcu_thread_offline(void)
 		srpt_rcu_registered = false;
 	}
 }
+
+bool srpt_rcu_thread_is_online(void)
+{
+	return srpt_rcu_registered;
+}

@@ -11,6 +11,7 @@
  * on the calling (completion) thread.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -71,6 +72,7 @@ int srpt_ev_post_failed(struct srpt_tp_target *t, uint32_t qp_num, uint64_t wr_i
 /* Threads that report completions must be registered with RCU. */
 void srpt_rcu_thread_online(void);
 void srpt_rcu_thread_offline(void);
+bool srpt_rcu_thread_is_online(void);
 
 /* Run queued lifecycle events; returns ms until the next timer, or -1. */
 int srpt_core_dispatch(struct srpt_tp_target *t);

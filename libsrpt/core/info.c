@@ -31,12 +31,10 @@ static void fill_out(void *dst, size_t usize, const void *src, size_t ksize)
 SRPT_EXPORT int srpt_channel_get_info(struct srpt_channel *ch,
 				      struct srpt_channel_info *info)
 {
-	struct srpt_target *t;
 	struct srpt_channel_info k;
 
 	if (!ch || !info || info->size < INFO_V1_SIZE)
 		return -EINVAL;
-	t = ch->t;
 	memset(&k, 0, sizeof(k));
 	k.id = ch->id;
 	k.state = srpt_ch_state(ch);
@@ -56,9 +54,11 @@ SRPT_EXPORT int srpt_channel_get_info(struct srpt_channel *ch,
 		k.multichannel = ch->login.multichannel;
 		k.srq = srpt_ch_srq(ch);
 		k.qp_num = ch->tp.qp_num;
-		if (ch->has_qp && t->tp_ops->ch_info)
-			t->tp_ops->ch_info(&ch->tp, k.device, sizeof(k.device),
-					   &k.port);
+		if (ch->has_qp) {
+			memcpy(k.device, ch->tp.dev_name, sizeof(k.device));
+			k.device[sizeof(k.device) - 1] = 0;
+			k.port = ch->tp.port;
+		}
 	}
 	k.credits_held = atomic_load(&ch->req_lim);
 	k.cmds_outstanding = (uint32_t)atomic_load(&ch->io_outstanding);

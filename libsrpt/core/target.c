@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
 /* The target port object: options, listening, enable/disable, lookups. */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <time.h>
 
@@ -43,9 +44,13 @@ static int cond_wait_s(pthread_cond_t *cond, pthread_mutex_t *m, int s)
 static int fill_opts(struct srpt_target *t, const struct srpt_target_opts *in)
 {
 	struct srpt_target_opts *o = &t->opts;
+	const unsigned int *cpus_in;
 	int r;
 
 	r = srpt_copy_struct(o, sizeof(*o), in, in->size);
+	/* Until copied, the CPUs are the caller's: nothing to free. */
+	cpus_in = o->completion_cpus;
+	o->completion_cpus = NULL;
 	if (r)
 		return r;
 	o->size = sizeof(*o);
@@ -88,19 +93,24 @@ static int fill_opts(struct srpt_target *t, const struct srpt_target_opts *in)
 	    o->table_pool_size < SRPT_MAX_TABLE_BYTES ||
 	    o->table_pool_size > (64u << 20) ||
 	    o->log_level < SRPT_LOG_ERR || o->log_level > SRPT_LOG_DEBUG ||
-	    (o->ncompletion_cpus && !o->completion_cpus) ||
+	    (o->ncompletion_cpus && !cpus_in) ||
 	    o->ncompletion_cpus > 1024 ||
 	    (o->flags & ~(SRPT_TARGET_BUSY_POLL | SRPT_TARGET_SRQ |
-			  SRPT_TARGET_APP_POLL)))
+			  SRPT_TARGET_APP_POLL)) ||
+	    /* busy polling is what the library's threads do */
+	    ((o->flags & SRPT_TARGET_BUSY_POLL) &&
+	     (o->flags & SRPT_TARGET_APP_POLL)))
 		return -EINVAL;
+	for (unsigned int i = 0; i < o->ncompletion_cpus; i++)
+		if (cpus_in[i] >= CPU_SETSIZE)
+			return -EINVAL;
 	if (o->ncompletion_cpus) {
 		unsigned int *cpus = srpt_zalloc(sizeof(*cpus) *
 						 o->ncompletion_cpus, "cpus");
 
 		if (!cpus)
 			return -ENOMEM;
-		memcpy(cpus, o->completion_cpus,
-		       sizeof(*cpus) * o->ncompletion_cpus);
+		memcpy(cpus, cpus_in, sizeof(*cpus) * o->ncompletion_cpus);
 		o->completion_cpus = cpus;
 	}
 	atomic_init(&t->log_level, o->log_level);

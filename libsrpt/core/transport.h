@@ -101,7 +101,7 @@ struct srpt_tp_caps {
 /*
  * A channel, as a transport sees it: the queue pair and connection of one
  * SRP RDMA channel. The core fills the [in] fields before ch_create, the
- * transport the [out] fields in it.
+ * transport the [out] fields in it; they stay until the channel is freed.
  */
 struct srpt_tp_channel {
 	struct srpt_tp_target *t;
@@ -113,6 +113,8 @@ struct srpt_tp_channel {
 	uint32_t qp_num;		/* [out] */
 	int dev;			/* [out] device index, for lkeys */
 	struct srpt_tp_caps caps;	/* [out] one work request's limits */
+	char dev_name[64];		/* [out] the device's name, and */
+	uint8_t port;			/* [out] port, for introspection */
 	/* Held by the core around [post] ops; a transport that posts later
 	 * (in batches) takes it too, so that its posts are ordered against
 	 * the drain and the move to the error state. */
@@ -148,10 +150,6 @@ struct srpt_tp_ops {
 	/* [D] Create the QP of @ch (on its connection) and set the [out]
 	 * fields. Receives are posted by the core afterwards. */
 	int (*ch_create)(struct srpt_tp_channel *ch);
-	/* [any] The name of @ch's device and its port, for introspection;
-	 * optional. */
-	void (*ch_info)(struct srpt_tp_channel *ch, char *dev, size_t len,
-			uint8_t *port);
 	/* [D] Answer the connection request with @pdata as private data. */
 	int (*accept)(struct srpt_tp_channel *ch, const void *pdata,
 		      uint8_t len);

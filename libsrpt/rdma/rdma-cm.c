@@ -152,6 +152,7 @@ static void *cm_thread(void *arg)
 	struct epoll_event ev[8];
 	uint64_t v;
 
+	rdma_thread_begin(tp, SRPT_THREAD_DISPATCH, 0);
 	srpt_rcu_thread_online();
 	for (;;) {
 		int timeout = srpt_core_dispatch(tp->t);
@@ -181,6 +182,7 @@ static void *cm_thread(void *arg)
 	 * references: run them, or the target could never be freed. */
 	srpt_core_dispatch(tp->t);
 	srpt_rcu_thread_offline();
+	rdma_thread_end(tp, SRPT_THREAD_DISPATCH, 0);
 	return NULL;
 }
 
@@ -203,8 +205,9 @@ int rdma_cm_start(struct rdma_tp *tp)
 		r = add_fd(tp, tp->devs[d].ctx->async_fd, (uint64_t)d);
 	if (r)
 		return r;
-	if (pthread_create(&tp->cm_thread, NULL, cm_thread, tp))
-		return -EAGAIN;
+	r = rdma_thread_create(&tp->cm_thread, cm_thread, tp);
+	if (r)
+		return r;
 	tp->cm_started = true;
 	return 0;
 }

@@ -27,9 +27,11 @@
  * comes back at once). */
 #define CC_EVENTS 16
 
-static void drain_cq(struct rdma_tp *tp, struct ibv_cq *cq)
+/* Returns how many completions it took. */
+static unsigned int drain_cq(struct rdma_tp *tp, struct ibv_cq *cq)
 {
 	struct ibv_wc wc[POLL_BATCH];
+	unsigned int total = 0;
 	int n, i;
 
 	do {
@@ -46,15 +48,20 @@ static void drain_cq(struct rdma_tp *tp, struct ibv_cq *cq)
 		/* What the callbacks posted goes out per poll, not per
 		 * completion (rdma-post.c). */
 		rdma_batch_flush();
+		if (n > 0)
+			total += (unsigned int)n;
 	} while (n == POLL_BATCH);
+	return total;
 }
 
-void rdma_thread_poll_all(struct rdma_thread *th)
+unsigned int rdma_thread_poll_all(struct rdma_thread *th)
 {
 	struct rdma_cq *rcq;
+	unsigned int n = 0;
 
 	cds_list_for_each_entry(rcq, &th->cqs, link)
-		drain_cq(th->tp, rcq->cq);
+		n += drain_cq(th->tp, rcq->cq);
+	return n;
 }
 
 /* Opt-in busy polling: never sleep, for hardware where the interrupt
@@ -82,15 +89,17 @@ static void lock_from_cm(struct rdma_thread *th)
 	atomic_fetch_sub(&th->waiters, 1);
 }
 
-void rdma_thread_cc_ready(struct rdma_thread *th, struct rdma_compch *c)
+unsigned int rdma_thread_cc_ready(struct rdma_thread *th,
+				  struct rdma_compch *c, unsigned int max)
 {
+	unsigned int n = 0;
 	struct ibv_cq *cq;
 	void *ctx;
 
 	/* Taken away since epoll returned it. */
 	if (!c->cc || c->dead)
-		return;
-	for (int i = 0; i < CC_EVENTS; i++) {
+		return 0;
+	for (int i = 0; i < CC_EVENTS && (!max || n < max); i++) {
 		/* The CQ is alive: rdma_cq_destroy() takes our lock, and
 		 * the events nobody took go with the CQ. */
 		if (ibv_get_cq_event(c->cc, &cq, &ctx))
@@ -99,8 +108,9 @@ void rdma_thread_cc_ready(struct rdma_thread *th, struct rdma_compch *c)
 		ibv_ack_cq_events(cq, 1);
 		/* Re-arm first, then poll: nothing slips between. */
 		ibv_req_notify_cq(cq, 0);
-		drain_cq(th->tp, cq);
+		n += drain_cq(th->tp, cq);
 	}
+	return n;
 }
 
 /* What a batch could not post: the core closes the channel, and keeps
@@ -119,6 +129,7 @@ static void *comp_thread(void *arg)
 	struct epoll_event ev[8];
 	struct rdma_batch batch = { .failed = batch_failed };
 
+	rdma_thread_begin(tp, SRPT_THREAD_COMPLETION, th->index);
 	srpt_rcu_thread_online();
 	rdma_batch_begin(&batch);
 	if (tp->t->opts->flags & SRPT_TARGET_BUSY_POLL)
@@ -130,12 +141,57 @@ static void *comp_thread(void *arg)
 		for (int i = 0; i < n; i++)
 			/* NULL: the stop eventfd */
 			if (ev[i].data.ptr)
-				rdma_thread_cc_ready(th, ev[i].data.ptr);
+				rdma_thread_cc_ready(th, ev[i].data.ptr, 0);
 		pthread_mutex_unlock(&th->lock);
 	}
 	rdma_batch_end();
 	srpt_rcu_thread_offline();
+	rdma_thread_end(tp, SRPT_THREAD_COMPLETION, th->index);
 	return NULL;
+}
+
+/*
+ * SRPT_TARGET_APP_POLL: the application's thread does what comp_thread
+ * would, one round at a time. Its CQ events come to th->epfd, which it
+ * waits on itself (rdma_poll_fd()).
+ */
+int rdma_poll_fd(struct srpt_tp_target *t, unsigned int idx)
+{
+	struct rdma_tp *tp = rdma_tp(t);
+
+	return idx < tp->nthreads ? tp->threads[idx].epfd : -EINVAL;
+}
+
+int rdma_poll(struct srpt_tp_target *t, unsigned int idx, unsigned int max)
+{
+	struct rdma_tp *tp = rdma_tp(t);
+	struct rdma_batch batch = { .failed = batch_failed };
+	struct epoll_event ev[8];
+	struct rdma_thread *th;
+	unsigned int done = 0;
+	bool rcu;
+	int n;
+
+	if (idx >= tp->nthreads)
+		return -EINVAL;
+	th = &tp->threads[idx];
+	/* Lookups run under RCU: the thread is registered for the call
+	 * unless it already is (a library thread, or a nested call). */
+	rcu = !srpt_rcu_thread_is_online();
+	if (rcu)
+		srpt_rcu_thread_online();
+	rdma_batch_begin(&batch);
+	pthread_mutex_lock(&th->lock);
+	n = epoll_wait(th->epfd, ev, 8, 0);
+	for (int i = 0; i < n && (!max || done < max); i++)
+		if (ev[i].data.ptr)
+			done += rdma_thread_cc_ready(th, ev[i].data.ptr,
+						     max ? max - done : 0);
+	pthread_mutex_unlock(&th->lock);
+	rdma_batch_end();
+	if (rcu)
+		srpt_rcu_thread_offline();
+	return (int)done;
 }
 
 int rdma_thread_add_cc(struct rdma_tp *tp, unsigned int th_index,
@@ -228,8 +284,12 @@ int rdma_threads_start(struct rdma_tp *tp)
 			if (r)
 				return r;
 		}
-		if (pthread_create(&th->th, NULL, comp_thread, th))
-			return -EAGAIN;
+		/* The application's threads poll instead. */
+		if (tp->t->opts->flags & SRPT_TARGET_APP_POLL)
+			continue;
+		r = rdma_thread_create(&th->th, comp_thread, th);
+		if (r)
+			return r;
 		th->started = true;
 	}
 	return 0;

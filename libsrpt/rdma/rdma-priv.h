@@ -13,7 +13,8 @@
 #include "core/events.h"
 #include "core/transport.h"
 
-#define RDMA_MAX_THREADS 16
+/* As many as srpt_target_opts.completion_threads may ask for. */
+#define RDMA_MAX_THREADS 64
 
 /* Log lines go to the application's hook through the core. */
 #define rdma_err(t, ...) srpt_tp_log(t, SRPT_LOG_ERR, __VA_ARGS__)
@@ -145,8 +146,17 @@ int rdma_cq_create(struct rdma_tp *tp, int d, unsigned int th, int cqe,
 void rdma_cq_destroy(struct rdma_tp *tp, struct rdma_cq *rcq);
 /* One round of a completion thread, under its lock (tests call them): the
  * CQs whose events wait on @c, or every CQ of the thread. */
-void rdma_thread_cc_ready(struct rdma_thread *th, struct rdma_compch *c);
-void rdma_thread_poll_all(struct rdma_thread *th);
+unsigned int rdma_thread_cc_ready(struct rdma_thread *th,
+				  struct rdma_compch *c, unsigned int max);
+unsigned int rdma_thread_poll_all(struct rdma_thread *th);
+/* SRPT_TARGET_APP_POLL: the ops poll_fd and poll. */
+int rdma_poll_fd(struct srpt_tp_target *t, unsigned int idx);
+int rdma_poll(struct srpt_tp_target *t, unsigned int idx, unsigned int max);
+/* rdma-thread.c: the library's threads (all signals blocked, the
+ * application's CPUs and hooks). */
+int rdma_thread_create(pthread_t *th, void *(*fn)(void *), void *arg);
+void rdma_thread_begin(struct rdma_tp *tp, int kind, unsigned int index);
+void rdma_thread_end(struct rdma_tp *tp, int kind, unsigned int index);
 void rdma_threads_stop(struct rdma_tp *tp);
 /* rdma-post.c */
 int rdma_post_recv(struct srpt_tp_channel *ch, const struct srpt_tp_sge *sge,

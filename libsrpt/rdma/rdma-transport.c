@@ -618,6 +618,9 @@ static int tp_ch_create(struct srpt_tp_channel *ch)
 	}
 	ch->qp_num = rc->id->qp->qp_num;
 	ch->dev = d;
+	snprintf(ch->dev_name, sizeof(ch->dev_name), "%s",
+		 ibv_get_device_name(dev->ctx->device));
+	ch->port = rc->id->port_num;
 	ch->caps.max_send_sge = rc->max_sge;
 	ch->caps.max_read_sge = rc->max_sge_rd;
 	ch->caps.max_msg = rc->max_msg;
@@ -724,4 +727,6 @@ const struct srpt_tp_ops srpt_rdma_tp_ops = {
 	.srq_create = tp_srq_create,
 	.srq_post = tp_srq_post,
 	.post_chain = rdma_post_chain,
+	.poll_fd = rdma_poll_fd,
+	.poll = rdma_poll,
 };

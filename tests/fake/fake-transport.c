@@ -483,17 +483,10 @@ static int op_ch_create(struct srpt_tp_channel *ch)
 	if (f->sq_cap && ch->sq_size > f->sq_cap)
 		ch->sq_size = f->sq_cap;
 	ch->caps = f->caps;
+	snprintf(ch->dev_name, sizeof(ch->dev_name), "fake%d", c->dev);
+	ch->port = 1;
 	pthread_mutex_unlock(&f->lock);
 	return 0;
-}
-
-static void op_ch_info(struct srpt_tp_channel *ch, char *dev, size_t len,
-		       uint8_t *port)
-{
-	struct fake_conn *c = ch->priv;
-
-	snprintf(dev, len, "fake%d", c->dev);
-	*port = 1;
 }
 
 static int answer(struct srpt_tp_channel *ch, enum fake_answer kind,
@@ -886,7 +879,6 @@ const struct srpt_tp_ops fake_tp_ops = {
 	.reg_mem = op_reg_mem,
 	.dereg_mem = op_dereg_mem,
 	.ch_create = op_ch_create,
-	.ch_info = op_ch_info,
 	.accept = op_accept,
 	.reject = op_reject,
 	.disconnect = op_disconnect,

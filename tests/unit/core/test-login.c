@@ -5,6 +5,7 @@
  * negotiation, and the multi-channel actions on an I_T nexus.
  */
 #include <errno.h>
+#include <sched.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -635,6 +636,22 @@ static void e_srq(struct srpt_target_opts *o, int v)
 }
 static void e_flags(struct srpt_target_opts *o, int v) { o->flags = (uint32_t)v; }
 static void e_threads(struct srpt_target_opts *o, int v) { o->completion_threads = (uint32_t)v; }
+static void e_ncpus(struct srpt_target_opts *o, int v)
+{
+	static unsigned int cpus[1];
+
+	o->completion_cpus = cpus;
+	o->ncompletion_cpus = (unsigned int)v;
+}
+static void e_cpu(struct srpt_target_opts *o, int v)
+{
+	static unsigned int cpus[2];
+
+	cpus[0] = 0;
+	cpus[1] = (unsigned int)v;
+	o->completion_cpus = cpus;
+	o->ncompletion_cpus = 2;
+}
 
 START_TEST(test_target_opts_bounds)
 {
@@ -650,6 +667,16 @@ START_TEST(test_target_opts_bounds)
 	ck_assert_int_eq(try_opts(e_flags, 1 << 7), -EINVAL);
 	ck_assert_int_eq(try_opts(e_threads, 64), 0);
 	ck_assert_int_eq(try_opts(e_threads, 65), -EINVAL);
+	ck_assert_int_eq(try_opts(e_flags, SRPT_TARGET_APP_POLL | SRPT_TARGET_SRQ), 0);
+	/* busy polling is the library's threads' way: not with APP_POLL */
+	ck_assert_int_eq(try_opts(e_flags, SRPT_TARGET_APP_POLL |
+				  SRPT_TARGET_BUSY_POLL), -EINVAL);
+	ck_assert_int_eq(try_opts(e_cpu, CPU_SETSIZE - 1), 0);
+	ck_assert_int_eq(try_opts(e_cpu, CPU_SETSIZE), -EINVAL);
+	/* refused before the caller's array is copied: nothing is freed
+	 * that the library did not allocate */
+	ck_assert_int_eq(try_opts(e_ncpus, 1025), -EINVAL);
+	ck_assert_int_eq(try_opts(e_ncpus, 0), 0);
 }
 END_TEST
 

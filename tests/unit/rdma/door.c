@@ -137,6 +137,11 @@ void srpt_rcu_thread_offline(void)
 {
 }
 
+bool srpt_rcu_thread_is_online(void)
+{
+	return false;
+}
+
 int srpt_core_dispatch(struct srpt_tp_target *t)
 {
 	return -1;

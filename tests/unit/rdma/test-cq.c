@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "door.h"
 #include "rdma/rdma-priv.h"
@@ -33,6 +35,7 @@ struct fake_cq {
 	struct ibv_cq cq;
 	int comp_vector;
 	unsigned int acks;
+	unsigned int pending;	/* completions the next polls return */
 	bool destroyed;
 };
 
@@ -71,9 +74,17 @@ static void log_op(char op, struct ibv_cq *cq)
 
 static int fake_poll_cq(struct ibv_cq *cq, int n, struct ibv_wc *wc)
 {
-	ck_assert(!((struct fake_cq *)cq)->destroyed);
+	struct fake_cq *f = (struct fake_cq *)cq;
+	int i;
+
+	ck_assert(!f->destroyed);
 	log_op('p', cq);
-	return 0;
+	for (i = 0; i < n && f->pending; i++, f->pending--) {
+		memset(&wc[i], 0, sizeof(wc[i]));
+		wc[i].wr_id = 1;
+		wc[i].status = IBV_WC_SUCCESS;
+	}
+	return i;
 }
 
 static int fake_req_notify_cq(struct ibv_cq *cq, int solicited)
@@ -455,7 +466,7 @@ START_TEST(test_event_polls_the_cq_that_fired)
 	events[nevents].cc = &ccs[0];
 	events[nevents++].cq = ch_cq(ch[1]);
 	pthread_mutex_lock(&th->lock);
-	rdma_thread_cc_ready(th, &tp->devs[0].ccs[0]);
+	rdma_thread_cc_ready(th, &tp->devs[0].ccs[0], 0);
 	pthread_mutex_unlock(&th->lock);
 	ck_assert_uint_eq(nlog, 2);
 	ck_assert_int_eq(oplog[0].op, 'a');
@@ -472,7 +483,7 @@ START_TEST(test_event_polls_the_cq_that_fired)
 	events[nevents].cc = &ccs[0];
 	events[nevents++].cq = ch_cq(ch[0]);
 	pthread_mutex_lock(&th->lock);
-	rdma_thread_cc_ready(th, &tp->devs[0].ccs[0]);
+	rdma_thread_cc_ready(th, &tp->devs[0].ccs[0], 0);
 	pthread_mutex_unlock(&th->lock);
 	ck_assert_uint_eq(nlog, 4);
 	ck_assert_ptr_eq(oplog[1].cq, ch_cq(ch[2]));
@@ -484,7 +495,7 @@ START_TEST(test_event_polls_the_cq_that_fired)
 	events[nevents].cc = &ccs[0];
 	events[nevents++].cq = ch_cq(ch[0]);
 	tp->devs[0].ccs[0].dead = true;
-	rdma_thread_cc_ready(th, &tp->devs[0].ccs[0]);
+	rdma_thread_cc_ready(th, &tp->devs[0].ccs[0], 0);
 	ck_assert_uint_eq(nlog, 0);
 	ck_assert_uint_eq(nevents, 1);
 	nevents = 0;
@@ -521,6 +532,74 @@ START_TEST(test_busy_poll_polls_every_cq_of_its_thread)
 }
 END_TEST
 
+/* SRPT_TARGET_APP_POLL: no thread is started; each poller's descriptor is
+ * what the application waits on, and srpt_target_poll() does one round of
+ * what the thread would, within its budget. */
+START_TEST(test_app_poll)
+{
+	struct srpt_tp_channel *ch[3];
+	int efd[2];
+	uint64_t one = 1;
+
+	opts.flags = SRPT_TARGET_APP_POLL;
+	tp->nthreads = 2;
+	for (int i = 0; i < 2; i++) {
+		efd[i] = eventfd(0, EFD_NONBLOCK);
+		ck_assert_int_ge(efd[i], 0);
+		ccs[i].fd = efd[i];
+	}
+	ck_assert_int_eq(rdma_threads_start(tp), 0);
+	for (int i = 0; i < 2; i++) {
+		ck_assert(!tp->threads[i].started);
+		ck_assert_int_ge(tp->threads[i].epfd, 0);
+		ck_assert_int_eq(srpt_rdma_tp_ops.poll_fd(t, (unsigned int)i),
+				 tp->threads[i].epfd);
+	}
+	ck_assert_int_eq(srpt_rdma_tp_ops.poll_fd(t, 2), -EINVAL);
+	ck_assert_int_eq(srpt_rdma_tp_ops.poll(t, 2, 0), -EINVAL);
+	for (int i = 0; i < 3; i++) {	/* threads 0, 1, 0 */
+		ch[i] = ch_new(132);
+		ck_assert_int_eq(srpt_rdma_tp_ops.ch_create(ch[i]), 0);
+	}
+	/* Nothing ready: nothing done. */
+	ck_assert_int_eq(srpt_rdma_tp_ops.poll(t, 0, 0), 0);
+
+	/* 40 completions on channel 0: all of them, to the core. */
+	cqs[0]->pending = 40;
+	events[nevents].cc = &ccs[0];
+	events[nevents++].cq = ch_cq(ch[0]);
+	ck_assert_int_eq(write(efd[0], &one, sizeof(one)), sizeof(one));
+	ck_assert_int_eq(srpt_rdma_tp_ops.poll(t, 1, 0), 0);
+	door.completions = 0;
+	ck_assert_int_eq(srpt_rdma_tp_ops.poll(t, 0, 0), 40);
+	ck_assert_uint_eq(door.completions, 40);
+	ck_assert_uint_eq(cqs[0]->acks, 1);
+
+	/* A budget: the CQ that reaches it is drained whole (it was
+	 * re-armed), the next one waits for the next call. */
+	cqs[0]->pending = 10;
+	cqs[2]->pending = 10;
+	events[nevents].cc = &ccs[0];
+	events[nevents++].cq = ch_cq(ch[0]);
+	events[nevents].cc = &ccs[0];
+	events[nevents++].cq = ch_cq(ch[2]);
+	ck_assert_int_eq(srpt_rdma_tp_ops.poll(t, 0, 5), 10);
+	ck_assert_uint_eq(nevents, 1);
+	ck_assert_uint_eq(cqs[2]->pending, 10);
+	ck_assert_int_eq(srpt_rdma_tp_ops.poll(t, 0, 5), 10);
+	ck_assert_uint_eq(nevents, 0);
+	ck_assert_uint_eq(door.completions, 60);
+
+	for (int i = 0; i < 3; i++)
+		ch_del(ch[i]);
+	rdma_threads_stop(tp);
+	for (int i = 0; i < 2; i++) {
+		close(efd[i]);
+		ccs[i].fd = -1;
+	}
+}
+END_TEST
+
 static Suite *cq_suite(void)
 {
 	Suite *s = suite_create("rdma-cq");
@@ -535,6 +614,7 @@ static Suite *cq_suite(void)
 	tcase_add_test(tc, test_srq_cq_covers_receives);
 	tcase_add_test(tc, test_event_polls_the_cq_that_fired);
 	tcase_add_test(tc, test_busy_poll_polls_every_cq_of_its_thread);
+	tcase_add_test(tc, test_app_poll);
 	suite_add_tcase(s, tc);
 	return s;
 }
