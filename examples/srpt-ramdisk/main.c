@@ -29,6 +29,7 @@
 #include <srpt/srpt.h>
 
 #include "options.h"
+#include "pollers.h"
 #include "scsi.h"
 #include "staging.h"
 
@@ -39,6 +40,7 @@ struct ramdisk {
 	struct scsi_lun *luns;
 	struct srpt_mr **mrs;
 	struct staging *staging;	/* --staging */
+	struct pollers *pollers;	/* --app-poll */
 	/* commands --stall-lun holds until they are aborted; after the
 	 * first task management request for that LUN, none */
 	atomic_bool stall_over;
@@ -443,6 +445,19 @@ static const char *listen_error(int r)
 	}
 }
 
+/* The library's threads get names that top(1) and the guest tests can
+ * find: srpt-dispatch, srpt-cq0, srpt-cq1... */
+static void name_thread(int kind, unsigned int index, void *userdata)
+{
+	char name[16];
+
+	if (kind == SRPT_THREAD_DISPATCH)
+		snprintf(name, sizeof(name), "srpt-dispatch");
+	else
+		snprintf(name, sizeof(name), "srpt-cq%u", index);
+	pthread_setname_np(pthread_self(), name);
+}
+
 /* One completion thread per CPU: the initiator opens a channel per CPU,
  * and on soft-RoCE the protocol work of a post runs in the posting
  * thread, so one thread would serialise every channel. */
@@ -476,6 +491,11 @@ int main(int argc, char **argv)
 	o.flags = rd.opt.busy_poll ? SRPT_TARGET_BUSY_POLL : 0;
 	o.completion_threads = rd.opt.threads ? rd.opt.threads :
 			       online_cpus();
+	if (rd.opt.app_poll)
+		o.flags |= SRPT_TARGET_APP_POLL;
+	o.completion_cpus = rd.opt.ncpus ? rd.opt.cpus : NULL;
+	o.ncompletion_cpus = rd.opt.ncpus;
+	o.thread_start = name_thread;
 	if (rd.opt.srq_size) {
 		o.flags |= SRPT_TARGET_SRQ;
 		o.srq_size = rd.opt.srq_size;
@@ -521,6 +541,18 @@ int main(int argc, char **argv)
 	srpt_target_get_port_id(rd.t, &id_ext, &guid);
 	for (unsigned int i = 0; i < rd.opt.luns; i++)
 		scsi_lun_set_target_id(&rd.luns[i], guid);
+	if (rd.opt.app_poll) {
+		r = pollers_start(rd.t, o.completion_threads, &rd.pollers);
+		if (r) {
+			fprintf(stderr, "srpt-ramdisk: cannot start the pollers: %s\n",
+				strerror(-r));
+			srpt_target_shutdown(rd.t);
+			staging_free(rd.staging);
+			teardown_luns(&rd);
+			srpt_target_unref(rd.t);
+			return 1;
+		}
+	}
 	srpt_target_enable(rd.t);
 	options_dest(&rd.opt, dest, sizeof(dest));
 	printf("srpt-ramdisk: serving %u LUN(s) of %" PRIu64 " bytes; "
@@ -543,6 +575,8 @@ int main(int argc, char **argv)
 	fprintf(stderr, "srpt-ramdisk: %s: disconnecting every channel\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	srpt_target_shutdown(rd.t);
+	/* Channels drained through the pollers; only now they stop. */
+	pollers_stop(rd.pollers);
 	staging_free(rd.staging);
 	teardown_luns(&rd);
 	srpt_target_unref(rd.t);

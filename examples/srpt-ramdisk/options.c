@@ -36,6 +36,10 @@ static const char usage[] =
 "                       (16-65536) instead of queue depth + 4 each\n"
 "  -t, --threads N      completion threads, each serving its share of the\n"
 "                       channels (default: one per online CPU, at most 16)\n"
+"      --app-poll       run the completion work on srpt-ramdisk's own\n"
+"                       threads (SRPT_TARGET_APP_POLL), one per --threads\n"
+"      --cpus LIST      pin completion threads to these CPUs in turn\n"
+"                       (e.g. 0,2,3)\n"
 "      --staging N      send READs from a pool of N registered 512 KiB\n"
 "                       buffers, recycled on the library's release\n"
 "                       notification (default 0: straight from the disk)\n"
@@ -152,6 +156,29 @@ static int add_allow(struct options *o, const char *s)
 	return 0;
 }
 
+/* "0,2,3": each a CPU number below 1024, at most 64 of them. */
+static int parse_cpus(struct options *o, const char *arg)
+{
+	const char *p = arg;
+
+	o->ncpus = 0;
+	do {
+		char *end;
+		unsigned long v;
+
+		if (!isdigit((unsigned char)*p))
+			return fail("--cpus: '%s' is not a list of CPU numbers (e.g. 0,2,3)", arg);
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (end == p || errno || v >= 1024 || o->ncpus == 64 ||
+		    (*end && *end != ','))
+			return fail("--cpus: '%s' is not a list of CPU numbers (e.g. 0,2,3)", arg);
+		o->cpus[o->ncpus++] = (unsigned int)v;
+		p = *end ? end + 1 : end;
+	} while (*p);
+	return 0;
+}
+
 int options_parse(struct options *o, int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -167,6 +194,8 @@ int options_parse(struct options *o, int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "stall-lun", required_argument, NULL, 1 },
 		{ "staging", required_argument, NULL, 3 },
+		{ "app-poll", no_argument, NULL, 4 },
+		{ "cpus", required_argument, NULL, 5 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -245,6 +274,13 @@ int options_parse(struct options *o, int argc, char **argv)
 				return fail("--staging: '%s' is not a number from 0 to 4096", optarg);
 			o->staging = (unsigned int)v;
 			break;
+		case 4:
+			o->app_poll = true;
+			break;
+		case 5:
+			if (parse_cpus(o, optarg))
+				return -1;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -261,6 +297,8 @@ int options_parse(struct options *o, int argc, char **argv)
 	}
 	if (optind < argc)
 		return fail("unexpected argument '%s'", argv[optind]);
+	if (o->app_poll && o->busy_poll)
+		return fail("--app-poll and --busy-poll: the first runs no completion thread of the library's to busy-poll");
 	if (bind) {
 		if (parse_addr(bind, o->port, &o->bind))
 			return fail("--bind: '%s' is not an IPv4 or IPv6 address", bind);

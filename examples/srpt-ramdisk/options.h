@@ -27,6 +27,9 @@ struct options {
 	unsigned int nallow;
 	int verbose;
 	bool busy_poll;
+	bool app_poll;			/* SRPT_TARGET_APP_POLL */
+	unsigned int cpus[64];		/* --cpus */
+	unsigned int ncpus;
 	int stall_lun;			/* -1: none; else held until aborted */
 	unsigned int staging;		/* buffers of the READ staging pool */
 };

@@ -198,8 +198,18 @@ note "any-address listener: IPv6 login + 1 MiB read-back, IPv4 login: ok"
 
 # A shared receive queue: two channels, 64 buffers between them.
 kmsg_mark "run srq"
+# It also runs the completion work on srpt-ramdisk's own threads
+# (SRPT_TARGET_APP_POLL): none of the library's may poll.
 ramdisk_start "$BUILD" "$out/target-srq.log" --port $PORT --size ${SIZE_MB}M \
-	--srq 64 || die "srpt-ramdisk --srq did not start"
+	--srq 64 --app-poll --threads 2 || die "srpt-ramdisk --srq did not start"
+threads=$(cat /proc/"$RAMDISK_PID"/task/*/comm | sort | tr '\n' ' ')
+case $threads in
+*ramdisk-poll0*ramdisk-poll1*) ;;
+*) die "srpt-ramdisk --app-poll: no poller threads of its own: $threads" ;;
+esac
+case $threads in
+*srpt-cq*) die "srpt-ramdisk --app-poll: the library started completion threads: $threads" ;;
+esac
 srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" "$RAMDISK_GUID" "" "ch_count=2" ||
 	die "login to srpt-ramdisk --srq failed"
 srp_wait_disks 1 30 >"$out/disks-srq.txt" || die "no disk from srpt-ramdisk --srq"
@@ -208,7 +218,7 @@ nch=$(grep -c "login accepted" "$out/target-srq.log" || true)
 verified_randrw srq "$(awk 'NR==1 {print $1}' "$out/disks-srq.txt")" 32
 srp_logout_all || die "logout from srpt-ramdisk --srq failed"
 ramdisk_stop || die "srpt-ramdisk --srq did not exit 0"
-note "shared receive queue (--srq 64, 2 channels): fio randrw qd32 --verify, logout, exit 0"
+note "shared receive queue (--srq 64, 2 channels), completions polled by the application's 2 threads (--app-poll): fio randrw qd32 --verify, logout, exit 0"
 
 # The API a storage target builds on, with the kernel initiator:
 # READs from a staging pool recycled (and poisoned) on the release
@@ -218,8 +228,30 @@ note "shared receive queue (--srq 64, 2 channels): fio randrw qd32 --verify, log
 # an asynchronous event; a target logout, after which the initiator logs
 # in again.
 ramdisk_start "$BUILD" "$out/target-api.log" --port $PORT --luns 2 \
-	--size ${SIZE_MB}M --staging 16 --stall-lun 1 ||
+	--size ${SIZE_MB}M --staging 16 --stall-lun 1 --threads 2 --cpus 1,0 ||
 	die "srpt-ramdisk (API run) did not start"
+# The library's threads: named by the application's start hook, on the
+# CPUs it chose (completion thread i on the i-th of --cpus), every signal
+# blocked (a signal the application handles must never land on them).
+tid_of() {
+	local t
+	for t in /proc/"$RAMDISK_PID"/task/*; do
+		[ "$(cat "$t/comm")" = "$1" ] && { basename "$t"; return 0; }
+	done
+	return 1
+}
+for name in srpt-dispatch srpt-cq0 srpt-cq1; do
+	tid=$(tid_of $name) || die "no library thread named $name (thread_start hook): $(cat /proc/"$RAMDISK_PID"/task/*/comm | tr '\n' ' ')"
+	blk=$(awk '/^SigBlk:/ {print $2}' /proc/"$RAMDISK_PID"/task/"$tid"/status)
+	# SIGQUIT, SIGPIPE, SIGALRM, SIGCHLD: not blocked by srpt-ramdisk's
+	# main thread, so only the library can have blocked them here.
+	(( (0x$blk & 0x13004) == 0x13004 )) ||
+		die "$name does not block every signal (SIGQUIT, SIGPIPE, SIGALRM, SIGCHLD): SigBlk $blk"
+done
+cpus_of() { awk '/^Cpus_allowed_list:/ {print $2}' /proc/"$RAMDISK_PID"/task/"$(tid_of "$1")"/status; }
+[ "$(cpus_of srpt-cq0)" = 1 ] && [ "$(cpus_of srpt-cq1)" = 0 ] ||
+	die "completion threads not on --cpus 1,0: srpt-cq0 on $(cpus_of srpt-cq0), srpt-cq1 on $(cpus_of srpt-cq1)"
+note "library threads: srpt-dispatch, srpt-cq0 on CPU 1, srpt-cq1 on CPU 0 (--cpus 1,0), named by the start hook, every signal blocked"
 srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" "$RAMDISK_GUID" "" "ch_count=2" ||
 	die "login (API run) failed"
 srp_wait_disks 2 30 >"$out/disks-api.txt" || die "no disks (API run)"
@@ -236,10 +268,15 @@ api_dump() {
 	grep "srpt-ramdisk: target:" "$out/target-api.log" | tail -n 1
 }
 released=$(api_dump | sed -n 's/.* \([0-9]*\) staging buffer(s) released/\1/p')
+grep -q "channel [0-9]*: LIVE, .* rxe[^ ]* port 1 QP" "$out/target-api.log" ||
+	die "the channel dump names no RDMA device and port: $(grep -m1 ': LIVE, ' "$out/target-api.log")"
 [ "${released:-0}" -gt 0 ] || die "no staging buffer came back by the release notification"
 note "release notification: fio randrw qd32 --verify from a staging pool poisoned on release: no error, $released buffers recycled"
 
 credits0=$(cat "/sys/class/scsi_host/host$host/req_lim")
+# ib_srp (6.1) leaves the commands a LUN RESET aborted to their timeout,
+# then sends ABORT TASK for each: keep that short.
+echo 8 >"/sys/block/${d_lun1#/dev/}/device/timeout"
 # On CPU 1 the READ goes out on the second channel; LUN 1 holds READs
 # of its middle block (LBA SIZE_MB * 1024 of 512-byte blocks).
 taskset -c 1 dd if="$d_lun1" of=/dev/null bs=4k count=1 iflag=direct \
@@ -250,7 +287,7 @@ sleep 3
 kill -0 $dd_pid 2>/dev/null || die "the READ to the stalled LUN finished on its own"
 sg_reset -d "$d_lun1" >"$out/sg-reset.txt" 2>&1 || die "sg_reset -d $d_lun1 failed: $(cat "$out/sg-reset.txt")"
 wait $dd_pid || die "the READ held by the target failed after the LUN RESET: $(cat "$out/stall-dd.err")"
-grep -q "LUN RESET" "$out/target-api.log" || die "no LUN RESET reached srpt-ramdisk"
+grep -q "LUN_RESET" "$out/target-api.log" || die "no LUN RESET reached srpt-ramdisk"
 grep -q "command 0x[0-9a-f]* aborted" "$out/target-api.log" ||
 	die "the held command's abort did not reach the application (on_abort)"
 wait_until 10 sh -c "[ \$(cat /sys/class/scsi_host/host$host/req_lim) -eq $credits0 ]" ||
@@ -258,7 +295,9 @@ wait_until 10 sh -c "[ \$(cat /sys/class/scsi_host/host$host/req_lim) -eq $credi
 line=$(api_dump)
 crq=$(sed -n 's/.* \([0-9]*\) SRP_CRED_REQ.*/\1/p' <<<"$line")
 [ "${crq:-0}" -ge 1 ] || die "no SRP_CRED_REQ returned the aborted command's credit: $line"
-note "abort: a READ held on channel 2, LUN RESET on channel 1 (sg_reset -d): on_abort reached the application, SRP_CRED_REQ gave the credit back (req_lim $credits0), the READ retried and succeeded"
+then_abort=
+grep -q "ABORT_TASK" "$out/target-api.log" && then_abort=", then ABORT TASK for it after its timeout"
+note "abort: a READ held on channel 2, LUN RESET on channel 1 (sg_reset -d)$then_abort: on_abort reached the application, SRP_CRED_REQ gave the credit back (req_lim $credits0), the READ retried and succeeded"
 
 kill -USR2 "$RAMDISK_PID"
 wait_until 10 sh -c 'dmesg | grep -q "ignoring AER for LUN"' ||
