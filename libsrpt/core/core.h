@@ -12,6 +12,20 @@
  * - an io context belongs to the channel, and to the application between
  *   on_cmd and srpt_io_complete();
  * - the application owns what it attached to a channel until on_drained.
+ *
+ * Locks, outermost first; a lock is only taken with those above it held:
+ * 1. t->lock (the channel list and counts). Under it: t->ctl_lock (to
+ *    queue an event), and in nexus-wide task management (tm.c) the
+ *    ch->lock of each channel in turn.
+ * 2. ch->lock (the wait list, task identities).
+ * 3. Leaf locks, under which no other lock is taken: t->ctl_lock,
+ *    t->mr_lock (it calls the transport's reg/dereg ops, which take none
+ *    of the core's), t->log_limit.lock, the table pool's lock,
+ *    ch->io_lock, ch->sq_lock, and ch->tp.post_lock. A transport may
+ *    hold locks of its own when it takes post_lock (rdma: a completion
+ *    thread's lock, around its batch flush), so [post] ops never take
+ *    those.
+ * No core lock is held while an application callback runs.
  */
 
 #include <pthread.h>

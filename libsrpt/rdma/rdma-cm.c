@@ -21,10 +21,10 @@
 #define KEY_CM ((uint64_t)-1)
 #define KEY_WAKE ((uint64_t)-2)
 
-static void on_connect_request(struct rdma_tp *tp, struct rdma_cm_event *e)
+static void on_connect_request(struct rtp_tp *tp, struct rdma_cm_event *e)
 {
 	struct srpt_tp_target *t = tp->t;
-	struct rdma_conn *rc = srpt_zalloc(sizeof(*rc), "rdma-conn");
+	struct rtp_conn *rc = srpt_zalloc(sizeof(*rc), "rdma-conn");
 	const void *pdata = e->param.conn.private_data;
 	uint8_t len = e->param.conn.private_data_len;
 	struct srpt_tp_channel *ch = NULL;
@@ -50,7 +50,7 @@ static void on_connect_request(struct rdma_tp *tp, struct rdma_cm_event *e)
 	/* Destroyed after the ack, by the caller. */
 }
 
-static void handle_cm_event(struct rdma_tp *tp, struct rdma_cm_event *e,
+static void handle_cm_event(struct rtp_tp *tp, struct rdma_cm_event *e,
 			    struct rdma_cm_id **destroy, int *removed)
 {
 	struct srpt_tp_channel *ch = e->id->context;
@@ -63,7 +63,7 @@ static void handle_cm_event(struct rdma_tp *tp, struct rdma_cm_event *e,
 		return;
 	case RDMA_CM_EVENT_DEVICE_REMOVAL:
 		/* Acted on after the ack: it may destroy the listen id. */
-		*removed = rdma_dev_of(tp, e->id->verbs);
+		*removed = rtp_dev_of(tp, e->id->verbs);
 		if (e->id == tp->listen_id)
 			return;
 		break;
@@ -95,7 +95,7 @@ static void handle_cm_event(struct rdma_tp *tp, struct rdma_cm_event *e,
 	}
 }
 
-void rdma_cm_handle_events(struct rdma_tp *tp)
+void rtp_cm_handle_events(struct rtp_tp *tp)
 {
 	struct rdma_cm_event *e;
 
@@ -108,11 +108,11 @@ void rdma_cm_handle_events(struct rdma_tp *tp)
 		if (destroy)
 			rdma_destroy_id(destroy);
 		if (removed >= 0)
-			rdma_dev_removed(tp, removed);
+			rtp_dev_removed(tp, removed);
 	}
 }
 
-void rdma_async_handle(struct rdma_tp *tp, int dev)
+void rtp_async_handle(struct rtp_tp *tp, int dev)
 {
 	struct ibv_async_event ae;
 
@@ -129,14 +129,14 @@ void rdma_async_handle(struct rdma_tp *tp, int dev)
 		case IBV_EVENT_QP_FATAL:
 		case IBV_EVENT_QP_REQ_ERR:
 		case IBV_EVENT_QP_ACCESS_ERR:
-			rdma_warn(tp->t, "QP %u: %s", ae.element.qp->qp_num,
-				  ibv_event_type_str(ae.event_type));
+			rtp_warn(tp->t, "QP %u: %s", ae.element.qp->qp_num,
+				 ibv_event_type_str(ae.event_type));
 			srpt_ev_qp_event(tp->t, ae.element.qp->qp_num,
 					 SRPT_QP_FATAL);
 			break;
 		case IBV_EVENT_DEVICE_FATAL:
-			rdma_err(tp->t, "RDMA device %s: fatal error",
-				 ibv_get_device_name(tp->devs[dev].ctx->device));
+			rtp_err(tp->t, "RDMA device %s: fatal error",
+				ibv_get_device_name(tp->devs[dev].ctx->device));
 			srpt_ev_device_gone(tp->t, dev);
 			break;
 		default:
@@ -148,11 +148,11 @@ void rdma_async_handle(struct rdma_tp *tp, int dev)
 
 static void *cm_thread(void *arg)
 {
-	struct rdma_tp *tp = arg;
+	struct rtp_tp *tp = arg;
 	struct epoll_event ev[8];
 	uint64_t v;
 
-	rdma_thread_begin(tp, SRPT_THREAD_DISPATCH, 0);
+	rtp_thread_begin(tp, SRPT_THREAD_DISPATCH, 0);
 	srpt_rcu_thread_online();
 	for (;;) {
 		int timeout = srpt_core_dispatch(tp->t);
@@ -160,8 +160,8 @@ static void *cm_thread(void *arg)
 
 		if (atomic_load(&tp->stop))
 			break;
-		rdma_devs_housekeeping(tp);
-		hk = rdma_housekeeping_timeout(tp);
+		rtp_devs_housekeeping(tp);
+		hk = rtp_housekeeping_timeout(tp);
 		if (hk >= 0 && (timeout < 0 || hk < timeout))
 			timeout = hk;
 		n = epoll_wait(tp->epfd, ev, 8, timeout);
@@ -169,12 +169,12 @@ static void *cm_thread(void *arg)
 			uint64_t key = ev[i].data.u64;
 
 			if (key == KEY_CM)
-				rdma_cm_handle_events(tp);
+				rtp_cm_handle_events(tp);
 			else if (key == KEY_WAKE) {
 				if (read(tp->wakefd, &v, sizeof(v)) < 0)
 					continue;
 			} else {
-				rdma_async_handle(tp, (int)key);
+				rtp_async_handle(tp, (int)key);
 			}
 		}
 	}
@@ -182,11 +182,11 @@ static void *cm_thread(void *arg)
 	 * references: run them, or the target could never be freed. */
 	srpt_core_dispatch(tp->t);
 	srpt_rcu_thread_offline();
-	rdma_thread_end(tp, SRPT_THREAD_DISPATCH, 0);
+	rtp_thread_end(tp, SRPT_THREAD_DISPATCH, 0);
 	return NULL;
 }
 
-static int add_fd(struct rdma_tp *tp, int fd, uint64_t key)
+static int add_fd(struct rtp_tp *tp, int fd, uint64_t key)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = key };
 
@@ -194,7 +194,7 @@ static int add_fd(struct rdma_tp *tp, int fd, uint64_t key)
 	return epoll_ctl(tp->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-int rdma_cm_start(struct rdma_tp *tp)
+int rtp_cm_start(struct rtp_tp *tp)
 {
 	int r, d;
 
@@ -205,7 +205,7 @@ int rdma_cm_start(struct rdma_tp *tp)
 		r = add_fd(tp, tp->devs[d].ctx->async_fd, (uint64_t)d);
 	if (r)
 		return r;
-	r = rdma_thread_create(&tp->cm_thread, cm_thread, tp);
+	r = rtp_thread_create(&tp->cm_thread, cm_thread, tp);
 	if (r)
 		return r;
 	tp->cm_started = true;

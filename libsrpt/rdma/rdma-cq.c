@@ -28,7 +28,7 @@
 #define CC_EVENTS 16
 
 /* Returns how many completions it took. */
-static unsigned int drain_cq(struct rdma_tp *tp, struct ibv_cq *cq)
+static unsigned int drain_cq(struct rtp_tp *tp, struct ibv_cq *cq)
 {
 	struct ibv_wc wc[POLL_BATCH];
 	unsigned int total = 0;
@@ -47,16 +47,16 @@ static unsigned int drain_cq(struct rdma_tp *tp, struct ibv_cq *cq)
 		}
 		/* What the callbacks posted goes out per poll, not per
 		 * completion (rdma-post.c). */
-		rdma_batch_flush();
+		rtp_batch_flush();
 		if (n > 0)
 			total += (unsigned int)n;
 	} while (n == POLL_BATCH);
 	return total;
 }
 
-unsigned int rdma_thread_poll_all(struct rdma_thread *th)
+unsigned int rtp_thread_poll_all(struct rtp_thread *th)
 {
-	struct rdma_cq *rcq;
+	struct rtp_cq *rcq;
 	unsigned int n = 0;
 
 	cds_list_for_each_entry(rcq, &th->cqs, link)
@@ -66,13 +66,13 @@ unsigned int rdma_thread_poll_all(struct rdma_thread *th)
 
 /* Opt-in busy polling: never sleep, for hardware where the interrupt
  * path costs more than a core. */
-static void busy_poll(struct rdma_thread *th)
+static void busy_poll(struct rtp_thread *th)
 {
-	struct rdma_tp *tp = th->tp;
+	struct rtp_tp *tp = th->tp;
 
 	while (!atomic_load_explicit(&tp->stop, memory_order_relaxed)) {
 		pthread_mutex_lock(&th->lock);
-		rdma_thread_poll_all(th);
+		rtp_thread_poll_all(th);
 		pthread_mutex_unlock(&th->lock);
 		/* Relocking at once would keep the CM thread out, and it
 		 * takes the lock at every login and logout. */
@@ -82,15 +82,15 @@ static void busy_poll(struct rdma_thread *th)
 }
 
 /* The CM thread's way in: a busy poller waits for it. */
-static void lock_from_cm(struct rdma_thread *th)
+static void lock_from_cm(struct rtp_thread *th)
 {
 	atomic_fetch_add(&th->waiters, 1);
 	pthread_mutex_lock(&th->lock);
 	atomic_fetch_sub(&th->waiters, 1);
 }
 
-unsigned int rdma_thread_cc_ready(struct rdma_thread *th,
-				  struct rdma_compch *c, unsigned int max)
+unsigned int rtp_thread_cc_ready(struct rtp_thread *th,
+				 struct rtp_compch *c, unsigned int max)
 {
 	unsigned int n = 0;
 	struct ibv_cq *cq;
@@ -100,7 +100,7 @@ unsigned int rdma_thread_cc_ready(struct rdma_thread *th,
 	if (!c->cc || c->dead)
 		return 0;
 	for (int i = 0; i < CC_EVENTS && (!max || n < max); i++) {
-		/* The CQ is alive: rdma_cq_destroy() takes our lock, and
+		/* The CQ is alive: rtp_cq_destroy() takes our lock, and
 		 * the events nobody took go with the CQ. */
 		if (ibv_get_cq_event(c->cc, &cq, &ctx))
 			break;
@@ -124,14 +124,14 @@ static void batch_failed(struct srpt_tp_channel *ch, uint32_t qp_num,
 
 static void *comp_thread(void *arg)
 {
-	struct rdma_thread *th = arg;
-	struct rdma_tp *tp = th->tp;
+	struct rtp_thread *th = arg;
+	struct rtp_tp *tp = th->tp;
 	struct epoll_event ev[8];
-	struct rdma_batch batch = { .failed = batch_failed };
+	struct rtp_batch batch = { .failed = batch_failed };
 
-	rdma_thread_begin(tp, SRPT_THREAD_COMPLETION, th->index);
+	rtp_thread_begin(tp, SRPT_THREAD_COMPLETION, th->index);
 	srpt_rcu_thread_online();
-	rdma_batch_begin(&batch);
+	rtp_batch_begin(&batch);
 	if (tp->t->opts->flags & SRPT_TARGET_BUSY_POLL)
 		busy_poll(th);
 	while (!atomic_load(&tp->stop)) {
@@ -141,33 +141,33 @@ static void *comp_thread(void *arg)
 		for (int i = 0; i < n; i++)
 			/* NULL: the stop eventfd */
 			if (ev[i].data.ptr)
-				rdma_thread_cc_ready(th, ev[i].data.ptr, 0);
+				rtp_thread_cc_ready(th, ev[i].data.ptr, 0);
 		pthread_mutex_unlock(&th->lock);
 	}
-	rdma_batch_end();
+	rtp_batch_end();
 	srpt_rcu_thread_offline();
-	rdma_thread_end(tp, SRPT_THREAD_COMPLETION, th->index);
+	rtp_thread_end(tp, SRPT_THREAD_COMPLETION, th->index);
 	return NULL;
 }
 
 /*
  * SRPT_TARGET_APP_POLL: the application's thread does what comp_thread
  * would, one round at a time. Its CQ events come to th->epfd, which it
- * waits on itself (rdma_poll_fd()).
+ * waits on itself (rtp_poll_fd()).
  */
-int rdma_poll_fd(struct srpt_tp_target *t, unsigned int idx)
+int rtp_poll_fd(struct srpt_tp_target *t, unsigned int idx)
 {
-	struct rdma_tp *tp = rdma_tp(t);
+	struct rtp_tp *tp = rtp_tp(t);
 
 	return idx < tp->nthreads ? tp->threads[idx].epfd : -EINVAL;
 }
 
-int rdma_poll(struct srpt_tp_target *t, unsigned int idx, unsigned int max)
+int rtp_poll(struct srpt_tp_target *t, unsigned int idx, unsigned int max)
 {
-	struct rdma_tp *tp = rdma_tp(t);
-	struct rdma_batch batch = { .failed = batch_failed };
+	struct rtp_tp *tp = rtp_tp(t);
+	struct rtp_batch batch = { .failed = batch_failed };
 	struct epoll_event ev[8];
-	struct rdma_thread *th;
+	struct rtp_thread *th;
 	unsigned int done = 0;
 	bool rcu;
 	int n;
@@ -180,24 +180,24 @@ int rdma_poll(struct srpt_tp_target *t, unsigned int idx, unsigned int max)
 	rcu = !srpt_rcu_thread_is_online();
 	if (rcu)
 		srpt_rcu_thread_online();
-	rdma_batch_begin(&batch);
+	rtp_batch_begin(&batch);
 	pthread_mutex_lock(&th->lock);
 	n = epoll_wait(th->epfd, ev, 8, 0);
 	for (int i = 0; i < n && (!max || done < max); i++)
 		if (ev[i].data.ptr)
-			done += rdma_thread_cc_ready(th, ev[i].data.ptr,
-						     max ? max - done : 0);
+			done += rtp_thread_cc_ready(th, ev[i].data.ptr,
+						    max ? max - done : 0);
 	pthread_mutex_unlock(&th->lock);
-	rdma_batch_end();
+	rtp_batch_end();
 	if (rcu)
 		srpt_rcu_thread_offline();
 	return (int)done;
 }
 
-int rdma_thread_add_cc(struct rdma_tp *tp, unsigned int th_index,
-		       struct rdma_compch *c)
+int rtp_thread_add_cc(struct rtp_tp *tp, unsigned int th_index,
+		      struct rtp_compch *c)
 {
-	struct rdma_thread *th = &tp->threads[th_index];
+	struct rtp_thread *th = &tp->threads[th_index];
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
 
 	fcntl(c->cc->fd, F_SETFL, fcntl(c->cc->fd, F_GETFL) | O_NONBLOCK);
@@ -206,10 +206,10 @@ int rdma_thread_add_cc(struct rdma_tp *tp, unsigned int th_index,
 
 /* Take a completion channel away from its thread (its CQs are gone);
  * afterwards the caller may destroy it. */
-void rdma_thread_del_cc(struct rdma_tp *tp, unsigned int th_index,
-			struct rdma_compch *c)
+void rtp_thread_del_cc(struct rtp_tp *tp, unsigned int th_index,
+		       struct rtp_compch *c)
 {
-	struct rdma_thread *th = &tp->threads[th_index];
+	struct rtp_thread *th = &tp->threads[th_index];
 
 	if (th->epfd >= 0)
 		epoll_ctl(th->epfd, EPOLL_CTL_DEL, c->cc->fd, NULL);
@@ -220,11 +220,11 @@ void rdma_thread_del_cc(struct rdma_tp *tp, unsigned int th_index,
 	pthread_mutex_unlock(&th->lock);
 }
 
-int rdma_cq_create(struct rdma_tp *tp, int d, unsigned int th_index, int cqe,
-		   struct rdma_cq *rcq)
+int rtp_cq_create(struct rtp_tp *tp, int d, unsigned int th_index, int cqe,
+		  struct rtp_cq *rcq)
 {
-	struct rdma_dev *dev = &tp->devs[d];
-	struct rdma_thread *th = &tp->threads[th_index];
+	struct rtp_dev *dev = &tp->devs[d];
+	struct rtp_thread *th = &tp->threads[th_index];
 	int nvec = dev->ctx->num_comp_vectors;
 
 	rcq->th = th_index;
@@ -242,9 +242,9 @@ int rdma_cq_create(struct rdma_tp *tp, int d, unsigned int th_index, int cqe,
 	return 0;
 }
 
-void rdma_cq_destroy(struct rdma_tp *tp, struct rdma_cq *rcq)
+void rtp_cq_destroy(struct rtp_tp *tp, struct rtp_cq *rcq)
 {
-	struct rdma_thread *th;
+	struct rtp_thread *th;
 	int r;
 
 	if (!rcq->cq)
@@ -258,17 +258,17 @@ void rdma_cq_destroy(struct rdma_tp *tp, struct rdma_cq *rcq)
 	r = ibv_destroy_cq(rcq->cq);
 	pthread_mutex_unlock(&th->lock);
 	if (r)
-		rdma_warn(tp->t, "cannot destroy a channel's CQ (%d)", r);
+		rtp_warn(tp->t, "cannot destroy a channel's CQ (%d)", r);
 	rcq->cq = NULL;
 }
 
-int rdma_threads_start(struct rdma_tp *tp)
+int rtp_threads_start(struct rtp_tp *tp)
 {
 	unsigned int i;
 	int d, r;
 
 	for (i = 0; i < tp->nthreads; i++) {
-		struct rdma_thread *th = &tp->threads[i];
+		struct rtp_thread *th = &tp->threads[i];
 		struct epoll_event ev = { .events = EPOLLIN };
 
 		th->tp = tp;
@@ -280,14 +280,14 @@ int rdma_threads_start(struct rdma_tp *tp)
 		ev.data.ptr = NULL;
 		epoll_ctl(th->epfd, EPOLL_CTL_ADD, th->stopfd, &ev);
 		for (d = 0; d < tp->ndev; d++) {
-			r = rdma_thread_add_cc(tp, i, &tp->devs[d].ccs[i]);
+			r = rtp_thread_add_cc(tp, i, &tp->devs[d].ccs[i]);
 			if (r)
 				return r;
 		}
 		/* The application's threads poll instead. */
 		if (tp->t->opts->flags & SRPT_TARGET_APP_POLL)
 			continue;
-		r = rdma_thread_create(&th->th, comp_thread, th);
+		r = rtp_thread_create(&th->th, comp_thread, th);
 		if (r)
 			return r;
 		th->started = true;
@@ -295,13 +295,13 @@ int rdma_threads_start(struct rdma_tp *tp)
 	return 0;
 }
 
-void rdma_threads_stop(struct rdma_tp *tp)
+void rtp_threads_stop(struct rtp_tp *tp)
 {
 	uint64_t one = 1;
 	unsigned int i;
 
 	for (i = 0; i < tp->nthreads; i++) {
-		struct rdma_thread *th = &tp->threads[i];
+		struct rtp_thread *th = &tp->threads[i];
 
 		if (th->started) {
 			if (write(th->stopfd, &one, sizeof(one)) < 0)

@@ -22,13 +22,13 @@
 
 static struct ibv_qp *ch_qp(struct srpt_tp_channel *ch)
 {
-	struct rdma_conn *rc = ch->conn;
+	struct rtp_conn *rc = ch->conn;
 
 	return rc && rc->id ? rc->id->qp : NULL;
 }
 
-int rdma_post_recv(struct srpt_tp_channel *ch, const struct srpt_tp_sge *sge,
-		   const uint64_t *wr_id, unsigned int n)
+int rtp_post_recv(struct srpt_tp_channel *ch, const struct srpt_tp_sge *sge,
+		  const uint64_t *wr_id, unsigned int n)
 {
 	struct ibv_recv_wr wr[16], *bad;
 	struct ibv_sge sg[16];
@@ -50,23 +50,23 @@ int rdma_post_recv(struct srpt_tp_channel *ch, const struct srpt_tp_sge *sge,
 }
 
 /* Chains waiting for the end of their thread's poll (ch->priv). */
-struct rdma_pend {
-	struct ibv_send_wr wr[RDMA_PEND_WR];
-	struct ibv_sge sge[RDMA_PEND_SGE];
+struct rtp_pend {
+	struct ibv_send_wr wr[RTP_PEND_WR];
+	struct ibv_sge sge[RTP_PEND_SGE];
 	unsigned int nwr, nsge;
 	bool lost;	/* chains failed at a close: do not post the drain */
 };
 
 /* The batch of the calling completion thread, NULL in other threads. */
-static __thread struct rdma_batch *tl_batch;
+static __thread struct rtp_batch *tl_batch;
 
-int rdma_pend_alloc(struct srpt_tp_channel *ch)
+int rtp_pend_alloc(struct srpt_tp_channel *ch)
 {
-	ch->priv = srpt_zalloc(sizeof(struct rdma_pend), "rdma-pend");
+	ch->priv = srpt_zalloc(sizeof(struct rtp_pend), "rdma-pend");
 	return ch->priv ? 0 : -ENOMEM;
 }
 
-void rdma_pend_free(struct srpt_tp_channel *ch)
+void rtp_pend_free(struct srpt_tp_channel *ch)
 {
 	srpt_free(ch->priv);
 	ch->priv = NULL;
@@ -80,7 +80,7 @@ void rdma_pend_free(struct srpt_tp_channel *ch)
 static int pend_post(struct srpt_tp_channel *ch, uint64_t *failed,
 		     unsigned int *nfailed)
 {
-	struct rdma_pend *p = ch->priv;
+	struct rtp_pend *p = ch->priv;
 	struct ibv_send_wr *bad = NULL, *w;
 	struct ibv_qp *qp = ch_qp(ch);
 	int r;
@@ -98,16 +98,16 @@ static int pend_post(struct srpt_tp_channel *ch, uint64_t *failed,
 	return -r;
 }
 
-void rdma_batch_begin(struct rdma_batch *b)
+void rtp_batch_begin(struct rtp_batch *b)
 {
 	b->n = 0;
 	tl_batch = b;
 }
 
-void rdma_batch_flush(void)
+void rtp_batch_flush(void)
 {
-	struct rdma_batch *b = tl_batch;
-	uint64_t failed[RDMA_PEND_WR];
+	struct rtp_batch *b = tl_batch;
+	uint64_t failed[RTP_PEND_WR];
 	unsigned int i, j, nf;
 
 	for (i = 0; b && i < b->n; i++) {
@@ -126,32 +126,32 @@ void rdma_batch_flush(void)
 		b->n = 0;
 }
 
-void rdma_batch_end(void)
+void rtp_batch_end(void)
 {
-	rdma_batch_flush();
+	rtp_batch_flush();
 	tl_batch = NULL;
 }
 
-void rdma_pend_flush(struct srpt_tp_channel *ch)
+void rtp_pend_flush(struct srpt_tp_channel *ch)
 {
-	struct rdma_pend *p = ch->priv;
+	struct rtp_pend *p = ch->priv;
 
 	if (pend_post(ch, NULL, NULL))
 		p->lost = true;
 }
 
-int rdma_post_drain(struct srpt_tp_channel *ch, uint64_t wr_id)
+int rtp_post_drain(struct srpt_tp_channel *ch, uint64_t wr_id)
 {
 	struct ibv_send_wr wr, *bad;
 	struct ibv_qp *qp = ch_qp(ch);
-	struct rdma_pend *p = ch->priv;
+	struct rtp_pend *p = ch->priv;
 
 	if (!qp)
 		return -EINVAL;
 	/* The drain must come after everything posted before it. If
 	 * waiting chains could not go out, neither does the drain: the
 	 * core's drain timeout then finishes their ios. */
-	rdma_pend_flush(ch);
+	rtp_pend_flush(ch);
 	if (p && p->lost)
 		return -EIO;
 	/* A zero-length RDMA WRITE needs no memory key (IB C9-88). */
@@ -162,7 +162,7 @@ int rdma_post_drain(struct srpt_tp_channel *ch, uint64_t wr_id)
 	return -ibv_post_send(qp, &wr, &bad);
 }
 
-int rdma_qp_to_error(struct srpt_tp_channel *ch)
+int rtp_qp_to_error(struct srpt_tp_channel *ch)
 {
 	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_ERR };
 	struct ibv_qp *qp = ch_qp(ch);
@@ -171,7 +171,7 @@ int rdma_qp_to_error(struct srpt_tp_channel *ch)
 		return -EINVAL;
 	/* A T_LOGOUT or response posted just before the close goes out
 	 * first, as it would have without batching. */
-	rdma_pend_flush(ch);
+	rtp_pend_flush(ch);
 	return -ibv_modify_qp(qp, &attr, IBV_QP_STATE);
 }
 
@@ -183,15 +183,15 @@ int rdma_qp_to_error(struct srpt_tp_channel *ch)
 static bool pend_add(struct srpt_tp_channel *ch, const struct ibv_send_wr *wr,
 		     unsigned int nwr, unsigned int nsge)
 {
-	struct rdma_batch *bt = tl_batch;
-	struct rdma_pend *p = ch->priv;
+	struct rtp_batch *bt = tl_batch;
+	struct rtp_pend *p = ch->priv;
 	unsigned int i;
 
-	if (!bt || !p || p->nwr + nwr > RDMA_PEND_WR ||
-	    p->nsge + nsge > RDMA_PEND_SGE)
+	if (!bt || !p || p->nwr + nwr > RTP_PEND_WR ||
+	    p->nsge + nsge > RTP_PEND_SGE)
 		return false;
 	if (!p->nwr) {
-		if (bt->n == RDMA_BATCH_CH)
+		if (bt->n == RTP_BATCH_CH)
 			return false;
 		/* Held until the flush: the channel's memory, ch->priv
 		 * included, outlives it. */
@@ -218,9 +218,9 @@ static bool pend_add(struct srpt_tp_channel *ch, const struct ibv_send_wr *wr,
  * SRPT_TP_CHAIN_MAX_*: it maps one to one onto work requests and goes out
  * with one ibv_post_send(), now or at the end of the thread's poll.
  */
-int rdma_post_chain(struct srpt_tp_channel *ch, const struct srpt_tp_chain *c)
+int rtp_post_chain(struct srpt_tp_channel *ch, const struct srpt_tp_chain *c)
 {
-	struct rdma_conn *rc = ch->conn;
+	struct rtp_conn *rc = ch->conn;
 	struct ibv_send_wr wr[SRPT_TP_CHAIN_MAX_WR], *bad;
 	struct ibv_sge sge[SRPT_TP_CHAIN_MAX_SGE];
 	struct ibv_qp *qp = ch_qp(ch);

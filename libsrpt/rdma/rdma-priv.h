@@ -13,45 +13,48 @@
 #include "core/events.h"
 #include "core/transport.h"
 
+/* The transport's own names start with rtp_ (RDMA transport): rdma_ is
+ * librdmacm's namespace. */
+
 /* As many as srpt_target_opts.completion_threads may ask for. */
-#define RDMA_MAX_THREADS 64
+#define RTP_MAX_THREADS 64
 
 /* Log lines go to the application's hook through the core. */
-#define rdma_err(t, ...) srpt_tp_log(t, SRPT_LOG_ERR, __VA_ARGS__)
-#define rdma_warn(t, ...) srpt_tp_log(t, SRPT_LOG_WARNING, __VA_ARGS__)
-#define rdma_notice(t, ...) srpt_tp_log(t, SRPT_LOG_NOTICE, __VA_ARGS__)
-#define rdma_dbg(t, ...) srpt_tp_log(t, SRPT_LOG_DEBUG, __VA_ARGS__)
+#define rtp_err(t, ...) srpt_tp_log(t, SRPT_LOG_ERR, __VA_ARGS__)
+#define rtp_warn(t, ...) srpt_tp_log(t, SRPT_LOG_WARNING, __VA_ARGS__)
+#define rtp_notice(t, ...) srpt_tp_log(t, SRPT_LOG_NOTICE, __VA_ARGS__)
+#define rtp_dbg(t, ...) srpt_tp_log(t, SRPT_LOG_DEBUG, __VA_ARGS__)
 
 /*
  * One completion thread's completion channel on one device: the CQs of
  * the thread's channels on that device report there, so a thread has one
  * descriptor per device however many channels it serves.
  */
-struct rdma_compch {
+struct rtp_compch {
 	struct ibv_comp_channel *cc;
 	bool dead;			/* taken off its thread (under its lock) */
 };
 
 /* A channel's own CQ, sized for everything it can post. */
-struct rdma_cq {
+struct rtp_cq {
 	struct ibv_cq *cq;		/* NULL: none (yet, or any more) */
 	unsigned int th;		/* the completion thread it reports to */
 	struct cds_list_head link;	/* on that thread's cqs */
 };
 
-struct rdma_dev {
+struct rtp_dev {
 	struct ibv_context *ctx;	/* NULL: free slot (never used or
 					 * released after a removal) */
 	struct ibv_pd *pd;
 	struct ibv_device_attr attr;
 	uint64_t node_guid;		/* host order */
-	struct rdma_compch ccs[RDMA_MAX_THREADS];
+	struct rtp_compch ccs[RTP_MAX_THREADS];
 	struct ibv_srq *srq;		/* SRPT_TARGET_SRQ; CM thread makes it */
 	bool srq_filled;		/* the core posted its buffers */
 	bool removing;			/* DEVICE_REMOVAL seen; CM thread only */
 };
 
-struct rdma_thread {
+struct rtp_thread {
 	pthread_t th;
 	/* Held while the thread handles what epoll returned (and in busy
 	 * polling while it polls), so the CM thread can add a CQ, take one
@@ -62,17 +65,17 @@ struct rdma_thread {
 	struct cds_list_head cqs;	/* its channels' CQs (under lock) */
 	int epfd;
 	int stopfd;
-	struct rdma_tp *tp;
+	struct rtp_tp *tp;
 	unsigned int index;
 	bool started;
 };
 
-struct rdma_tp {
+struct rtp_tp {
 	struct srpt_tp_target *t;
 	struct rdma_event_channel *ec;
 	struct rdma_cm_id *listen_id;
 	struct ibv_context **ctx_list;
-	struct rdma_dev devs[SRPT_MAX_DEVICES];
+	struct rtp_dev devs[SRPT_MAX_DEVICES];
 	int ndev;
 	int epfd;			/* CM thread: cm fd, wake fd, async fds */
 	int wakefd;
@@ -81,7 +84,7 @@ struct rdma_tp {
 	atomic_bool stop;
 	unsigned int nthreads;
 	atomic_uint next_thread;
-	struct rdma_thread threads[RDMA_MAX_THREADS];
+	struct rtp_thread threads[RTP_MAX_THREADS];
 	struct sockaddr_storage listen_addr;
 	uint64_t next_relisten_ms;	/* 0: listening */
 	/* every registration, so a removed device's keys can be dropped */
@@ -91,9 +94,9 @@ struct rdma_tp {
 };
 
 /* Per connection: created at the connect request, freed with the channel. */
-struct rdma_conn {
+struct rtp_conn {
 	struct rdma_cm_id *id;
-	struct rdma_cq cq;		/* goes after the QP (tp_destroy_id) */
+	struct rtp_cq cq;		/* goes after the QP (tp_destroy_id) */
 	uint8_t initiator_depth;	/* READs we may have outstanding */
 	uint32_t max_inline;
 	uint32_t max_sge;
@@ -101,72 +104,72 @@ struct rdma_conn {
 	uint32_t max_msg;		/* largest message of the port */
 };
 
-static inline struct rdma_tp *rdma_tp(struct srpt_tp_target *t)
+static inline struct rtp_tp *rtp_tp(struct srpt_tp_target *t)
 {
 	return t->priv;
 }
 
 /* rdma-transport.c: device life after a removal */
-void rdma_dev_removed(struct rdma_tp *tp, int dev);
-int rdma_dev_of(struct rdma_tp *tp, struct ibv_context *ctx);
-int rdma_housekeeping_timeout(struct rdma_tp *tp);
-void rdma_devs_housekeeping(struct rdma_tp *tp);
+void rtp_dev_removed(struct rtp_tp *tp, int dev);
+int rtp_dev_of(struct rtp_tp *tp, struct ibv_context *ctx);
+int rtp_housekeeping_timeout(struct rtp_tp *tp);
+void rtp_devs_housekeeping(struct rtp_tp *tp);
 /* rdma-post.c: batched posting by completion threads */
-#define RDMA_PEND_WR 64
-#define RDMA_PEND_SGE 256
-#define RDMA_BATCH_CH 16
-struct rdma_batch {
-	struct srpt_tp_channel *ch[RDMA_BATCH_CH];	/* with chains waiting */
+#define RTP_PEND_WR 64
+#define RTP_PEND_SGE 256
+#define RTP_BATCH_CH 16
+struct rtp_batch {
+	struct srpt_tp_channel *ch[RTP_BATCH_CH];	/* with chains waiting */
 	unsigned int n;
 	/* A signaled work request that could not be posted at the flush;
 	 * called without locks. */
 	void (*failed)(struct srpt_tp_channel *ch, uint32_t qp_num,
 		       uint64_t wr_id);
 };
-int rdma_pend_alloc(struct srpt_tp_channel *ch);
-void rdma_pend_free(struct srpt_tp_channel *ch);
+int rtp_pend_alloc(struct srpt_tp_channel *ch);
+void rtp_pend_free(struct srpt_tp_channel *ch);
 /* Post what @ch has waiting now, before it leaves RTS; under its
  * post_lock. If that fails, the drain will not be posted. */
-void rdma_pend_flush(struct srpt_tp_channel *ch);
-/* From now on this thread's posts wait for rdma_batch_flush(). */
-void rdma_batch_begin(struct rdma_batch *b);
-void rdma_batch_flush(void);
-void rdma_batch_end(void);
+void rtp_pend_flush(struct srpt_tp_channel *ch);
+/* From now on this thread's posts wait for rtp_batch_flush(). */
+void rtp_batch_begin(struct rtp_batch *b);
+void rtp_batch_flush(void);
+void rtp_batch_end(void);
 /* rdma-cq.c */
-int rdma_threads_start(struct rdma_tp *tp);
-int rdma_thread_add_cc(struct rdma_tp *tp, unsigned int th,
-		       struct rdma_compch *c);
-void rdma_thread_del_cc(struct rdma_tp *tp, unsigned int th,
-			struct rdma_compch *c);
+int rtp_threads_start(struct rtp_tp *tp);
+int rtp_thread_add_cc(struct rtp_tp *tp, unsigned int th,
+		      struct rtp_compch *c);
+void rtp_thread_del_cc(struct rtp_tp *tp, unsigned int th,
+		       struct rtp_compch *c);
 /* CM thread: @rcq's CQ of @cqe entries on device @d, reporting to thread
  * @th; returns 0 or a negative errno. */
-int rdma_cq_create(struct rdma_tp *tp, int d, unsigned int th, int cqe,
-		   struct rdma_cq *rcq);
+int rtp_cq_create(struct rtp_tp *tp, int d, unsigned int th, int cqe,
+		  struct rtp_cq *rcq);
 /* CM thread, once nothing can complete on it any more (its QP is gone). */
-void rdma_cq_destroy(struct rdma_tp *tp, struct rdma_cq *rcq);
+void rtp_cq_destroy(struct rtp_tp *tp, struct rtp_cq *rcq);
 /* One round of a completion thread, under its lock (tests call them): the
  * CQs whose events wait on @c, or every CQ of the thread. */
-unsigned int rdma_thread_cc_ready(struct rdma_thread *th,
-				  struct rdma_compch *c, unsigned int max);
-unsigned int rdma_thread_poll_all(struct rdma_thread *th);
+unsigned int rtp_thread_cc_ready(struct rtp_thread *th,
+				 struct rtp_compch *c, unsigned int max);
+unsigned int rtp_thread_poll_all(struct rtp_thread *th);
 /* SRPT_TARGET_APP_POLL: the ops poll_fd and poll. */
-int rdma_poll_fd(struct srpt_tp_target *t, unsigned int idx);
-int rdma_poll(struct srpt_tp_target *t, unsigned int idx, unsigned int max);
+int rtp_poll_fd(struct srpt_tp_target *t, unsigned int idx);
+int rtp_poll(struct srpt_tp_target *t, unsigned int idx, unsigned int max);
 /* rdma-thread.c: the library's threads (all signals blocked, the
  * application's CPUs and hooks). */
-int rdma_thread_create(pthread_t *th, void *(*fn)(void *), void *arg);
-void rdma_thread_begin(struct rdma_tp *tp, int kind, unsigned int index);
-void rdma_thread_end(struct rdma_tp *tp, int kind, unsigned int index);
-void rdma_threads_stop(struct rdma_tp *tp);
+int rtp_thread_create(pthread_t *th, void *(*fn)(void *), void *arg);
+void rtp_thread_begin(struct rtp_tp *tp, int kind, unsigned int index);
+void rtp_thread_end(struct rtp_tp *tp, int kind, unsigned int index);
+void rtp_threads_stop(struct rtp_tp *tp);
 /* rdma-post.c */
-int rdma_post_recv(struct srpt_tp_channel *ch, const struct srpt_tp_sge *sge,
-		   const uint64_t *wr_id, unsigned int n);
-int rdma_post_chain(struct srpt_tp_channel *ch, const struct srpt_tp_chain *c);
-int rdma_post_drain(struct srpt_tp_channel *ch, uint64_t wr_id);
-int rdma_qp_to_error(struct srpt_tp_channel *ch);
+int rtp_post_recv(struct srpt_tp_channel *ch, const struct srpt_tp_sge *sge,
+		  const uint64_t *wr_id, unsigned int n);
+int rtp_post_chain(struct srpt_tp_channel *ch, const struct srpt_tp_chain *c);
+int rtp_post_drain(struct srpt_tp_channel *ch, uint64_t wr_id);
+int rtp_qp_to_error(struct srpt_tp_channel *ch);
 /* rdma-cm.c */
-int rdma_cm_start(struct rdma_tp *tp);
-void rdma_cm_handle_events(struct rdma_tp *tp);
-void rdma_async_handle(struct rdma_tp *tp, int dev);
+int rtp_cm_start(struct rtp_tp *tp);
+void rtp_cm_handle_events(struct rtp_tp *tp);
+void rtp_async_handle(struct rtp_tp *tp, int dev);
 
 #endif

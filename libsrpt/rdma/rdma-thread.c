@@ -12,7 +12,7 @@
 
 #include "rdma/rdma-priv.h"
 
-int rdma_thread_create(pthread_t *th, void *(*fn)(void *), void *arg)
+int rtp_thread_create(pthread_t *th, void *(*fn)(void *), void *arg)
 {
 	sigset_t all, old;
 	int r;
@@ -26,7 +26,7 @@ int rdma_thread_create(pthread_t *th, void *(*fn)(void *), void *arg)
 	return r ? -r : 0;
 }
 
-void rdma_thread_begin(struct rdma_tp *tp, int kind, unsigned int index)
+void rtp_thread_begin(struct rtp_tp *tp, int kind, unsigned int index)
 {
 	const struct srpt_target_opts *o = tp->t->opts;
 
@@ -40,15 +40,15 @@ void rdma_thread_begin(struct rdma_tp *tp, int kind, unsigned int index)
 		CPU_SET(cpu, &set);
 		r = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 		if (r)
-			rdma_warn(tp->t, "completion thread %u: cannot run on CPU %u (%d); left to the scheduler",
-				  index, cpu, r);
+			rtp_warn(tp->t, "completion thread %u: cannot run on CPU %u (%d); left to the scheduler",
+				 index, cpu, r);
 	}
 	/* After the affinity: the hook may set its own. */
 	if (o->thread_start)
 		o->thread_start(kind, index, o->thread_userdata);
 }
 
-void rdma_thread_end(struct rdma_tp *tp, int kind, unsigned int index)
+void rtp_thread_end(struct rtp_tp *tp, int kind, unsigned int index)
 {
 	const struct srpt_target_opts *o = tp->t->opts;
 

@@ -26,9 +26,9 @@
  * outlive the device (rings, the application's memory) lose only their
  * part on this device.
  */
-static void dev_close(struct rdma_tp *tp, int d)
+static void dev_close(struct rtp_tp *tp, int d)
 {
-	struct rdma_dev *dev = &tp->devs[d];
+	struct rtp_dev *dev = &tp->devs[d];
 
 	if (dev->srq)
 		ibv_destroy_srq(dev->srq);
@@ -41,12 +41,12 @@ static void dev_close(struct rdma_tp *tp, int d)
 		tp->mrs[i]->priv[d] = NULL;
 	}
 	pthread_mutex_unlock(&tp->mr_lock);
-	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++) {
+	for (unsigned int i = 0; i < RTP_MAX_THREADS; i++) {
 		/* EBUSY: a CQ on it outlived its channel. */
 		int r = dev->ccs[i].cc ? ibv_destroy_comp_channel(dev->ccs[i].cc) : 0;
 
 		if (r)
-			rdma_warn(tp->t, "cannot destroy a completion channel (%d)", r);
+			rtp_warn(tp->t, "cannot destroy a completion channel (%d)", r);
 		dev->ccs[i].cc = NULL;
 	}
 	if (dev->pd)
@@ -56,7 +56,7 @@ static void dev_close(struct rdma_tp *tp, int d)
 	dev->removing = false;
 }
 
-static void devs_close(struct rdma_tp *tp)
+static void devs_close(struct rtp_tp *tp)
 {
 	for (int d = 0; d < tp->ndev; d++)
 		dev_close(tp, d);
@@ -68,9 +68,9 @@ static void devs_close(struct rdma_tp *tp)
 
 /* PD and a completion channel per completion thread for @ctx, in slot
  * @d; the channels' CQs come with them (tp_ch_create). */
-static int dev_open(struct rdma_tp *tp, int d, struct ibv_context *ctx)
+static int dev_open(struct rtp_tp *tp, int d, struct ibv_context *ctx)
 {
-	struct rdma_dev *dev = &tp->devs[d];
+	struct rtp_dev *dev = &tp->devs[d];
 	unsigned int i;
 
 	memset(dev, 0, sizeof(*dev));
@@ -91,7 +91,7 @@ static int dev_open(struct rdma_tp *tp, int d, struct ibv_context *ctx)
 	return 0;
 }
 
-static int devs_open(struct rdma_tp *tp)
+static int devs_open(struct rtp_tp *tp)
 {
 	int n = 0, d, r;
 
@@ -108,7 +108,7 @@ static int devs_open(struct rdma_tp *tp)
 	return 0;
 }
 
-static int dev_index(struct rdma_tp *tp, struct ibv_context *ctx)
+static int dev_index(struct rtp_tp *tp, struct ibv_context *ctx)
 {
 	for (int d = 0; ctx && d < tp->ndev; d++)
 		if (tp->devs[d].ctx == ctx)
@@ -116,7 +116,7 @@ static int dev_index(struct rdma_tp *tp, struct ibv_context *ctx)
 	return -1;
 }
 
-int rdma_dev_of(struct rdma_tp *tp, struct ibv_context *ctx)
+int rtp_dev_of(struct rtp_tp *tp, struct ibv_context *ctx)
 {
 	return dev_index(tp, ctx);
 }
@@ -130,7 +130,7 @@ static uint64_t now_ms(void)
 }
 
 /* Register @mr on device @d too (mr_lock held). */
-static int mr_reg_dev(struct rdma_tp *tp, struct srpt_tp_mr *mr, int d)
+static int mr_reg_dev(struct rtp_tp *tp, struct srpt_tp_mr *mr, int d)
 {
 	struct ibv_mr *m = ibv_reg_mr(tp->devs[d].pd, mr->addr, mr->len,
 				      IBV_ACCESS_LOCAL_WRITE);
@@ -145,7 +145,7 @@ static int mr_reg_dev(struct rdma_tp *tp, struct srpt_tp_mr *mr, int d)
 /* A device the process has not opened yet (it appeared after listen, or
  * came back after a removal): give it a slot, a completion channel on
  * every thread, and watch its async events. CM thread only. */
-static int dev_adopt(struct rdma_tp *tp, struct ibv_context *ctx)
+static int dev_adopt(struct rtp_tp *tp, struct ibv_context *ctx)
 {
 	int d, r;
 
@@ -161,7 +161,7 @@ static int dev_adopt(struct rdma_tp *tp, struct ibv_context *ctx)
 		r = mr_reg_dev(tp, tp->mrs[i], d);
 	pthread_mutex_unlock(&tp->mr_lock);
 	for (unsigned int i = 0; !r && i < tp->nthreads; i++)
-		r = rdma_thread_add_cc(tp, i, &tp->devs[d].ccs[i]);
+		r = rtp_thread_add_cc(tp, i, &tp->devs[d].ccs[i]);
 	if (!r) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)d };
 
@@ -172,17 +172,17 @@ static int dev_adopt(struct rdma_tp *tp, struct ibv_context *ctx)
 	if (r) {
 		for (unsigned int i = 0; i < tp->nthreads; i++)
 			if (tp->devs[d].ccs[i].cc)
-				rdma_thread_del_cc(tp, i, &tp->devs[d].ccs[i]);
+				rtp_thread_del_cc(tp, i, &tp->devs[d].ccs[i]);
 		dev_close(tp, d);
 		return r;
 	}
-	rdma_notice(tp->t, "RDMA device %s added", ibv_get_device_name(ctx->device));
+	rtp_notice(tp->t, "RDMA device %s added", ibv_get_device_name(ctx->device));
 	return d;
 }
 
 /* Swap in a fresh device list: librdmacm marks removed devices dead on
  * the refresh and closes them once the old list lets go of them. */
-static void devs_refresh(struct rdma_tp *tp)
+static void devs_refresh(struct rtp_tp *tp)
 {
 	struct ibv_context **list;
 	int n = 0;
@@ -198,7 +198,7 @@ static void devs_refresh(struct rdma_tp *tp)
 			dev_adopt(tp, list[i]);
 }
 
-static int listen_on(struct rdma_tp *tp)
+static int listen_on(struct rtp_tp *tp)
 {
 	struct rdma_cm_id *id;
 	int r;
@@ -217,45 +217,45 @@ static int listen_on(struct rdma_tp *tp)
 
 /*
  * DEVICE_REMOVAL (CM thread, after the event was acknowledged): close the
- * device's channels; its resources go in rdma_devs_housekeeping() once
+ * device's channels; its resources go in rtp_devs_housekeeping() once
  * they have drained, so the kernel can finish removing the device.
  */
-void rdma_dev_removed(struct rdma_tp *tp, int d)
+void rtp_dev_removed(struct rtp_tp *tp, int d)
 {
-	struct rdma_dev *dev = &tp->devs[d];
+	struct rtp_dev *dev = &tp->devs[d];
 
 	if (d < 0 || !dev->ctx || dev->removing)
 		return;
 	dev->removing = true;
-	rdma_err(tp->t, "RDMA device %s removed: closing its channels",
-		 ibv_get_device_name(dev->ctx->device));
+	rtp_err(tp->t, "RDMA device %s removed: closing its channels",
+		ibv_get_device_name(dev->ctx->device));
 	srpt_ev_device_gone(tp->t, d);
 	if (tp->listen_id && tp->listen_id->verbs == dev->ctx) {
 		rdma_destroy_id(tp->listen_id);
 		tp->listen_id = NULL;
 		tp->next_relisten_ms = now_ms() + 1000;
-		rdma_err(tp->t, "no longer listening: the device that carried the address is gone; "
-			 "listening again once an RDMA device carries it");
+		rtp_err(tp->t, "no longer listening: the device that carried the address is gone; "
+			"listening again once an RDMA device carries it");
 	}
 }
 
-static void dev_release(struct rdma_tp *tp, int d)
+static void dev_release(struct rtp_tp *tp, int d)
 {
-	struct rdma_dev *dev = &tp->devs[d];
+	struct rtp_dev *dev = &tp->devs[d];
 	char name[64];
 
 	snprintf(name, sizeof(name), "%s", ibv_get_device_name(dev->ctx->device));
 	/* Its channels, and their QPs and CQs, are gone already. */
 	for (unsigned int i = 0; i < tp->nthreads; i++)
 		if (dev->ccs[i].cc)
-			rdma_thread_del_cc(tp, i, &dev->ccs[i]);
+			rtp_thread_del_cc(tp, i, &dev->ccs[i]);
 	epoll_ctl(tp->epfd, EPOLL_CTL_DEL, dev->ctx->async_fd, NULL);
 	dev_close(tp, d);
-	rdma_notice(tp->t, "RDMA device %s released", name);
+	rtp_notice(tp->t, "RDMA device %s released", name);
 }
 
 /* CM thread, every round: finish removals, look for devices, listen again. */
-void rdma_devs_housekeeping(struct rdma_tp *tp)
+void rtp_devs_housekeeping(struct rtp_tp *tp)
 {
 	bool released = false;
 
@@ -269,23 +269,23 @@ void rdma_devs_housekeeping(struct rdma_tp *tp)
 	if (released) {
 		devs_refresh(tp);
 		if (!tp->ctx_list || !tp->ctx_list[0])
-			rdma_warn(tp->t, "no RDMA device is left: librdmacm keeps the removed "
-				  "device open until a device list refresh succeeds, so its "
-				  "removal completes only when this process exits or another "
-				  "RDMA device appears");
+			rtp_warn(tp->t, "no RDMA device is left: librdmacm keeps the removed "
+				 "device open until a device list refresh succeeds, so its "
+				 "removal completes only when this process exits or another "
+				 "RDMA device appears");
 	}
 	if (!tp->listen_id && now_ms() >= tp->next_relisten_ms) {
 		devs_refresh(tp);
 		if (listen_on(tp) == 0) {
 			tp->next_relisten_ms = 0;
-			rdma_notice(tp->t, "listening again");
+			rtp_notice(tp->t, "listening again");
 		} else {
 			tp->next_relisten_ms = now_ms() + 1000;
 		}
 	}
 }
 
-int rdma_housekeeping_timeout(struct rdma_tp *tp)
+int rtp_housekeeping_timeout(struct rtp_tp *tp)
 {
 	for (int d = 0; d < tp->ndev; d++)
 		if (tp->devs[d].removing)
@@ -295,7 +295,7 @@ int rdma_housekeeping_timeout(struct rdma_tp *tp)
 
 static void tp_stop(struct srpt_tp_target *t)
 {
-	struct rdma_tp *tp = rdma_tp(t);
+	struct rtp_tp *tp = rtp_tp(t);
 	uint64_t one = 1;
 
 	if (!tp)
@@ -303,10 +303,10 @@ static void tp_stop(struct srpt_tp_target *t)
 	atomic_store(&tp->stop, true);
 	if (tp->cm_started) {
 		if (write(tp->wakefd, &one, sizeof(one)) < 0)
-			rdma_err(t, "cannot wake the CM thread");
+			rtp_err(t, "cannot wake the CM thread");
 		pthread_join(tp->cm_thread, NULL);
 	}
-	rdma_threads_stop(tp);
+	rtp_threads_stop(tp);
 	if (tp->listen_id)
 		rdma_destroy_id(tp->listen_id);
 	devs_close(tp);
@@ -317,7 +317,7 @@ static void tp_stop(struct srpt_tp_target *t)
 	if (tp->wakefd >= 0)
 		close(tp->wakefd);
 	pthread_mutex_destroy(&tp->mr_lock);
-	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++)
+	for (unsigned int i = 0; i < RTP_MAX_THREADS; i++)
 		pthread_mutex_destroy(&tp->threads[i].lock);
 	free(tp->mrs);
 	srpt_free(tp);
@@ -326,24 +326,24 @@ static void tp_stop(struct srpt_tp_target *t)
 
 static int tp_listen(struct srpt_tp_target *t, const struct sockaddr *addr)
 {
-	struct rdma_tp *tp = srpt_zalloc(sizeof(*tp), "rdma-tp");
+	struct rtp_tp *tp = srpt_zalloc(sizeof(*tp), "rdma-tp");
 	int r, d;
 
 	if (!tp)
 		return -ENOMEM;
 	tp->t = t;
 	tp->epfd = tp->wakefd = -1;
-	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++)
+	for (unsigned int i = 0; i < RTP_MAX_THREADS; i++)
 		tp->threads[i].epfd = tp->threads[i].stopfd = -1;
-	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++) {
+	for (unsigned int i = 0; i < RTP_MAX_THREADS; i++) {
 		pthread_mutex_init(&tp->threads[i].lock, NULL);
 		CDS_INIT_LIST_HEAD(&tp->threads[i].cqs);
 	}
 	pthread_mutex_init(&tp->mr_lock, NULL);
 	memcpy(&tp->listen_addr, addr, addr->sa_family == AF_INET6 ?
 	       sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
-	tp->nthreads = t->opts->completion_threads < RDMA_MAX_THREADS ?
-		       t->opts->completion_threads : RDMA_MAX_THREADS;
+	tp->nthreads = t->opts->completion_threads < RTP_MAX_THREADS ?
+		       t->opts->completion_threads : RTP_MAX_THREADS;
 	t->priv = tp;
 	r = devs_open(tp);
 	if (r)
@@ -375,13 +375,13 @@ static int tp_listen(struct srpt_tp_target *t, const struct sockaddr *addr)
 		r = -errno;
 		goto fail;
 	}
-	r = rdma_threads_start(tp);
+	r = rtp_threads_start(tp);
 	if (!r)
-		r = rdma_cm_start(tp);
+		r = rtp_cm_start(tp);
 	if (r)
 		goto fail;
-	rdma_notice(t, "listening on %s with %d RDMA device(s)",
-		    addr->sa_family == AF_INET6 ? "IPv6" : "IPv4", tp->ndev);
+	rtp_notice(t, "listening on %s with %d RDMA device(s)",
+		   addr->sa_family == AF_INET6 ? "IPv6" : "IPv4", tp->ndev);
 	return 0;
 fail:
 	tp_stop(t);
@@ -390,22 +390,19 @@ fail:
 
 static void tp_wake(struct srpt_tp_target *t)
 {
-	struct rdma_tp *tp = rdma_tp(t);
+	struct rtp_tp *tp = rtp_tp(t);
 	uint64_t one = 1;
 
 	if (tp && write(tp->wakefd, &one, sizeof(one)) < 0)
-		rdma_err(t, "cannot wake the CM thread");
+		rtp_err(t, "cannot wake the CM thread");
 }
 
 static uint64_t tp_now_ms(struct srpt_tp_target *t)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return now_ms();
 }
 
-static int mr_track(struct rdma_tp *tp, struct srpt_tp_mr *mr)
+static int mr_track(struct rtp_tp *tp, struct srpt_tp_mr *mr)
 {
 	int r = 0;
 
@@ -428,7 +425,7 @@ static int mr_track(struct rdma_tp *tp, struct srpt_tp_mr *mr)
 }
 
 /* mr_lock held */
-static void mr_untrack_locked(struct rdma_tp *tp, struct srpt_tp_mr *mr)
+static void mr_untrack_locked(struct rtp_tp *tp, struct srpt_tp_mr *mr)
 {
 	for (unsigned int i = 0; i < tp->nmrs; i++) {
 		if (tp->mrs[i] == mr) {
@@ -438,7 +435,7 @@ static void mr_untrack_locked(struct rdma_tp *tp, struct srpt_tp_mr *mr)
 	}
 }
 
-static void mr_untrack(struct rdma_tp *tp, struct srpt_tp_mr *mr)
+static void mr_untrack(struct rtp_tp *tp, struct srpt_tp_mr *mr)
 {
 	pthread_mutex_lock(&tp->mr_lock);
 	mr_untrack_locked(tp, mr);
@@ -456,7 +453,7 @@ static void mr_dereg_all(struct srpt_tp_mr *mr)
 
 static int tp_reg_mem(struct srpt_tp_target *t, struct srpt_tp_mr *mr)
 {
-	struct rdma_tp *tp = rdma_tp(t);
+	struct rtp_tp *tp = rtp_tp(t);
 	int r;
 
 	if (!tp)
@@ -479,7 +476,7 @@ static int tp_reg_mem(struct srpt_tp_target *t, struct srpt_tp_mr *mr)
 
 static void tp_dereg_mem(struct srpt_tp_target *t, struct srpt_tp_mr *mr)
 {
-	struct rdma_tp *tp = rdma_tp(t);
+	struct rtp_tp *tp = rtp_tp(t);
 
 	if (tp) {
 		/* One critical section: a device release in between would
@@ -494,9 +491,9 @@ static void tp_dereg_mem(struct srpt_tp_target *t, struct srpt_tp_mr *mr)
 }
 
 /* CM thread: device @d's shared receive queue, made on first use. */
-static int dev_srq(struct rdma_tp *tp, int d, uint32_t n)
+static int dev_srq(struct rtp_tp *tp, int d, uint32_t n)
 {
-	struct rdma_dev *dev = &tp->devs[d];
+	struct rtp_dev *dev = &tp->devs[d];
 	struct ibv_srq_init_attr a;
 
 	if (dev->srq)
@@ -512,7 +509,7 @@ static int dev_srq(struct rdma_tp *tp, int d, uint32_t n)
 
 static int tp_srq_create(struct srpt_tp_target *t, int d, uint32_t n)
 {
-	struct rdma_tp *tp = rdma_tp(t);
+	struct rtp_tp *tp = rtp_tp(t);
 	int r = dev_srq(tp, d, n);
 
 	if (r)
@@ -526,7 +523,7 @@ static int tp_srq_create(struct srpt_tp_target *t, int d, uint32_t n)
 static int tp_srq_post(struct srpt_tp_target *t, int d,
 		       const struct srpt_tp_sge *sge, uint64_t wr_id)
 {
-	struct rdma_tp *tp = rdma_tp(t);
+	struct rtp_tp *tp = rtp_tp(t);
 	struct ibv_srq *srq = tp ? tp->devs[d].srq : NULL;
 	struct ibv_sge sg = { sge->addr, sge->len, sge->lkey };
 	struct ibv_recv_wr wr = { .wr_id = wr_id, .sg_list = &sg, .num_sge = 1 };
@@ -541,7 +538,7 @@ static int tp_srq_post(struct srpt_tp_target *t, int d,
  * queue, those this channel's credits and spare receives let in, nrx). A
  * device with fewer CQEs gets a shorter send queue.
  */
-static int ch_cqe(struct srpt_tp_channel *ch, const struct rdma_dev *dev)
+static int ch_cqe(struct srpt_tp_channel *ch, const struct rtp_dev *dev)
 {
 	uint32_t max = (uint32_t)dev->attr.max_cqe;
 
@@ -554,10 +551,10 @@ static int ch_cqe(struct srpt_tp_channel *ch, const struct rdma_dev *dev)
 
 static int tp_ch_create(struct srpt_tp_channel *ch)
 {
-	struct rdma_tp *tp = rdma_tp(ch->t);
-	struct rdma_conn *rc = ch->conn;
+	struct rtp_tp *tp = rtp_tp(ch->t);
+	struct rtp_conn *rc = ch->conn;
 	struct ibv_qp_init_attr qa;
-	struct rdma_dev *dev;
+	struct rtp_dev *dev;
 	unsigned int th;
 	int d, cqe, r;
 
@@ -580,7 +577,7 @@ static int tp_ch_create(struct srpt_tp_channel *ch)
 			return r;
 	}
 	th = atomic_fetch_add(&tp->next_thread, 1) % tp->nthreads;
-	r = rdma_cq_create(tp, d, th, cqe, &rc->cq);
+	r = rtp_cq_create(tp, d, th, cqe, &rc->cq);
 	if (r)
 		return r;
 	memset(&qa, 0, sizeof(qa));
@@ -600,7 +597,7 @@ static int tp_ch_create(struct srpt_tp_channel *ch)
 		qa.cap.max_inline_data = 0;
 		if (rdma_create_qp(rc->id, dev->pd, &qa)) {
 			r = errno ? -errno : -ENOMEM;
-			rdma_cq_destroy(tp, &rc->cq);
+			rtp_cq_destroy(tp, &rc->cq);
 			return r;
 		}
 	}
@@ -630,15 +627,15 @@ static int tp_ch_create(struct srpt_tp_channel *ch)
 				dev->ctx->device->transport_type !=
 				IBV_TRANSPORT_IWARP;
 	/* Without it the channel's chains are posted one by one. */
-	rdma_pend_alloc(ch);
+	rtp_pend_alloc(ch);
 	return 0;
 }
 
 static int tp_accept(struct srpt_tp_channel *ch, const void *pdata, uint8_t len)
 {
-	struct rdma_tp *tp = rdma_tp(ch->t);
-	struct rdma_conn *rc = ch->conn;
-	struct rdma_dev *dev = &tp->devs[ch->dev];
+	struct rtp_tp *tp = rtp_tp(ch->t);
+	struct rtp_conn *rc = ch->conn;
+	struct rtp_dev *dev = &tp->devs[ch->dev];
 	struct rdma_conn_param p;
 
 	memset(&p, 0, sizeof(p));
@@ -660,33 +657,33 @@ static int tp_accept(struct srpt_tp_channel *ch, const void *pdata, uint8_t len)
 		struct ibv_qp_attr a = { .min_rnr_timer = 12 };
 
 		if (ibv_modify_qp(rc->id->qp, &a, IBV_QP_MIN_RNR_TIMER))
-			rdma_dbg(ch->t, "QP %u: cannot shorten the RNR timer (%d)",
-				 ch->qp_num, errno);
+			rtp_dbg(ch->t, "QP %u: cannot shorten the RNR timer (%d)",
+				ch->qp_num, errno);
 	}
 	return 0;
 }
 
 static int tp_reject(struct srpt_tp_channel *ch, const void *pdata, uint8_t len)
 {
-	struct rdma_conn *rc = ch->conn;
+	struct rtp_conn *rc = ch->conn;
 
 	return rdma_reject(rc->id, pdata, len) ? -errno : 0;
 }
 
 static int tp_disconnect(struct srpt_tp_channel *ch)
 {
-	struct rdma_conn *rc = ch->conn;
+	struct rtp_conn *rc = ch->conn;
 
 	/* rdma_disconnect() moves the QP to error: what waits goes first. */
 	pthread_mutex_lock(&ch->post_lock);
-	rdma_pend_flush(ch);
+	rtp_pend_flush(ch);
 	pthread_mutex_unlock(&ch->post_lock);
 	return rdma_disconnect(rc->id) ? -errno : 0;
 }
 
 static void tp_destroy_id(struct srpt_tp_channel *ch)
 {
-	struct rdma_conn *rc = ch->conn;
+	struct rtp_conn *rc = ch->conn;
 
 	if (!rc || !rc->id)
 		return;
@@ -696,7 +693,7 @@ static void tp_destroy_id(struct srpt_tp_channel *ch)
 		rdma_destroy_qp(rc->id);
 	rdma_destroy_id(rc->id);
 	rc->id = NULL;
-	rdma_cq_destroy(rdma_tp(ch->t), &rc->cq);
+	rtp_cq_destroy(rtp_tp(ch->t), &rc->cq);
 	srpt_free(rc);
 }
 
@@ -704,7 +701,7 @@ static void tp_ch_free(struct srpt_tp_channel *ch)
 {
 	/* The rest went with the id (tp_destroy_id); rings are the
 	 * core's. */
-	rdma_pend_free(ch);
+	rtp_pend_free(ch);
 }
 
 const struct srpt_tp_ops srpt_rdma_tp_ops = {
@@ -719,14 +716,14 @@ const struct srpt_tp_ops srpt_rdma_tp_ops = {
 	.accept = tp_accept,
 	.reject = tp_reject,
 	.disconnect = tp_disconnect,
-	.qp_to_error = rdma_qp_to_error,
-	.post_drain = rdma_post_drain,
+	.qp_to_error = rtp_qp_to_error,
+	.post_drain = rtp_post_drain,
 	.destroy_id = tp_destroy_id,
 	.ch_free = tp_ch_free,
-	.post_recv = rdma_post_recv,
+	.post_recv = rtp_post_recv,
 	.srq_create = tp_srq_create,
 	.srq_post = tp_srq_post,
-	.post_chain = rdma_post_chain,
-	.poll_fd = rdma_poll_fd,
-	.poll = rdma_poll,
+	.post_chain = rtp_post_chain,
+	.poll_fd = rtp_poll_fd,
+	.poll = rtp_poll,
 };

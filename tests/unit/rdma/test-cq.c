@@ -26,8 +26,8 @@
 
 static struct ibv_device device;
 static struct ibv_context ctx;
-static struct ibv_comp_channel ccs[RDMA_MAX_THREADS];
-static struct rdma_tp *tp;
+static struct ibv_comp_channel ccs[RTP_MAX_THREADS];
+static struct rtp_tp *tp;
 static struct srpt_tp_target *t;
 static struct srpt_target_opts opts;
 
@@ -120,7 +120,7 @@ struct ibv_cq *ibv_create_cq(struct ibv_context *context, int cqe,
 /* Which thread's completion channel @cq reports to. */
 static unsigned int cq_thread(struct ibv_cq *cq)
 {
-	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++)
+	for (unsigned int i = 0; i < RTP_MAX_THREADS; i++)
 		if (cq->channel == &ccs[i])
 			return i;
 	ck_abort_msg("a CQ on no thread's completion channel");
@@ -130,8 +130,8 @@ static unsigned int cq_thread(struct ibv_cq *cq)
 int ibv_destroy_cq(struct ibv_cq *cq)
 {
 	struct fake_cq *f = (struct fake_cq *)cq;
-	struct rdma_thread *th = &tp->threads[cq_thread(cq)];
-	struct rdma_cq *rcq;
+	struct rtp_thread *th = &tp->threads[cq_thread(cq)];
+	struct rtp_cq *rcq;
 
 	ck_assert(!f->destroyed);
 	/* Never while a QP still uses it. */
@@ -237,7 +237,7 @@ static void setup(void)
 	t->priv = tp;
 	tp->t = t;
 	tp->nthreads = 2;
-	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++) {
+	for (unsigned int i = 0; i < RTP_MAX_THREADS; i++) {
 		pthread_mutex_init(&tp->threads[i].lock, NULL);
 		CDS_INIT_LIST_HEAD(&tp->threads[i].cqs);
 		tp->threads[i].tp = tp;
@@ -260,7 +260,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	for (unsigned int i = 0; i < RDMA_MAX_THREADS; i++) {
+	for (unsigned int i = 0; i < RTP_MAX_THREADS; i++) {
 		ck_assert(cds_list_empty(&tp->threads[i].cqs));
 		pthread_mutex_destroy(&tp->threads[i].lock);
 	}
@@ -277,7 +277,7 @@ static void teardown(void)
 static struct srpt_tp_channel *ch_new(uint32_t nrx)
 {
 	struct srpt_tp_channel *ch = calloc(1, sizeof(*ch));
-	struct rdma_conn *rc = srpt_zalloc(sizeof(*rc), "test-conn");
+	struct rtp_conn *rc = srpt_zalloc(sizeof(*rc), "test-conn");
 	struct rdma_cm_id *id = calloc(1, sizeof(*id));
 
 	ck_assert(ch && rc && id);
@@ -301,21 +301,21 @@ static void ch_del(struct srpt_tp_channel *ch)
 
 static struct fake_qp *ch_qp(struct srpt_tp_channel *ch)
 {
-	struct rdma_conn *rc = ch->conn;
+	struct rtp_conn *rc = ch->conn;
 
 	return (struct fake_qp *)rc->id->qp;
 }
 
 static struct ibv_cq *ch_cq(struct srpt_tp_channel *ch)
 {
-	struct rdma_conn *rc = ch->conn;
+	struct rtp_conn *rc = ch->conn;
 
 	return rc->cq.cq;
 }
 
-static unsigned int list_len(struct rdma_thread *th)
+static unsigned int list_len(struct rtp_thread *th)
 {
-	struct rdma_cq *rcq;
+	struct rtp_cq *rcq;
 	unsigned int n = 0;
 
 	cds_list_for_each_entry(rcq, &th->cqs, link)
@@ -450,7 +450,7 @@ END_TEST
 START_TEST(test_event_polls_the_cq_that_fired)
 {
 	struct srpt_tp_channel *ch[3];
-	struct rdma_thread *th = &tp->threads[0];
+	struct rtp_thread *th = &tp->threads[0];
 	unsigned int i;
 
 	tp->nthreads = 1;
@@ -466,7 +466,7 @@ START_TEST(test_event_polls_the_cq_that_fired)
 	events[nevents].cc = &ccs[0];
 	events[nevents++].cq = ch_cq(ch[1]);
 	pthread_mutex_lock(&th->lock);
-	rdma_thread_cc_ready(th, &tp->devs[0].ccs[0], 0);
+	rtp_thread_cc_ready(th, &tp->devs[0].ccs[0], 0);
 	pthread_mutex_unlock(&th->lock);
 	ck_assert_uint_eq(nlog, 2);
 	ck_assert_int_eq(oplog[0].op, 'a');
@@ -483,7 +483,7 @@ START_TEST(test_event_polls_the_cq_that_fired)
 	events[nevents].cc = &ccs[0];
 	events[nevents++].cq = ch_cq(ch[0]);
 	pthread_mutex_lock(&th->lock);
-	rdma_thread_cc_ready(th, &tp->devs[0].ccs[0], 0);
+	rtp_thread_cc_ready(th, &tp->devs[0].ccs[0], 0);
 	pthread_mutex_unlock(&th->lock);
 	ck_assert_uint_eq(nlog, 4);
 	ck_assert_ptr_eq(oplog[1].cq, ch_cq(ch[2]));
@@ -495,7 +495,7 @@ START_TEST(test_event_polls_the_cq_that_fired)
 	events[nevents].cc = &ccs[0];
 	events[nevents++].cq = ch_cq(ch[0]);
 	tp->devs[0].ccs[0].dead = true;
-	rdma_thread_cc_ready(th, &tp->devs[0].ccs[0], 0);
+	rtp_thread_cc_ready(th, &tp->devs[0].ccs[0], 0);
 	ck_assert_uint_eq(nlog, 0);
 	ck_assert_uint_eq(nevents, 1);
 	nevents = 0;
@@ -516,14 +516,14 @@ START_TEST(test_busy_poll_polls_every_cq_of_its_thread)
 		ck_assert_int_eq(srpt_rdma_tp_ops.ch_create(ch[i]), 0);
 	}
 	ck_assert_uint_eq(nlog, 0);
-	rdma_thread_poll_all(&tp->threads[1]);
+	rtp_thread_poll_all(&tp->threads[1]);
 	ck_assert_uint_eq(nlog, 2);
 	ck_assert_ptr_eq(oplog[0].cq, ch_cq(ch[1]));
 	ck_assert_ptr_eq(oplog[1].cq, ch_cq(ch[3]));
 	/* A channel gone is not polled any more. */
 	ch_del(ch[1]);
 	nlog = 0;
-	rdma_thread_poll_all(&tp->threads[1]);
+	rtp_thread_poll_all(&tp->threads[1]);
 	ck_assert_uint_eq(nlog, 1);
 	ck_assert_ptr_eq(oplog[0].cq, ch_cq(ch[3]));
 	ch_del(ch[0]);
@@ -548,7 +548,7 @@ START_TEST(test_app_poll)
 		ck_assert_int_ge(efd[i], 0);
 		ccs[i].fd = efd[i];
 	}
-	ck_assert_int_eq(rdma_threads_start(tp), 0);
+	ck_assert_int_eq(rtp_threads_start(tp), 0);
 	for (int i = 0; i < 2; i++) {
 		ck_assert(!tp->threads[i].started);
 		ck_assert_int_ge(tp->threads[i].epfd, 0);
@@ -592,7 +592,7 @@ START_TEST(test_app_poll)
 
 	for (int i = 0; i < 3; i++)
 		ch_del(ch[i]);
-	rdma_threads_stop(tp);
+	rtp_threads_stop(tp);
 	for (int i = 0; i < 2; i++) {
 		close(efd[i]);
 		ccs[i].fd = -1;

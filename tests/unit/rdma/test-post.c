@@ -59,7 +59,7 @@ struct fake_ch {
 	struct ibv_context ctx;
 	struct ibv_qp qp;
 	struct rdma_cm_id id;
-	struct rdma_conn rc;
+	struct rtp_conn rc;
 	struct srpt_tp_channel ch;
 };
 
@@ -80,7 +80,7 @@ static struct fake_ch *fake_ch_new(uint32_t qp_num)
 	f->ch.conn = &f->rc;
 	f->ch.qp_num = qp_num;
 	pthread_mutex_init(&f->ch.post_lock, NULL);
-	ck_assert_int_eq(rdma_pend_alloc(&f->ch), 0);
+	ck_assert_int_eq(rtp_pend_alloc(&f->ch), 0);
 	return f;
 }
 
@@ -88,7 +88,7 @@ static void fake_ch_free(struct fake_ch *f)
 {
 	/* Every reference a batch took was given back. */
 	ck_assert_int_eq(door_holds(&f->ch), 0);
-	rdma_pend_free(&f->ch);
+	rtp_pend_free(&f->ch);
 	pthread_mutex_destroy(&f->ch.post_lock);
 	free(f);
 }
@@ -111,7 +111,7 @@ static int post_read(struct fake_ch *f, uint64_t wr_id)
 	int ret;
 
 	pthread_mutex_lock(&f->ch.post_lock);
-	ret = rdma_post_chain(&f->ch, &c);
+	ret = rtp_post_chain(&f->ch, &c);
 	pthread_mutex_unlock(&f->ch.post_lock);
 	return ret;
 }
@@ -120,7 +120,7 @@ static int post_read(struct fake_ch *f, uint64_t wr_id)
 static void close_flush(struct fake_ch *f)
 {
 	pthread_mutex_lock(&f->ch.post_lock);
-	rdma_pend_flush(&f->ch);
+	rtp_pend_flush(&f->ch);
 	pthread_mutex_unlock(&f->ch.post_lock);
 }
 
@@ -129,7 +129,7 @@ static int post_drain(struct fake_ch *f, uint64_t wr_id)
 	int r;
 
 	pthread_mutex_lock(&f->ch.post_lock);
-	r = rdma_post_drain(&f->ch, wr_id);
+	r = rtp_post_drain(&f->ch, wr_id);
 	pthread_mutex_unlock(&f->ch.post_lock);
 	return r;
 }
@@ -146,7 +146,7 @@ static void record_failed(struct srpt_tp_channel *ch, uint32_t qp_num,
 	failed_id[nfailed++] = wr_id;
 }
 
-static struct rdma_batch batch = { .failed = record_failed };
+static struct rtp_batch batch = { .failed = record_failed };
 
 static void setup(void)
 {
@@ -180,7 +180,7 @@ START_TEST(test_batch_one_call_per_channel)
 {
 	struct fake_ch *a = fake_ch_new(10), *b = fake_ch_new(11);
 
-	rdma_batch_begin(&batch);
+	rtp_batch_begin(&batch);
 	ck_assert_int_eq(post_read(a, 1), 0);
 	ck_assert_int_eq(post_read(b, 2), 0);
 	ck_assert_int_eq(post_read(a, 3), 0);
@@ -188,7 +188,7 @@ START_TEST(test_batch_one_call_per_channel)
 	ck_assert_int_eq(post_read(b, 4), 0);
 	ck_assert_uint_eq(ncalls, 0);
 	ck_assert_int_eq(door_holds(&a->ch), 1);
-	rdma_batch_flush();
+	rtp_batch_flush();
 	ck_assert_uint_eq(ncalls, 2);
 	ck_assert_ptr_eq(calls[0].qp, &a->qp);
 	ck_assert_uint_eq(calls[0].nwr, 6);
@@ -204,9 +204,9 @@ START_TEST(test_batch_one_call_per_channel)
 	ck_assert_uint_eq(calls[1].wr_id[1], 2);
 	ck_assert_uint_eq(calls[1].wr_id[3], 4);
 	/* A second flush has nothing left to post. */
-	rdma_batch_flush();
+	rtp_batch_flush();
 	ck_assert_uint_eq(ncalls, 2);
-	rdma_batch_end();
+	rtp_batch_end();
 	ck_assert_int_eq(post_read(a, 6), 0);
 	ck_assert_uint_eq(ncalls, 3);
 	fake_ch_free(a);
@@ -219,7 +219,7 @@ START_TEST(test_drain_posts_waiting_chains_first)
 {
 	struct fake_ch *a = fake_ch_new(10);
 
-	rdma_batch_begin(&batch);
+	rtp_batch_begin(&batch);
 	ck_assert_int_eq(post_read(a, 1), 0);
 	ck_assert_int_eq(post_read(a, 2), 0);
 	ck_assert_int_eq(post_drain(a, 99), 0);
@@ -228,7 +228,7 @@ START_TEST(test_drain_posts_waiting_chains_first)
 	ck_assert_uint_eq(calls[0].wr_id[3], 2);
 	ck_assert_uint_eq(calls[1].nwr, 1);
 	ck_assert_uint_eq(calls[1].wr_id[0], 99);
-	rdma_batch_end();
+	rtp_batch_end();
 	ck_assert_uint_eq(ncalls, 2);
 	ck_assert_uint_eq(nfailed, 0);
 	fake_ch_free(a);
@@ -241,12 +241,12 @@ START_TEST(test_drain_not_posted_after_failure)
 {
 	struct fake_ch *a = fake_ch_new(10);
 
-	rdma_batch_begin(&batch);
+	rtp_batch_begin(&batch);
 	ck_assert_int_eq(post_read(a, 1), 0);
 	fail_at = 0;
 	ck_assert_int_eq(post_drain(a, 99), -EIO);
 	ck_assert_uint_eq(ncalls, 1);
-	rdma_batch_end();
+	rtp_batch_end();
 	ck_assert_uint_eq(ncalls, 1);
 	fake_ch_free(a);
 }
@@ -259,7 +259,7 @@ START_TEST(test_close_flushes_waiting_chains)
 {
 	struct fake_ch *a = fake_ch_new(10), *b = fake_ch_new(11);
 
-	rdma_batch_begin(&batch);
+	rtp_batch_begin(&batch);
 	ck_assert_int_eq(post_read(a, 1), 0);
 	ck_assert_int_eq(post_read(b, 2), 0);
 	close_flush(a);
@@ -269,7 +269,7 @@ START_TEST(test_close_flushes_waiting_chains)
 	close_flush(b);
 	ck_assert_int_eq(post_drain(b, 99), -EIO);
 	ck_assert_uint_eq(ncalls, 2);
-	rdma_batch_end();
+	rtp_batch_end();
 	ck_assert_uint_eq(ncalls, 2);
 	fake_ch_free(a);
 	fake_ch_free(b);
@@ -282,14 +282,14 @@ START_TEST(test_flush_failure_reports_unposted_chains)
 {
 	struct fake_ch *a = fake_ch_new(10), *b = fake_ch_new(11);
 
-	rdma_batch_begin(&batch);
+	rtp_batch_begin(&batch);
 	ck_assert_int_eq(post_read(a, 1), 0);
 	ck_assert_int_eq(post_read(a, 2), 0);
 	ck_assert_int_eq(post_read(a, 3), 0);
 	ck_assert_int_eq(post_read(b, 4), 0);
 	/* The second chain's SEND fails: chain 1 went out, 2 and 3 not. */
 	fail_at = 3;
-	rdma_batch_end();
+	rtp_batch_end();
 	ck_assert_uint_eq(nfailed, 2);
 	ck_assert_ptr_eq(failed_ch[0], &a->ch);
 	ck_assert_uint_eq(failed_id[0], 2);
@@ -308,16 +308,16 @@ END_TEST
 START_TEST(test_full_channel_posts_directly)
 {
 	struct fake_ch *a = fake_ch_new(10);
-	unsigned int i, held = RDMA_PEND_WR / 2;
+	unsigned int i, held = RTP_PEND_WR / 2;
 
-	rdma_batch_begin(&batch);
+	rtp_batch_begin(&batch);
 	for (i = 0; i < held; i++)
 		ck_assert_int_eq(post_read(a, 1 + i), 0);
 	ck_assert_uint_eq(ncalls, 0);
 	ck_assert_int_eq(post_read(a, 1000), 0);
 	ck_assert_uint_eq(ncalls, 1);
 	ck_assert_uint_eq(calls[0].wr_id[1], 1000);
-	rdma_batch_end();
+	rtp_batch_end();
 	ck_assert_uint_eq(ncalls, 2);
 	ck_assert_uint_eq(calls[1].nwr, 2 * held);
 	fake_ch_free(a);
@@ -327,18 +327,18 @@ END_TEST
 /* More channels than a batch tracks: the rest post at once. */
 START_TEST(test_many_channels)
 {
-	struct fake_ch *f[RDMA_BATCH_CH + 2];
+	struct fake_ch *f[RTP_BATCH_CH + 2];
 	unsigned int i;
 
-	for (i = 0; i < RDMA_BATCH_CH + 2; i++)
+	for (i = 0; i < RTP_BATCH_CH + 2; i++)
 		f[i] = fake_ch_new(100 + i);
-	rdma_batch_begin(&batch);
-	for (i = 0; i < RDMA_BATCH_CH + 2; i++)
+	rtp_batch_begin(&batch);
+	for (i = 0; i < RTP_BATCH_CH + 2; i++)
 		ck_assert_int_eq(post_read(f[i], 1 + i), 0);
 	ck_assert_uint_eq(ncalls, 2);
-	rdma_batch_end();
-	ck_assert_uint_eq(ncalls, RDMA_BATCH_CH + 2);
-	for (i = 0; i < RDMA_BATCH_CH + 2; i++)
+	rtp_batch_end();
+	ck_assert_uint_eq(ncalls, RTP_BATCH_CH + 2);
+	for (i = 0; i < RTP_BATCH_CH + 2; i++)
 		fake_ch_free(f[i]);
 }
 END_TEST

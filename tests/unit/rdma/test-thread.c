@@ -17,7 +17,7 @@
 
 static struct srpt_target_opts opts;
 static struct srpt_tp_target tpt;
-static struct rdma_tp tp;
+static struct rtp_tp tp;
 
 /* What the hooks and the thread saw, on the thread. */
 static struct seen {
@@ -67,7 +67,7 @@ static void *body(void *p)
 	sigset_t cur;
 
 	a->self = pthread_self();
-	rdma_thread_begin(&tp, a->kind, a->index);
+	rtp_thread_begin(&tp, a->kind, a->index);
 	seen.body_order = ++seen.order;
 	pthread_sigmask(SIG_BLOCK, NULL, &cur);
 	seen.all_blocked = sigismember(&cur, SIGINT) &&
@@ -77,7 +77,7 @@ static void *body(void *p)
 			   sigismember(&cur, SIGPIPE);
 	CPU_ZERO(&seen.cpus);
 	pthread_getaffinity_np(pthread_self(), sizeof(seen.cpus), &seen.cpus);
-	rdma_thread_end(&tp, a->kind, a->index);
+	rtp_thread_end(&tp, a->kind, a->index);
 	return NULL;
 }
 
@@ -86,7 +86,7 @@ static void run(int kind, unsigned int index)
 	struct body_arg a = { .kind = kind, .index = index };
 	pthread_t th;
 
-	ck_assert_int_eq(rdma_thread_create(&th, body, &a), 0);
+	ck_assert_int_eq(rtp_thread_create(&th, body, &a), 0);
 	ck_assert_int_eq(pthread_join(th, NULL), 0);
 	ck_assert(pthread_equal(a.self, th));
 }
