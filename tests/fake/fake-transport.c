@@ -1379,6 +1379,17 @@ void fake_device_gone(struct fake_tp *f, int dev)
 
 /* ---- the hardware ---- */
 
+/* Hand a work request taken off its queue to the core as completed (no
+ * lock held: the core may post from inside), then free it. */
+static int complete_wr(struct fake_tp *f, uint32_t qpn, struct fake_wr *wr,
+		       int status, uint32_t len)
+{
+	int r = srpt_ev_completion(&f->t->tp, qpn, wr->wr_id, status, len);
+
+	free_wr(wr);
+	return r;
+}
+
 int fake_deliver(struct fake_conn *c, const void *iu, uint32_t len)
 {
 	return fake_deliver_sentinel(c, iu, len, 0xa5);
@@ -1391,7 +1402,6 @@ int fake_deliver_sentinel(struct fake_conn *c, const void *iu, uint32_t len,
 	struct fake_wr *wr;
 	uint8_t *buf;
 	uint32_t qpn;
-	uint64_t wr_id;
 	int status = 0, r;
 
 	pthread_mutex_lock(&f->lock);
@@ -1424,10 +1434,8 @@ int fake_deliver_sentinel(struct fake_conn *c, const void *iu, uint32_t len,
 			POISON(buf + len, wr->rsge.len - len);
 	}
 	qpn = c->qpn;
-	wr_id = wr->wr_id;
 	pthread_mutex_unlock(&f->lock);
-	free_wr(wr);
-	r = srpt_ev_completion(&f->t->tp, qpn, wr_id, status, len);
+	r = complete_wr(f, qpn, wr, status, len);
 	return status ? -EMSGSIZE : r;
 }
 
@@ -1527,8 +1535,7 @@ int fake_complete_sends(struct fake_conn *c, unsigned int n, int status)
 			do_rdma(f, c, wr);
 		qpn = c->qpn;
 		pthread_mutex_unlock(&f->lock);
-		srpt_ev_completion(&f->t->tp, qpn, wr->wr_id, status, 0);
-		free_wr(wr);
+		complete_wr(f, qpn, wr, status, 0);
 		done++;
 	}
 	return done;
@@ -1551,8 +1558,7 @@ int fake_complete_drain(struct fake_conn *c, int status)
 	c->drain_in_sq = false;
 	qpn = c->qpn;
 	pthread_mutex_unlock(&f->lock);
-	srpt_ev_completion(&f->t->tp, qpn, wr->wr_id, status, 0);
-	free_wr(wr);
+	complete_wr(f, qpn, wr, status, 0);
 	return 1;
 }
 
@@ -1571,8 +1577,7 @@ int fake_flush_recvs(struct fake_conn *c, unsigned int n)
 		pthread_mutex_unlock(&f->lock);
 		if (!wr)
 			break;
-		srpt_ev_completion(&f->t->tp, qpn, wr->wr_id, FAKE_FLUSH_ERR, 0);
-		free_wr(wr);
+		complete_wr(f, qpn, wr, FAKE_FLUSH_ERR, 0);
 		done++;
 	}
 	return done;
@@ -1580,26 +1585,22 @@ int fake_flush_recvs(struct fake_conn *c, unsigned int n)
 
 void fake_flush(struct fake_conn *c, enum fake_flush_order order)
 {
-	switch (order) {
-	case FAKE_FLUSH_SEND_RECV_DRAIN:
-		fake_complete_sends(c, UINT32_MAX, FAKE_FLUSH_ERR);
-		fake_flush_recvs(c, UINT32_MAX);
-		fake_complete_drain(c, FAKE_FLUSH_ERR);
-		break;
-	case FAKE_FLUSH_RECV_SEND_DRAIN:
-		fake_flush_recvs(c, UINT32_MAX);
-		fake_complete_sends(c, UINT32_MAX, FAKE_FLUSH_ERR);
-		fake_complete_drain(c, FAKE_FLUSH_ERR);
-		break;
-	case FAKE_FLUSH_SEND_DRAIN_RECV:
-		fake_complete_sends(c, UINT32_MAX, FAKE_FLUSH_ERR);
-		fake_complete_drain(c, FAKE_FLUSH_ERR);
-		fake_flush_recvs(c, UINT32_MAX);
-		break;
-	default:
-		fake_complete_sends(c, UINT32_MAX, FAKE_FLUSH_ERR);
-		fake_flush_recvs(c, UINT32_MAX);
-		break;
+	/* s: the sends, r: the receives, d: the drain write */
+	static const char *const steps[FAKE_FLUSH_ORDERS] = {
+		[FAKE_FLUSH_SEND_RECV_DRAIN] = "srd",
+		[FAKE_FLUSH_RECV_SEND_DRAIN] = "rsd",
+		[FAKE_FLUSH_SEND_DRAIN_RECV] = "sdr",
+		[FAKE_FLUSH_NO_DRAIN] = "sr",
+	};
+
+	for (const char *p = steps[order < FAKE_FLUSH_ORDERS ? order :
+				   FAKE_FLUSH_NO_DRAIN]; *p; p++) {
+		if (*p == 's')
+			fake_complete_sends(c, UINT32_MAX, FAKE_FLUSH_ERR);
+		else if (*p == 'r')
+			fake_flush_recvs(c, UINT32_MAX);
+		else
+			fake_complete_drain(c, FAKE_FLUSH_ERR);
 	}
 }
 
