@@ -580,6 +580,8 @@ int main(int argc, char **argv)
 	staging_free(rd.staging);
 	teardown_luns(&rd);
 	srpt_target_unref(rd.t);
+	free(rd.stalled);
+	pthread_mutex_destroy(&rd.stall_lock);
 	options_free(&rd.opt);
 	fprintf(stderr, "srpt-ramdisk: stopped\n");
 	return 0;
