@@ -31,6 +31,17 @@ soname=$(objdump -p "$so" | awk '/SONAME/ {print $2}')
 cc -std=c11 -Wall -Werror -o "$tmp/consumer" "$src/tests/install/consumer.c" \
 	$(pkg-config --cflags --libs libsrpt)
 
+# The README's "Using the library" program builds as printed.
+awk '/^## Using the library/ { on = 1 } on && /^```c$/ { c = 1; next }
+     c && /^```$/ { exit } c { print }' "$src/README.md" >"$tmp/readme-example.c"
+[ -s "$tmp/readme-example.c" ] ||
+	{ echo "install-test: no C program under \"Using the library\" in README.md"; exit 1; }
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror \
+	-o "$tmp/readme-example" "$tmp/readme-example.c" \
+	$(pkg-config --cflags --libs libsrpt) ||
+	{ echo "install-test: the README's example does not build"; exit 1; }
+
 # The consumer must call every function the installed headers declare
 # (read by the ABI test's parser), each bound to a LIBSRPT_ version: a
 # function it forgets would otherwise go untested from outside.
