@@ -106,7 +106,12 @@ struct srpt_tmf_info {
  *          completed by the application (or its transfer ended). Return 0
  *          to let it proceed, or an SRP task management response code
  *          (e.g. 9, INCORRECT LOGICAL UNIT NUMBER) to answer with that
- *          instead. Optional.
+ *          instead. Optional. What bounds the answer's delay: the
+ *          application, which should complete each command @on_abort
+ *          names promptly (the library sets no deadline of its own), and
+ *          for transfers already posted the QP's transport timeouts. An
+ *          initiator waits a while for the answer and then escalates
+ *          (Linux: 5 s, then LUN RESET, then a new login).
  * @on_abort: a command the application holds (between @on_cmd and
  *            srpt_io_complete()) was aborted, by task management or
  *            because its channel is closing: it should stop the
