@@ -200,7 +200,7 @@ struct srpt_io {
 	/* on_abort: a note is on its way (ABORT_NOTE_*), and the io's end
 	 * waits for it (tm.c) */
 	atomic_int abort_note;
-	bool abort_noted;		/* at most one note per command */
+	bool abort_noted;		/* at most one note per command; ch->lock */
 	/* a task management request */
 	uint8_t tm_func;
 	uint64_t tm_task_tag;

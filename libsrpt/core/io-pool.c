@@ -114,7 +114,6 @@ struct srpt_io *srpt_io_rx_bind(struct srpt_channel *ch, uint32_t slot,
 	io->copy_nsge = 0;
 	io->release_fn = NULL;
 	io->release_arg = NULL;
-	io->abort_noted = false;
 	atomic_store(&io->abort_note, 0);
 	io->tm_func = 0;
 	io->tm_task_tag = 0;
@@ -146,7 +145,6 @@ struct srpt_io *srpt_io_take_free(struct srpt_channel *ch)
 	io->xfer_len = 0;
 	io->nlocal = 0;
 	io->release_fn = NULL;
-	io->abort_noted = false;
 	atomic_store(&io->abort_note, 0);
 	return io;
 }

@@ -37,6 +37,8 @@ void srpt_task_bind(struct srpt_io *io)
 	io->task_tag = io->info.tag;
 	memcpy(io->task_lun, io->cmd.lun, 8);
 	io->tm_owner = NULL;
+	/* Under the lock, with is_task: note_collect() reads both. */
+	io->abort_noted = false;
 	io->is_task = true;
 	pthread_mutex_unlock(&ch->lock);
 }
@@ -113,7 +115,9 @@ static unsigned int note_collect(struct srpt_channel *ch, bool all,
 		struct srpt_io *io = &ch->ios[i];
 		int st = atomic_load(&io->state);
 
-		if (io->abort_noted || !io->is_task ||
+		/* is_task first: abort_noted is only the task's (both are
+		 * written under ch->lock). */
+		if (!io->is_task || io->abort_noted ||
 		    (st != SRPT_IO_APP && st != SRPT_IO_FETCHING) ||
 		    (!all && !atomic_load(&io->aborted)))
 			continue;
