@@ -7,6 +7,7 @@
  * reference dropped -> the last reference frees QP and rings, and the
  * memory after an RCU grace period.
  */
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 
@@ -107,9 +108,15 @@ static void channel_release(struct srpt_channel *ch)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* Only with a reference in hand: a count that reached zero never comes
+ * back (builds without NDEBUG check it; test-stress.c provokes it). */
 void srpt_ch_hold(struct srpt_channel *ch)
 {
-	atomic_fetch_add_explicit(&ch->ref, 1, memory_order_relaxed);
+	long old = atomic_fetch_add_explicit(&ch->ref, 1,
+					     memory_order_relaxed);
+
+	assert(old > 0);
+	(void)old;
 }
 
 /* The last put frees: every earlier put released what its holder did
@@ -290,13 +297,17 @@ static void ch_maybe_drained(struct srpt_channel *ch)
 	 * step to a thread that calls srpt_channel_drained_done() before
 	 * on_drained has returned (tests/unit/core/test-reentry.c). A call
 	 * made although on_drained then returns DONE is harmless: the
-	 * unregister step is idempotent. */
+	 * unregister step is idempotent. The armed call owns a reference:
+	 * the channel outlives it even when the unregister below drops the
+	 * last other one meanwhile. */
+	srpt_ch_hold(ch);
 	atomic_store(&ch->drained_pending, true);
 	if (ch->on_req_called && t->ops.on_drained)
 		r = t->ops.on_drained(ch, t->userdata);
 	if (r == SRPT_DRAINED_PENDING)
 		return;
-	atomic_store(&ch->drained_pending, false);
+	if (atomic_exchange(&ch->drained_pending, false))
+		srpt_ch_drop(ch);	/* not called: its reference is ours */
 	ch_unregister(ch);
 }
 
@@ -523,6 +534,7 @@ SRPT_EXPORT int srpt_channel_drained_done(struct srpt_channel *ch)
 	if (!ch || !atomic_exchange(&ch->drained_pending, false))
 		return -EINVAL;
 	srpt_ch_queue_ev(ch, SRPT_EV_DRAINED_DONE);
+	srpt_ch_drop(ch);	/* the one ch_maybe_drained() armed us with */
 	return 0;
 }
 
