@@ -412,7 +412,7 @@ static int cb_on_tmf(struct srpt_channel *ch, const struct srpt_tmf_info *tmf,
 				fc_fail(z, FC_INV_CALLBACK, "on_tmf for tag %#llx does not say what was sent",
 					(unsigned long long)iu->tag);
 			iu->tmf_seen = true;
-			fc_tm_resolve(z, iu);
+			fc_tm_resolve(z, iu, true);
 			break;
 		}
 	}

@@ -163,13 +163,20 @@ static bool tm_pending_over(struct fc *z, const struct fc_iu *iu)
 	return false;
 }
 
-/* A task management function completed: what it aborted needs no
- * response. */
-void fc_tm_resolve(struct fc *z, const struct fc_iu *tm)
+/*
+ * A task management function took effect (@now: on_tmf, as it happens)
+ * or completed: what it aborted needs no response. It covers what its
+ * channel received before it (a channel keeps its order, even for IUs
+ * parked until the RTU). Channels keep no order between each other: a
+ * request parked on a channel that was not yet live takes effect when
+ * that channel goes live, and then covers what the other channels of its
+ * scope received meanwhile, although the initiator sent it later.
+ */
+void fc_tm_resolve(struct fc *z, const struct fc_iu *tm, bool now)
 {
-	for (const struct fc_iu *p = z->ius; p < tm; p++) {
-		struct fc_iu *iu = (struct fc_iu *)p;
-
+	for (struct fc_iu *iu = z->ius; iu < z->ius + z->nius; iu++) {
+		if (iu >= tm && (!now || iu->conn == tm->conn))
+			continue;
 		if (tm_scope(z, tm, iu) && iu->sent && iu->kind == FC_CMD &&
 		    !iu->answers && tm_matches(tm, iu))
 			iu->resolved = true;
@@ -208,7 +215,7 @@ static void take_rsp(struct fc *z, struct fc_conn *k, const uint8_t *p,
 	    (rsp.flags & SRPT_RSP_RSPVALID) && rsp.resp_data_len >= 4 &&
 	    (rsp.resp_data[3] == SRPT_TSK_MGMT_COMPLETE ||
 	     rsp.resp_data[3] == SRPT_TSK_MGMT_SUCCEEDED))
-		fc_tm_resolve(z, iu);
+		fc_tm_resolve(z, iu, false);
 }
 
 static void take_send(struct fc *z, struct fc_conn *k, unsigned int i)

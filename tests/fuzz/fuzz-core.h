@@ -205,6 +205,6 @@ void fc_check_final(struct fc *z);
 void fc_check_data_out(struct fc *z, struct fc_iu *iu);
 
 /* Task management @tm took effect: what it aborted gets no response. */
-void fc_tm_resolve(struct fc *z, const struct fc_iu *tm);
+void fc_tm_resolve(struct fc *z, const struct fc_iu *tm, bool now);
 
 #endif
