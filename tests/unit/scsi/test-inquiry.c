@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
 /*
  * INQUIRY: standard data and VPD pages, byte for byte, with the CDBs
- * Linux sends (tests/../linux-scsi-commands.md).
+ * Linux sends.
  */
 #include "scsi-test.h"
 
