@@ -16,6 +16,17 @@ int bt_run(Suite *s)
 	return failed ? 1 : 0;
 }
 
+TCase *bt_tcase(Suite *s, const char *name, void (*setup)(void),
+		void (*teardown)(void))
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
 int bt_tmpfile(char *path, size_t len)
 {
 	const char *dir = getenv("TMPDIR");

@@ -12,6 +12,11 @@
 /* Runs @s and returns main()'s exit status. */
 int bt_run(Suite *s);
 
+/* A test case named @name with that fixture (either may be NULL) and a
+ * timeout of 60 s, added to @s. */
+TCase *bt_tcase(Suite *s, const char *name, void (*setup)(void),
+		void (*teardown)(void));
+
 /* A new empty file in $TMPDIR (default /tmp), its name in @path (at
  * least 64 bytes); the caller unlinks it. Returns an O_RDWR descriptor. */
 int bt_tmpfile(char *path, size_t len);

@@ -245,10 +245,8 @@ END_TEST
 static Suite *pool_suite(void)
 {
 	Suite *s = suite_create("blockdev-pool");
-	TCase *tc = tcase_create("pool");
+	TCase *tc = bt_tcase(s, "pool", setup, teardown);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_bad_sizes);
 	tcase_add_test(tc, test_mapping);
 	tcase_add_test(tc, test_get_put);
@@ -256,7 +254,6 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, test_exhaustion);
 	tcase_add_test(tc, test_release_and_sge);
 	tcase_add_test(tc, test_threads);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
