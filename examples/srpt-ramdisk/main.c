@@ -3,7 +3,7 @@
  * srpt-ramdisk: a RAM disk served over SRP with libsrpt. It registers its
  * RAM with the library before it listens, so that data moves by RDMA
  * straight to and from the disk (zero copy) from the first login on; the
- * SCSI emulation lives in scsi*.c. Signals: SIGUSR1 prints the channels
+ * SCSI emulation is examples/scsi/. Signals: SIGUSR1 prints the channels
  * and their counters, SIGUSR2 sends every channel an asynchronous event
  * (capacity data changed), SIGHUP logs every initiator out (they log in
  * again), SIGINT and SIGTERM stop it.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
-#ifndef SRPT_RAMDISK_SCSI_INTERNAL_H
-#define SRPT_RAMDISK_SCSI_INTERNAL_H
+#ifndef SRPT_EXAMPLES_SCSI_INTERNAL_H
+#define SRPT_EXAMPLES_SCSI_INTERNAL_H
 
 /* Shared by the scsi*.c files only. */
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
-#ifndef SRPT_RAMDISK_SCSI_H
-#define SRPT_RAMDISK_SCSI_H
+#ifndef SRPT_EXAMPLES_SCSI_H
+#define SRPT_EXAMPLES_SCSI_H
 
 /*
  * SCSI block device emulation (SPC-4 / SBC-3 subset) for a RAM disk.
