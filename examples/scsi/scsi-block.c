@@ -5,6 +5,8 @@
  *
  * READ and WRITE hand out a pointer into the LUN's memory: the transport
  * moves the data, this code only checks that the range is inside the LUN.
+ * On a LUN whose medium is the caller's (data NULL) there is no pointer:
+ * task->io says what the caller reads or writes.
  */
 #include <string.h>
 
@@ -110,7 +112,18 @@ static uint8_t *lba_ptr(const struct scsi_lun *lu, uint64_t lba)
 	return lu->data + lba * lu->block_size;
 }
 
-/* DPO, FUA, group number: accepted, nothing to do for RAM. */
+static void set_io(struct scsi_task *task, enum scsi_io_kind kind,
+		   uint64_t lba, uint32_t nblk)
+{
+	task->io.kind = kind;
+	task->io.lba = lba;
+	task->io.nblk = nblk;
+}
+
+/*
+ * DPO, group number: accepted, nothing to do. FUA: nothing to do for
+ * RAM; the caller's backing gets it in task->io.
+ */
 void scsi_cmd_rw(const struct scsi_target_desc *t, struct scsi_task *task)
 {
 	struct scsi_lun *lu = task->lu;
@@ -130,15 +143,24 @@ void scsi_cmd_rw(const struct scsi_target_desc *t, struct scsi_task *task)
 	task->nblk = r.nblk;
 	/* nblk * block_size fits: nblk is under the max transfer length. */
 	scsi_data_phase(task, write ? SCSI_DIR_OUT : SCSI_DIR_IN,
-			lba_ptr(lu, r.lba), r.nblk * lu->block_size);
+			lu->data ? lba_ptr(lu, r.lba) : NULL,
+			r.nblk * lu->block_size);
+	/* No bytes to move (no block, or none described): nothing to do. */
+	if (task->status != SCSI_STATUS_GOOD || !task->len)
+		return;
+	set_io(task, write ? SCSI_IO_WRITE : SCSI_IO_READ, r.lba, r.nblk);
+	task->io.fua = write && (r.flags & 0x08);
 }
 
 /*
- * BYTCHK 00b: check the range only (RAM has no medium errors).
+ * BYTCHK 00b: check the range only (RAM has no medium errors; a caller's
+ * backing is not read either: verifying it would need a read the caller
+ * has no io kind for).
  * BYTCHK 01b: compare nblk blocks of data-out with the medium.
  * BYTCHK 11b: compare one block of data-out with each of nblk blocks.
  * The data-out lands in a heap buffer, never on the medium; the compare
- * runs in scsi_task_finish().
+ * runs in scsi_task_finish(), on RAM only: with the caller's backing
+ * BYTCHK is an invalid field.
  */
 void scsi_cmd_verify(const struct scsi_target_desc *t,
 		     struct scsi_task *task)
@@ -149,7 +171,7 @@ void scsi_cmd_verify(const struct scsi_target_desc *t,
 	uint32_t bytes;
 	uint8_t *buf;
 
-	if (bytchk == 2) {
+	if (bytchk == 2 || (bytchk && !lu->data)) {
 		scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB, 1, 2);
 		return;
 	}
@@ -220,7 +242,10 @@ void scsi_verify_compare(struct scsi_task *task)
 			     (uint32_t)off);
 }
 
-/* Nothing is cached; only the range is checked. IMMED is accepted. */
+/*
+ * RAM caches nothing; the caller's backing gets the range in task->io.
+ * IMMED is accepted (the answer comes after the sync all the same).
+ */
 void scsi_cmd_sync_cache(const struct scsi_target_desc *t,
 			 struct scsi_task *task)
 {
@@ -235,6 +260,7 @@ void scsi_cmd_sync_cache(const struct scsi_target_desc *t,
 		return;
 	}
 	scsi_data_phase(task, SCSI_DIR_NONE, NULL, 0);
+	set_io(task, SCSI_IO_SYNC, r.lba, r.nblk);
 }
 
 /*

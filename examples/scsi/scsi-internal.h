@@ -34,14 +34,18 @@
 
 /* Additional sense code and qualifier, as one 16-bit value */
 #define ASC_NONE			0x0000
+#define ASC_WRITE_ERROR			0x0c00
 #define ASC_INVALID_FIELD_IN_IU		0x0e03
+#define ASC_UNRECOVERED_READ_ERROR	0x1100
 #define ASC_MISCOMPARE_VERIFY		0x1d00
 #define ASC_INVALID_OPCODE		0x2000
 #define ASC_LBA_OUT_OF_RANGE		0x2100
 #define ASC_INVALID_FIELD_IN_CDB	0x2400
 #define ASC_LUN_NOT_SUPPORTED		0x2500
 #define ASC_WRITE_PROTECTED		0x2700
+#define ASC_SPACE_ALLOC_FAILED_WP	0x2707
 #define ASC_SAVING_NOT_SUPPORTED	0x3900
+#define ASC_INTERNAL_TARGET_FAILURE	0x4400
 
 /* No bit pointer: the field pointer names a whole byte. */
 #define NO_BIT	(-1)

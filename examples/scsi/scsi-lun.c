@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,18 +47,32 @@ void scsi_lun_from_index(unsigned int index, uint8_t lun8[8])
  * specific identifier holding the LUN index, then a 64-bit extension
  * holding the target id. The serial is the same pair in hexadecimal.
  */
-int scsi_lun_init(struct scsi_lun *lun, void *mem, uint64_t bytes,
-		  unsigned int index, uint64_t target_id)
+int scsi_lun_init_blocks(struct scsi_lun *lun, void *mem, uint64_t nblocks,
+			 uint32_t block_size, unsigned int index,
+			 uint64_t target_id)
 {
-	if (!lun || !mem || bytes < SCSI_BLOCK_SIZE || index >= SCSI_MAX_LUNS)
+	if (!lun || !nblocks || index >= SCSI_MAX_LUNS ||
+	    (block_size != SCSI_BLOCK_SIZE && block_size != SCSI_BLOCK_SIZE_4K))
+		return -EINVAL;
+	/* lba * block_size must stay a valid offset into the RAM */
+	if (mem && nblocks > SIZE_MAX / block_size)
 		return -EINVAL;
 	memset(lun, 0, sizeof(*lun));
 	lun->data = mem;
-	lun->nblocks = bytes / SCSI_BLOCK_SIZE;
-	lun->block_size = SCSI_BLOCK_SIZE;
+	lun->nblocks = nblocks;
+	lun->block_size = block_size;
 	lun->index = index;
 	scsi_lun_set_target_id(lun, target_id);
 	return 0;
+}
+
+int scsi_lun_init(struct scsi_lun *lun, void *mem, uint64_t bytes,
+		  unsigned int index, uint64_t target_id)
+{
+	if (!mem)
+		return -EINVAL;
+	return scsi_lun_init_blocks(lun, mem, bytes / SCSI_BLOCK_SIZE,
+				    SCSI_BLOCK_SIZE, index, target_id);
 }
 
 void scsi_lun_set_target_id(struct scsi_lun *lun, uint64_t target_id)

@@ -175,6 +175,7 @@ static void scsi_task_reset(struct scsi_task *task)
 	task->overflow = false;
 	task->underflow = false;
 	task->resid_dir = SCSI_DIR_NONE;
+	memset(&task->io, 0, sizeof(task->io));
 	task->heap = NULL;
 	task->lu = NULL;
 	task->lba = 0;
@@ -183,10 +184,14 @@ static void scsi_task_reset(struct scsi_task *task)
 	task->bytchk = 0;
 }
 
-/* A failed command moves no data: all of what was described is unused. */
+/*
+ * A failed command moves no data: all of what was described is unused,
+ * and the medium has nothing to do.
+ */
 static void scsi_task_failed(struct scsi_task *task)
 {
 	scsi_task_release(task);
+	memset(&task->io, 0, sizeof(task->io));
 	task->dir = SCSI_DIR_NONE;
 	task->buf = NULL;
 	task->len = 0;
@@ -255,6 +260,47 @@ int scsi_task_start(const struct scsi_target_desc *t, struct scsi_task *task)
 	if (task->status != SCSI_STATUS_GOOD)
 		scsi_task_failed(task);
 	return 0;
+}
+
+/*
+ * A backend error is never reported as success: an errno without a
+ * better name is an internal target failure. BUSY rather than an error
+ * for the transient shortages, so the initiator retries.
+ */
+void scsi_task_backend_failed(struct scsi_task *task, int err)
+{
+	if (!task)
+		return;
+	if (err > 0)
+		err = -err;
+	switch (err) {
+	case -EIO:
+		scsi_set_sense(task, SCSI_SK_MEDIUM_ERROR,
+			       task->io.kind == SCSI_IO_READ ?
+			       ASC_UNRECOVERED_READ_ERROR : ASC_WRITE_ERROR);
+		break;
+	case -ENOSPC:
+		scsi_set_sense(task, SCSI_SK_DATA_PROTECT,
+			       ASC_SPACE_ALLOC_FAILED_WP);
+		break;
+	case -EROFS:
+	case -EPERM:
+	case -EACCES:
+		scsi_set_sense(task, SCSI_SK_DATA_PROTECT,
+			       ASC_WRITE_PROTECTED);
+		break;
+	case -ENOMEM:
+	case -EAGAIN:
+		task->status = SCSI_STATUS_BUSY;
+		task->sense_len = 0;
+		memset(task->sense, 0, sizeof(task->sense));
+		break;
+	default:
+		scsi_set_sense(task, SCSI_SK_HARDWARE_ERROR,
+			       ASC_INTERNAL_TARGET_FAILURE);
+		break;
+	}
+	scsi_task_failed(task);
 }
 
 void scsi_task_finish(const struct scsi_target_desc *t,

@@ -3,22 +3,36 @@
 #define SRPT_EXAMPLES_SCSI_H
 
 /*
- * SCSI block device emulation (SPC-4 / SBC-3 subset) for a RAM disk.
+ * SCSI block device emulation (SPC-4 / SBC-3 subset) that the example
+ * targets share. A LUN's medium is RAM the caller hands over
+ * (srpt-ramdisk), or the caller's own backing, a file or a block device
+ * (scsi_lun.data NULL: srpt-blockdev).
  *
  * Pure code: no library calls, no I/O, no global state. Every function
  * may be called from any thread, concurrently on different tasks, and
  * from inside library callbacks; the target description and its LUNs are
  * only read (except LUN data written by the caller's data phase).
  *
- * Two phases, no bulk copies:
- *   1. scsi_task_start() decodes the CDB. On success it names the data
- *      phase: dir, buf, len. For READ/WRITE, buf points straight into the
- *      LUN's memory, so the transport moves the data with RDMA to or from
- *      the RAM disk itself. Generated data (INQUIRY, MODE SENSE...) lives
- *      in the task.
- *   2. The caller runs the data phase (if len != 0) and then calls
- *      scsi_task_finish(), which sets the final status (VERIFY with
- *      BYTCHK compares there) and frees what the task allocated.
+ * Every command follows one sequence; the emulation never copies bulk
+ * data:
+ *   1. scsi_task_start() decodes the CDB. A status other than GOOD ends
+ *      the task there: send it with the sense. On GOOD the task names
+ *      its data phase (dir, buf, len; len 0: none) and, in task->io,
+ *      the operation on the medium (kind SCSI_IO_NONE: none).
+ *   2. Data out (dir OUT): the caller moves len bytes into buf or, where
+ *      buf is NULL (a WRITE to the caller's backing), into buffers of
+ *      its own.
+ *   3. The operation in task->io. On a LUN with a caller's backing the
+ *      caller carries it out; if that fails, scsi_task_backend_failed()
+ *      ends the task instead of steps 4 and 5. On a RAM LUN the caller
+ *      has nothing to do: READ and WRITE point buf straight into the
+ *      LUN's memory, so the transport moves the data with RDMA to or
+ *      from the RAM disk itself, and the rest happens in step 5.
+ *   4. Data in (dir IN): the caller sends len bytes from buf or, where
+ *      buf is NULL (a READ from its backing), from the buffers it read
+ *      into. Generated data (INQUIRY, MODE SENSE...) is in buf.
+ *   5. scsi_task_finish() sets the final status (VERIFY with BYTCHK
+ *      compares there) and frees what the task allocated.
  */
 
 #include <stdbool.h>
@@ -31,11 +45,16 @@
 
 /* Sense keys used by the emulation */
 #define SCSI_SK_NO_SENSE		0x0
+#define SCSI_SK_NOT_READY		0x2
+#define SCSI_SK_MEDIUM_ERROR		0x3
+#define SCSI_SK_HARDWARE_ERROR		0x4
 #define SCSI_SK_ILLEGAL_REQUEST		0x5
 #define SCSI_SK_DATA_PROTECT		0x7
 #define SCSI_SK_MISCOMPARE		0xe
 
+/* The block size of scsi_lun_init(); scsi_lun_init_blocks() has 4096 too. */
 #define SCSI_BLOCK_SIZE			512u
+#define SCSI_BLOCK_SIZE_4K		4096u
 /* Flat space addressing has 14 bits: LUN indexes 0..16383. */
 #define SCSI_MAX_LUNS			16384u
 /* Fixed-format sense data, 0x70, with 10 additional bytes */
@@ -52,11 +71,16 @@
  */
 #define SCSI_NAA_COMPANY_ID		0x025352u
 
-/* One logical unit backed by RAM. */
+/* One logical unit. */
 struct scsi_lun {
-	uint8_t *data;		/* nblocks * block_size bytes */
+	/*
+	 * The medium: nblocks * block_size bytes of RAM, or NULL when it is
+	 * the caller's backing, which the caller reads and writes as
+	 * task->io says.
+	 */
+	uint8_t *data;
 	uint64_t nblocks;
-	uint32_t block_size;	/* non-zero; scsi_lun_init sets 512 */
+	uint32_t block_size;	/* 512 or 4096 */
 	uint8_t naa_id[16];	/* NAA 6 designator, stable and unique */
 	char serial[21];	/* unit serial number, printable ASCII */
 	bool write_protect;
@@ -84,6 +108,34 @@ enum scsi_dir {
 	SCSI_DIR_OUT,		/* data from the initiator (RDMA READ) */
 };
 
+/* What the medium must do for a command (step 3 of the sequence). */
+enum scsi_io_kind {
+	SCSI_IO_NONE,		/* nothing */
+	/* read the blocks, then send len bytes of them (data in) */
+	SCSI_IO_READ,
+	/* write the len bytes fetched by the data out to the blocks */
+	SCSI_IO_WRITE,
+	/* make the blocks durable: what a volatile cache holds of them */
+	SCSI_IO_SYNC,
+};
+
+/*
+ * A backend operation, in logical blocks of the LUN. Set only with
+ * status GOOD; for a RAM LUN it only describes what the emulation does.
+ */
+struct scsi_io {
+	enum scsi_io_kind kind;
+	uint64_t lba;
+	/*
+	 * READ, WRITE: the command's length; the bytes to move are len
+	 * (less than nblk * block_size only for a READ whose initiator
+	 * described less: send just len). SYNC: 0 means through the last
+	 * block of the LUN.
+	 */
+	uint32_t nblk;
+	bool fua;		/* WRITE: durable before the response (FUA) */
+};
+
 struct scsi_task {
 	/* in: set by the caller before scsi_task_start() */
 	const uint8_t *lun8;	/* the command's 8-byte SAM LUN */
@@ -94,8 +146,13 @@ struct scsi_task {
 
 	/* out: the data phase; len == 0 means there is none */
 	enum scsi_dir dir;
-	uint8_t *buf;		/* LUN memory, small[] or heap */
+	uint8_t *buf;		/* LUN memory, small[], heap, or NULL:
+				 * the caller's buffers (READ/WRITE to
+				 * the caller's backing) */
 	uint32_t len;
+
+	/* out: the operation on the medium */
+	struct scsi_io io;
 
 	/* out: status; sense_len != 0 only with CHECK CONDITION */
 	uint8_t status;
@@ -138,7 +195,8 @@ bool scsi_rw_covers(const uint8_t *cdb, uint64_t lba);
  * @t: the target description (read only)
  * @task: inputs set; every output field is (re)initialised
  *
- * On GOOD, task->dir/buf/len describe the data phase (len may be 0). On
+ * On GOOD, task->dir/buf/len describe the data phase (len may be 0) and
+ * task->io the operation on the medium (step 3 of the sequence). On
  * CHECK CONDITION (or BUSY when a buffer could not be allocated) there
  * is no data phase, sense holds fixed-format sense data and the residual
  * reports all of init_len as unused. A WRITE or VERIFY(BYTCHK) whose CDB
@@ -158,13 +216,40 @@ int scsi_task_start(const struct scsi_target_desc *t, struct scsi_task *task);
  * @t: the same target description
  * @task: a task scsi_task_start() ran on
  *
- * Call once per started task, after the data phase has fully landed.
- * VERIFY with BYTCHK compares here (MISCOMPARE 0xE/1D/00 on mismatch,
- * INFORMATION = byte offset of the first difference). Frees the task's
- * heap buffer: buf is invalid afterwards. Any thread.
+ * Call once per started task, after the data phase has fully landed and
+ * the operation in task->io is done. VERIFY with BYTCHK compares here
+ * (MISCOMPARE 0xE/1D/00 on mismatch, INFORMATION = byte offset of the
+ * first difference). Frees the task's heap buffer: buf is invalid
+ * afterwards. Harmless on a task that already failed. Any thread.
+ *
+ * Return: nothing; task->status and the sense are final.
  */
 void scsi_task_finish(const struct scsi_target_desc *t,
 		      struct scsi_task *task);
+
+/**
+ * scsi_task_backend_failed - end a task whose backend operation failed
+ * @task: a task whose task->io the caller's backing could not carry out
+ * @err: the negative errno of the failure (a positive one is taken as
+ *       its negative; 0 is a failure all the same, not a success)
+ *
+ * Instead of scsi_task_finish(). The status and sense say what failed
+ * in the names of SBC/SPC:
+ *   -EIO                  MEDIUM ERROR, 03/11/00 UNRECOVERED READ ERROR
+ *                         (io READ) or 03/0C/00 WRITE ERROR (the rest)
+ *   -ENOSPC               DATA PROTECT, 07/27/07 SPACE ALLOCATION FAILED
+ *                         WRITE PROTECT
+ *   -EROFS, -EPERM, -EACCES  DATA PROTECT, 07/27/00 WRITE PROTECTED
+ *   -ENOMEM, -EAGAIN      BUSY status, no sense: the initiator retries
+ *   anything else         HARDWARE ERROR, 04/44/00 INTERNAL TARGET
+ *                         FAILURE
+ * There is no data phase left and the residual reports all of init_len
+ * unused, as for a command that failed in scsi_task_start(). Frees the
+ * task's heap buffer. Idempotent as far as the buffer goes. Any thread.
+ *
+ * Return: nothing; task->status and the sense are final.
+ */
+void scsi_task_backend_failed(struct scsi_task *task, int err);
 
 /**
  * scsi_task_release - free a task's buffer without completing it
@@ -172,6 +257,8 @@ void scsi_task_finish(const struct scsi_target_desc *t,
  *        channel went away)
  *
  * Idempotent; scsi_task_finish() calls it. Any thread.
+ *
+ * Return: nothing.
  */
 void scsi_task_release(struct scsi_task *task);
 
@@ -198,7 +285,8 @@ void *scsi_task_detach_buffer(struct scsi_task *task);
  *
  * naa_id and serial depend only on @target_id and @index, so every
  * login and every path to the same LUN sees the same designators, and
- * different LUNs or targets see different ones.
+ * different LUNs or targets see different ones. Before the LUN is
+ * served; any thread.
  *
  * Return: 0, or -EINVAL (NULL pointer, under one block, bad index).
  */
@@ -206,10 +294,35 @@ int scsi_lun_init(struct scsi_lun *lun, void *mem, uint64_t bytes,
 		  unsigned int index, uint64_t target_id);
 
 /**
+ * scsi_lun_init_blocks - set up a LUN of a given block size
+ * @lun: filled in (write_protect false)
+ * @mem: @nblocks * @block_size bytes of RAM used directly as the
+ *       medium, or NULL: the caller's backing, driven by task->io
+ * @nblocks: the capacity in logical blocks, at least 1
+ * @block_size: SCSI_BLOCK_SIZE (512) or SCSI_BLOCK_SIZE_4K (4096)
+ * @index: the LUN index in the target (below SCSI_MAX_LUNS)
+ * @target_id: as for scsi_lun_init()
+ *
+ * Designators as for scsi_lun_init(). Before the LUN is served; any
+ * thread.
+ *
+ * Return: 0, or -EINVAL (NULL @lun, no block, another block size, RAM
+ * larger than the address space, bad index).
+ */
+int scsi_lun_init_blocks(struct scsi_lun *lun, void *mem, uint64_t nblocks,
+			 uint32_t block_size, unsigned int index,
+			 uint64_t target_id);
+
+/**
  * scsi_lun_set_target_id - the target id the designators are made of
  * @lun: an initialised LUN
  * @target_id: as for scsi_lun_init() (set later when it is known only
  *             once the target listens)
+ *
+ * Not while the LUN is served (commands read the designators without a
+ * lock); any thread.
+ *
+ * Return: nothing.
  */
 void scsi_lun_set_target_id(struct scsi_lun *lun, uint64_t target_id);
 
@@ -217,6 +330,8 @@ void scsi_lun_set_target_id(struct scsi_lun *lun, uint64_t target_id);
  * scsi_lun_to_index - decode an 8-byte SAM LUN
  * @lun8: peripheral device addressing (00 LL, bus 0) or flat space
  *        addressing (4x LL); the other six bytes must be zero
+ *
+ * Any thread; pure.
  *
  * Return: the LUN index (0..16383), or -EINVAL for any other form.
  */
@@ -227,6 +342,10 @@ int scsi_lun_to_index(const uint8_t lun8[8]);
  * @index: below SCSI_MAX_LUNS
  * @lun8: peripheral addressing below 256 (as Linux int_to_scsilun),
  *        flat space addressing from 256 on
+ *
+ * Any thread; pure.
+ *
+ * Return: nothing; @lun8 is written.
  */
 void scsi_lun_from_index(unsigned int index, uint8_t lun8[8]);
 
