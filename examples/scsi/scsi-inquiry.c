@@ -22,7 +22,7 @@ static const uint16_t version_descs[] = {
 	0x04c0,		/* SBC-3 */
 };
 
-static const uint8_t vpd_pages[] = { 0x00, 0x80, 0x83, 0xb0, 0xb1 };
+static const uint8_t vpd_pages[] = { 0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2 };
 
 static size_t serial_len(const struct scsi_lun *lu)
 {
@@ -92,15 +92,27 @@ static uint32_t vpd_devid(const struct scsi_target_desc *t,
 	return (uint32_t)(d - (b + 4));
 }
 
-/* RAM has no preferred alignment; 4 KiB keeps RDMA off page seams. */
+/*
+ * RAM has no preferred alignment; 4 KiB keeps RDMA off page seams.
+ * WRITE SAME is served on every LUN, so its maximum is always there
+ * (WSNZ: a length of 0 is refused); the unmap limits only on a thin
+ * LUN: Linux takes UNMAP for discards when both unmap counts are
+ * non-zero and VPD 0xB2 sets LBPU.
+ */
 static uint32_t vpd_block_limits(const struct scsi_target_desc *t,
 				 const struct scsi_lun *lu, uint8_t *b)
 {
 	uint32_t gran = 4096 / lu->block_size;
 
+	b[4] = 0x01;				/* WSNZ */
 	scsi_put_be16(b + 6, (uint16_t)(gran ? gran : 1));
 	scsi_put_be32(b + 8, scsi_max_xfer_blocks(t, lu));
-	/* No UNMAP, no WRITE SAME, no optimal length: all zero. */
+	if (lu->thin) {
+		scsi_put_be32(b + 20, scsi_max_unmap_blocks(lu));
+		scsi_put_be32(b + 24, scsi_max_unmap_descs(lu));
+		scsi_put_be32(b + 28, scsi_unmap_granularity(lu));
+	}
+	scsi_put_be64(b + 36, scsi_max_write_same_blocks(lu));
 	return 0x3c;
 }
 
@@ -108,6 +120,20 @@ static uint32_t vpd_block_chars(uint8_t *b)
 {
 	scsi_put_be16(b + 4, 0x0001);	/* non-rotating medium */
 	return 0x3c;
+}
+
+/*
+ * Logical block provisioning (SBC-4 6.6.6): a thin LUN unmaps by UNMAP
+ * and both WRITE SAMEs; no thresholds, no anchoring, LBPRZ 0, no
+ * provisioning group descriptor. Fully provisioned otherwise.
+ */
+static uint32_t vpd_provisioning(const struct scsi_lun *lu, uint8_t *b)
+{
+	if (lu->thin) {
+		b[5] = 0xe0;			/* LBPU, LBPWS, LBPWS10 */
+		b[6] = 0x02;			/* thin provisioned */
+	}
+	return 4;
 }
 
 static void inquiry_vpd(const struct scsi_target_desc *t,
@@ -133,6 +159,9 @@ static void inquiry_vpd(const struct scsi_target_desc *t,
 		break;
 	case 0xb1:
 		n = vpd_block_chars(b);
+		break;
+	case 0xb2:
+		n = vpd_provisioning(lu, b);
 		break;
 	default:
 		scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB, 2, NO_BIT);

@@ -62,6 +62,8 @@ int scsi_lun_init_blocks(struct scsi_lun *lun, void *mem, uint64_t nblocks,
 	lun->nblocks = nblocks;
 	lun->block_size = block_size;
 	lun->index = index;
+	/* RAM can always deallocate: the emulation zeroes the blocks. */
+	lun->thin = mem != NULL;
 	scsi_lun_set_target_id(lun, target_id);
 	return 0;
 }

@@ -38,11 +38,14 @@ static const struct scsi_cmd scsi_cmds[256] = {
 	[OP_WRITE_10]		= { scsi_cmd_rw, 10, false },
 	[OP_VERIFY_10]		= { scsi_cmd_verify, 10, false },
 	[OP_SYNC_CACHE_10]	= { scsi_cmd_sync_cache, 10, false },
+	[OP_WRITE_SAME_10]	= { scsi_cmd_write_same, 10, false },
+	[OP_UNMAP]		= { scsi_cmd_unmap, 10, false },
 	[OP_MODE_SENSE_10]	= { scsi_cmd_mode_sense, 10, false },
 	[OP_READ_16]		= { scsi_cmd_rw, 16, false },
 	[OP_WRITE_16]		= { scsi_cmd_rw, 16, false },
 	[OP_VERIFY_16]		= { scsi_cmd_verify, 16, false },
 	[OP_SYNC_CACHE_16]	= { scsi_cmd_sync_cache, 16, false },
+	[OP_WRITE_SAME_16]	= { scsi_cmd_write_same, 16, false },
 	[OP_SERVICE_ACTION_IN_16] = { scsi_cmd_read_capacity, 16, false },
 	[OP_REPORT_LUNS]	= { scsi_cmd_report_luns, 12, true },
 };
@@ -83,6 +86,18 @@ uint8_t *scsi_task_buffer(struct scsi_task *task, size_t size)
 	if (!task->heap)
 		task->status = SCSI_STATUS_BUSY;
 	return task->heap;
+}
+
+/*
+ * Room for a data out of @size bytes, or NULL when the descriptors cover
+ * less, which scsi_data_phase() then rejects: nothing is allocated for
+ * a command that fails anyway. NULL with BUSY when allocation failed.
+ */
+uint8_t *scsi_data_out_buffer(struct scsi_task *task, uint32_t size)
+{
+	if (task->init_dir != SCSI_DIR_OUT || task->init_len < size)
+		return NULL;
+	return scsi_task_buffer(task, size);
 }
 
 /*
@@ -182,6 +197,7 @@ static void scsi_task_reset(struct scsi_task *task)
 	task->nblk = 0;
 	task->op = 0;
 	task->bytchk = 0;
+	task->out_pending = false;
 }
 
 /*
@@ -192,6 +208,7 @@ static void scsi_task_failed(struct scsi_task *task)
 {
 	scsi_task_release(task);
 	memset(&task->io, 0, sizeof(task->io));
+	task->out_pending = false;
 	task->dir = SCSI_DIR_NONE;
 	task->buf = NULL;
 	task->len = 0;
@@ -262,6 +279,14 @@ int scsi_task_start(const struct scsi_target_desc *t, struct scsi_task *task)
 	return 0;
 }
 
+/* Not a medium error, not the initiator's: the target's own fault. */
+static void fail_internal(struct scsi_task *task)
+{
+	scsi_set_sense(task, SCSI_SK_HARDWARE_ERROR,
+		       ASC_INTERNAL_TARGET_FAILURE);
+	scsi_task_failed(task);
+}
+
 /*
  * A backend error is never reported as success: an errno without a
  * better name is an internal target failure. BUSY rather than an error
@@ -296,20 +321,67 @@ void scsi_task_backend_failed(struct scsi_task *task, int err)
 		memset(task->sense, 0, sizeof(task->sense));
 		break;
 	default:
-		scsi_set_sense(task, SCSI_SK_HARDWARE_ERROR,
-			       ASC_INTERNAL_TARGET_FAILURE);
-		break;
+		fail_internal(task);
+		return;
 	}
 	scsi_task_failed(task);
+}
+
+static void data_out_done(struct scsi_task *task)
+{
+	if (!task->out_pending)
+		return;
+	task->out_pending = false;
+	if (task->status != SCSI_STATUS_GOOD)
+		return;
+	scsi_provision_data_out(task);
+	if (task->status != SCSI_STATUS_GOOD)
+		scsi_task_failed(task);
+}
+
+int scsi_task_data_out_done(const struct scsi_target_desc *t,
+			    struct scsi_task *task)
+{
+	if (!t || !task)
+		return -EINVAL;
+	data_out_done(task);
+	return 0;
+}
+
+/* What RAM does after the data phase; a caller's backing did it. */
+static void ram_finish(struct scsi_task *task)
+{
+	switch (task->op) {
+	case OP_VERIFY_10:
+	case OP_VERIFY_16:
+		if (task->bytchk && task->len)
+			scsi_verify_compare(task);
+		break;
+	case OP_UNMAP:
+	case OP_WRITE_SAME_10:
+	case OP_WRITE_SAME_16:
+		scsi_provision_ram(task);
+		break;
+	default:
+		break;
+	}
 }
 
 void scsi_task_finish(const struct scsi_target_desc *t,
 		      struct scsi_task *task)
 {
+	bool ram;
+
 	if (!task)
 		return;
-	if (task->status == SCSI_STATUS_GOOD && task->bytchk && task->len &&
-	    (task->op == OP_VERIFY_10 || task->op == OP_VERIFY_16))
-		scsi_verify_compare(task);
+	ram = task->lu && task->lu->data;
+	if (task->out_pending) {
+		if (ram)
+			data_out_done(task);
+		else
+			fail_internal(task);
+	}
+	if (task->status == SCSI_STATUS_GOOD && ram)
+		ram_finish(task);
 	scsi_task_release(task);
 }

@@ -21,13 +21,16 @@
  *      the operation on the medium (kind SCSI_IO_NONE: none).
  *   2. Data out (dir OUT): the caller moves len bytes into buf or, where
  *      buf is NULL (a WRITE to the caller's backing), into buffers of
- *      its own.
+ *      its own, then calls scsi_task_data_out_done(). That checks what
+ *      arrived (the UNMAP parameter list) and completes task->io; a
+ *      status other than GOOD ends the task there.
  *   3. The operation in task->io. On a LUN with a caller's backing the
  *      caller carries it out; if that fails, scsi_task_backend_failed()
  *      ends the task instead of steps 4 and 5. On a RAM LUN the caller
  *      has nothing to do: READ and WRITE point buf straight into the
  *      LUN's memory, so the transport moves the data with RDMA to or
- *      from the RAM disk itself, and the rest happens in step 5.
+ *      from the RAM disk itself, and the rest (UNMAP zeroes, WRITE
+ *      SAME fills) happens in step 5.
  *   4. Data in (dir IN): the caller sends len bytes from buf or, where
  *      buf is NULL (a READ from its backing), from the buffers it read
  *      into. Generated data (INQUIRY, MODE SENSE...) is in buf.
@@ -65,6 +68,16 @@
 #define SCSI_DEFAULT_MAX_XFER_BYTES	(4u << 20)
 #define SCSI_MAX_XFER_BYTES_LIMIT	(32u << 20)
 /*
+ * Defaults of a LUN's UNMAP and WRITE SAME limits (VPD 0xB0). In bytes,
+ * so one command costs about the same whatever the block size: on RAM
+ * the emulation zeroes or fills that much in scsi_task_finish().
+ */
+#define SCSI_DEFAULT_UNMAP_BYTES	(64u << 20)
+#define SCSI_DEFAULT_WRITE_SAME_BYTES	(64u << 20)
+#define SCSI_DEFAULT_UNMAP_DESCS	16u
+/* What a 16-bit PARAMETER LIST LENGTH can hold: (65535 - 8) / 16 */
+#define SCSI_MAX_UNMAP_DESCS_LIMIT	4095u
+/*
  * IEEE company id in the NAA 6 designators. libsrpt has no OUI of its
  * own, so this is an administratively assigned (locally administered)
  * value: unique among libsrpt targets only, provided target ids differ.
@@ -84,6 +97,20 @@ struct scsi_lun {
 	uint8_t naa_id[16];	/* NAA 6 designator, stable and unique */
 	char serial[21];	/* unit serial number, printable ASCII */
 	bool write_protect;
+	/*
+	 * Thin provisioned: UNMAP and WRITE SAME with the UNMAP bit are
+	 * served, READ CAPACITY(16) sets LBPME, VPD 0xB2 says thin and VPD
+	 * 0xB0 gives the unmap limits, from which Linux enables discard.
+	 * Unmapped blocks need not read as zeros (LBPRZ 0). scsi_lun_init()
+	 * sets it for RAM, where the emulation zeroes unmapped blocks; a
+	 * caller's backing sets it when it can deallocate (punch holes).
+	 */
+	bool thin;
+	/* Limits per command in logical blocks, 0: the default above. */
+	uint32_t max_unmap_blocks;	/* MAXIMUM UNMAP LBA COUNT */
+	uint32_t max_unmap_descs;	/* ...BLOCK DESCRIPTOR COUNT */
+	uint32_t unmap_granularity;	/* OPTIMAL UNMAP GRANULARITY (4 KiB) */
+	uint32_t max_write_same_blocks;	/* MAXIMUM WRITE SAME LENGTH */
 	unsigned int index;	/* in the target */
 };
 
@@ -117,6 +144,19 @@ enum scsi_io_kind {
 	SCSI_IO_WRITE,
 	/* make the blocks durable: what a volatile cache holds of them */
 	SCSI_IO_SYNC,
+	/* deallocate io.ranges (thin LUNs) */
+	SCSI_IO_UNMAP,
+	/*
+	 * write one block, task->buf (block_size bytes, fetched by the data
+	 * out), to each of the blocks; task->buf NULL: zeros (NDOB)
+	 */
+	SCSI_IO_WRITE_SAME,
+};
+
+/* A range of an UNMAP parameter list, checked against the LUN. */
+struct scsi_unmap_range {
+	uint64_t lba;
+	uint32_t nblk;		/* never 0 */
 };
 
 /*
@@ -134,6 +174,22 @@ struct scsi_io {
 	 */
 	uint32_t nblk;
 	bool fua;		/* WRITE: durable before the response (FUA) */
+	/*
+	 * WRITE SAME: the UNMAP bit (thin LUNs only): the blocks may be
+	 * deallocated instead of written, provided they then read as the
+	 * pattern; with LBPRZ 0 that is only so when the backend knows its
+	 * deallocated blocks read as zeros and the pattern is zeros.
+	 */
+	bool unmap;
+	/* WRITE SAME: the pattern is all zeros (NDOB, or a zero block) */
+	bool zero;
+	/*
+	 * UNMAP: the ranges of the parameter list, set by
+	 * scsi_task_data_out_done(); they may overlap, none is empty, each
+	 * lies inside the LUN. They live in the task's buffer.
+	 */
+	const struct scsi_unmap_range *ranges;
+	unsigned int nranges;
 };
 
 struct scsi_task {
@@ -169,7 +225,12 @@ struct scsi_task {
 	bool overflow, underflow;
 	enum scsi_dir resid_dir;
 
-	uint8_t small[SCSI_TASK_SMALL_LEN];
+	union {
+		uint8_t small[SCSI_TASK_SMALL_LEN];
+		/* private: UNMAP decodes its list in place */
+		struct scsi_unmap_range small_ranges[SCSI_TASK_SMALL_LEN /
+			sizeof(struct scsi_unmap_range)];
+	};
 
 	/* private to the emulation */
 	uint8_t *heap;
@@ -178,6 +239,7 @@ struct scsi_task {
 	uint32_t nblk;
 	uint8_t op;
 	uint8_t bytchk;
+	bool out_pending;	/* scsi_task_data_out_done() is due */
 };
 
 /**
@@ -212,15 +274,43 @@ bool scsi_rw_covers(const uint8_t *cdb, uint64_t lba);
 int scsi_task_start(const struct scsi_target_desc *t, struct scsi_task *task);
 
 /**
+ * scsi_task_data_out_done - take in what the data out brought
+ * @t: the same target description
+ * @task: a started task whose data out (dir OUT) has fully landed
+ *
+ * Step 2 of the sequence, after every data out; it does nothing for
+ * commands that need nothing (READ, WRITE, VERIFY), and nothing a second
+ * time. UNMAP: checks the parameter list (SBC-4 5.32) and sets io.ranges
+ * and io.nranges, io.kind SCSI_IO_NONE when no range is left (a list of
+ * empty descriptors). A list that names more descriptors than
+ * MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT, or more blocks in all than
+ * MAXIMUM UNMAP LBA COUNT, gets 5/26/00 INVALID FIELD IN PARAMETER
+ * LIST; a range past the end of the LUN 5/21/00. A descriptor that the
+ * lengths in the list header or the parameter list length cut short is
+ * ignored, as SBC-4 wants. WRITE SAME: sets io.zero for a zero block.
+ * On CHECK CONDITION the task is over as for scsi_task_start(); the
+ * caller sends the status. Any thread.
+ *
+ * Return: 0, or -EINVAL when @t or @task is NULL.
+ */
+int scsi_task_data_out_done(const struct scsi_target_desc *t,
+			    struct scsi_task *task);
+
+/**
  * scsi_task_finish - complete a task after its data phase
  * @t: the same target description
  * @task: a task scsi_task_start() ran on
  *
  * Call once per started task, after the data phase has fully landed and
- * the operation in task->io is done. VERIFY with BYTCHK compares here
- * (MISCOMPARE 0xE/1D/00 on mismatch, INFORMATION = byte offset of the
- * first difference). Frees the task's heap buffer: buf is invalid
- * afterwards. Harmless on a task that already failed. Any thread.
+ * the operation in task->io is done. On a RAM LUN it carries out what
+ * is left: VERIFY with BYTCHK compares (MISCOMPARE 0xE/1D/00 on
+ * mismatch, INFORMATION = byte offset of the first difference), UNMAP
+ * zeroes the ranges, WRITE SAME fills the blocks. A data out that
+ * scsi_task_data_out_done() was not called for is taken in here on RAM;
+ * with the caller's backing that is a caller's bug, and the task ends in
+ * 04/44/00 rather than in a success that did nothing. Frees the task's
+ * heap buffer: buf is invalid afterwards. Harmless on a task that
+ * already failed. Any thread.
  *
  * Return: nothing; task->status and the sense are final.
  */
@@ -285,8 +375,9 @@ void *scsi_task_detach_buffer(struct scsi_task *task);
  *
  * naa_id and serial depend only on @target_id and @index, so every
  * login and every path to the same LUN sees the same designators, and
- * different LUNs or targets see different ones. Before the LUN is
- * served; any thread.
+ * different LUNs or targets see different ones. The LUN is thin: the
+ * emulation zeroes what UNMAP names. Before the LUN is served; any
+ * thread.
  *
  * Return: 0, or -EINVAL (NULL pointer, under one block, bad index).
  */
@@ -303,8 +394,9 @@ int scsi_lun_init(struct scsi_lun *lun, void *mem, uint64_t bytes,
  * @index: the LUN index in the target (below SCSI_MAX_LUNS)
  * @target_id: as for scsi_lun_init()
  *
- * Designators as for scsi_lun_init(). Before the LUN is served; any
- * thread.
+ * Designators as for scsi_lun_init(); thin for RAM, not for the
+ * caller's backing (set it when the backing can deallocate); limits at
+ * their defaults. Before the LUN is served; any thread.
  *
  * Return: 0, or -EINVAL (NULL @lun, no block, another block size, RAM
  * larger than the address space, bad index).

@@ -210,6 +210,7 @@ static void data_out_done(struct srpt_io *io, int status, void *arg)
 		srpt_io_complete(io, &res);
 		return;
 	}
+	scsi_task_data_out_done(&rd->desc, task);
 	finish(rd, io, task);
 }
 
@@ -269,7 +270,7 @@ static void on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 	}
 	r = srpt_io_fetch_data(io, &sg, 1, data_out_done, rd);
 	if (r == 1)
-		finish(rd, io, task);
+		data_out_done(io, 0, rd);
 	else if (r < 0)
 		data_out_done(io, r, rd);
 }

@@ -88,5 +88,6 @@ TCase *tcase_rw(void);
 TCase *tcase_verify_sync(void);
 TCase *tcase_lun(void);
 TCase *tcase_backing(void);
+TCase *tcase_provision(void);
 
 #endif
