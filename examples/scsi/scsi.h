@@ -106,6 +106,13 @@ struct scsi_lun {
 	 * caller's backing sets it when it can deallocate (punch holes).
 	 */
 	bool thin;
+	/*
+	 * The medium has a volatile write cache (e.g. a file written
+	 * without O_DSYNC): the caching mode page says WCE 1, so initiators
+	 * send SYNCHRONIZE CACHE to flush and FUA writes, and the backend
+	 * must honour both (io SYNC, io.fua). RAM: false, written through.
+	 */
+	bool write_cache;
 	/* Limits per command in logical blocks, 0: the default above. */
 	uint32_t max_unmap_blocks;	/* MAXIMUM UNMAP LBA COUNT */
 	uint32_t max_unmap_descs;	/* ...BLOCK DESCRIPTOR COUNT */
