@@ -94,6 +94,55 @@ void scsi_lun_set_target_id(struct scsi_lun *lun, uint64_t target_id)
 		 target_id, index);
 }
 
+/* The finaliser of splitmix64: every input bit reaches every output bit. */
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+/*
+ * The id goes through three Feistel rounds, a permutation of 128 bits,
+ * so ids that differ in any bit (a UUID's fixed version and variant
+ * bits included) still differ in the 99 bits the NAA designator keeps.
+ * Its 36-bit vendor specific identifier has bit 35 set, which an index
+ * (below 2^14) never has; the serial starts with 'L' where the target's
+ * are hexadecimal: neither can equal one made of a target id.
+ */
+int scsi_lun_set_lu_id(struct scsi_lun *lun, const uint8_t id[16])
+{
+	uint64_t hi, lo;
+	uint8_t *naa;
+
+	if (!lun || !id)
+		return -EINVAL;
+	hi = scsi_get_be64(id);
+	lo = scsi_get_be64(id + 8);
+	if (!hi && !lo)
+		return -EINVAL;
+	lo ^= mix64(hi);
+	hi ^= mix64(lo);
+	lo ^= mix64(hi);
+
+	naa = lun->naa_id;
+	naa[0] = (uint8_t)(0x60 | (SCSI_NAA_COMPANY_ID >> 20));
+	naa[1] = (uint8_t)(SCSI_NAA_COMPANY_ID >> 12);
+	naa[2] = (uint8_t)(SCSI_NAA_COMPANY_ID >> 4);
+	/* company id low nibble, then 0x8 << 32 | the top 35 bits of hi */
+	naa[3] = (uint8_t)((SCSI_NAA_COMPANY_ID & 0xf) << 4 | 0x8 |
+			   (hi >> 61));
+	scsi_put_be32(naa + 4, (uint32_t)(hi >> 29));
+	scsi_put_be64(naa + 8, lo);
+
+	snprintf(lun->serial, sizeof(lun->serial), "L%03X%016" PRIX64,
+		 (unsigned int)(hi >> 52), lo);
+	return 0;
+}
+
 /*
  * SELECT REPORT 00h and 02h list every LU; 01h lists the well-known LUs,
  * of which there are none. Only the bytes the initiator can receive are

@@ -426,6 +426,27 @@ int scsi_lun_init_blocks(struct scsi_lun *lun, void *mem, uint64_t nblocks,
 void scsi_lun_set_target_id(struct scsi_lun *lun, uint64_t target_id);
 
 /**
+ * scsi_lun_set_lu_id - designators of the logical unit, not of the port
+ * @lun: an initialised LUN
+ * @id: 16 bytes that name the medium (e.g. a UUID the administrator
+ *      gives every process serving it), not all zero
+ *
+ * For a medium that more than one target serves (implicit ALUA, one
+ * process per path): naa_id and serial become a function of @id alone,
+ * not of the LUN index or the target id, so every process given the
+ * same @id reports the same NAA 6 and T10 vendor id designators (the
+ * latter also needs the same scsi_target_desc.vendor) and the same unit
+ * serial number, and Linux dm-multipath sees one device. They never
+ * equal those scsi_lun_set_target_id() makes. Different ids give
+ * different designators except with a chance of about 2^-99 (NAA) and
+ * 2^-76 (serial). A later scsi_lun_set_target_id() replaces them again.
+ * Not while the LUN is served; any thread.
+ *
+ * Return: 0, or -EINVAL for a NULL @lun or @id, or an all-zero @id.
+ */
+int scsi_lun_set_lu_id(struct scsi_lun *lun, const uint8_t id[16]);
+
+/**
  * scsi_lun_to_index - decode an 8-byte SAM LUN
  * @lun8: peripheral device addressing (00 LL, bus 0) or flat space
  *        addressing (4x LL); the other six bytes must be zero
