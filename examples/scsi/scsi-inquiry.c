@@ -13,6 +13,7 @@
 #define VERSION_SPC4		0x06
 #define RDF_SPC			0x02
 #define CMDQUE			0x02
+#define TPGS_IMPLICIT		0x10
 
 /* Version descriptors (SPC-4 table 29): no particular revision claimed. */
 static const uint16_t version_descs[] = {
@@ -42,6 +43,8 @@ static void inquiry_std(const struct scsi_target_desc *t,
 	b[2] = VERSION_SPC4;
 	b[3] = RDF_SPC;
 	b[4] = STD_INQUIRY_LEN - 5;
+	if (t->tpg_id)
+		b[5] = TPGS_IMPLICIT;
 	b[7] = CMDQUE;
 	scsi_copy_ascii(b + 8, t->vendor ? t->vendor : "LIBSRPT", 8);
 	scsi_copy_ascii(b + 16, t->product ? t->product : "RAMDISK", 16);
@@ -68,7 +71,9 @@ static uint32_t vpd_serial(const struct scsi_lun *lu, uint8_t *b)
 /*
  * Two designators, both associated with the LU, both derived only from
  * the LUN so every path reports the same: NAA 6 (binary) and T10 vendor
- * id (ASCII: vendor, then the unit serial number).
+ * id (ASCII: vendor, then the unit serial number). With ALUA two more,
+ * associated with the target port, which differ per path: its relative
+ * port and its port group, which Linux scsi_dh_alua needs to attach.
  */
 static uint32_t vpd_devid(const struct scsi_target_desc *t,
 			  const struct scsi_lun *lu, uint8_t *b)
@@ -88,6 +93,19 @@ static uint32_t vpd_devid(const struct scsi_target_desc *t,
 	scsi_copy_ascii(d + 4, t->vendor ? t->vendor : "LIBSRPT", 8);
 	scsi_copy_ascii(d + 12, lu->serial, sn);
 	d += 4 + 8 + sn;
+
+	if (t->tpg_id) {
+		d[0] = 0x01;		/* code set: binary */
+		d[1] = 0x14;		/* assoc: target port, relative port */
+		d[3] = 4;
+		scsi_put_be16(d + 6, t->rel_port_id);
+		d += 8;
+		d[0] = 0x01;
+		d[1] = 0x15;		/* assoc: target port, port group */
+		d[3] = 4;
+		scsi_put_be16(d + 6, t->tpg_id);
+		d += 8;
+	}
 
 	return (uint32_t)(d - (b + 4));
 }
@@ -143,7 +161,8 @@ static void inquiry_vpd(const struct scsi_target_desc *t,
 	uint8_t *b = task->small;
 	uint32_t n;
 
-	memset(b, 0, 64);
+	/* The longest page, 0x83 with ALUA, is 4 + 20 + 32 + 16 bytes. */
+	memset(b, 0, 128);
 	switch (page) {
 	case 0x00:
 		n = vpd_supported(b);

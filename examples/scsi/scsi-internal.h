@@ -33,11 +33,16 @@
 #define OP_WRITE_SAME_16	0x93
 #define OP_SERVICE_ACTION_IN_16	0x9e
 #define OP_REPORT_LUNS		0xa0
+#define OP_MAINTENANCE_IN	0xa3
 
 #define SAI_READ_CAPACITY_16	0x10
+#define MI_REPORT_TARGET_PGS	0x0a
 
 /* Additional sense code and qualifier, as one 16-bit value */
 #define ASC_NONE			0x0000
+#define ASC_NOT_READY_TRANSITION	0x040a
+#define ASC_NOT_READY_STANDBY		0x040b
+#define ASC_NOT_READY_UNAVAILABLE	0x040c
 #define ASC_WRITE_ERROR			0x0c00
 #define ASC_INVALID_FIELD_IN_IU		0x0e03
 #define ASC_UNRECOVERED_READ_ERROR	0x1100
@@ -162,6 +167,14 @@ void scsi_cmd_write_same(const struct scsi_target_desc *t,
 void scsi_cmd_unmap(const struct scsi_target_desc *t, struct scsi_task *task);
 void scsi_provision_data_out(struct scsi_task *task);
 void scsi_provision_ram(struct scsi_task *task);
+
+/* scsi-alua.c: where a command may run without a full access state */
+#define ALUA_OK_STANDBY		0x01
+#define ALUA_OK_UNAVAILABLE	0x02	/* and transitioning */
+bool scsi_alua_allows(const struct scsi_target_desc *t, uint8_t ok,
+		      struct scsi_task *task);
+void scsi_cmd_maintenance_in(const struct scsi_target_desc *t,
+			     struct scsi_task *task);
 
 /* scsi-lun.c */
 void scsi_cmd_report_luns(const struct scsi_target_desc *t,

@@ -15,6 +15,9 @@ struct scsi_cmd {
 	scsi_cmd_fn fn;
 	uint8_t cdb_len;
 	bool any_lun;		/* also served on LUNs that do not exist */
+	/* ALUA_OK_*: also served in those states; ALUA_ONLY: a hole
+	 * when tpg_id is 0 */
+	uint8_t alua;
 };
 
 static void scsi_cmd_good(const struct scsi_target_desc *t,
@@ -24,30 +27,37 @@ static void scsi_cmd_good(const struct scsi_target_desc *t,
 	scsi_data_phase(task, SCSI_DIR_NONE, NULL, 0);
 }
 
+#define ALUA_ONLY	0x80
+#define ALUA_S		ALUA_OK_STANDBY
+#define ALUA_SU		(ALUA_OK_STANDBY | ALUA_OK_UNAVAILABLE)
+
 /* Indexed by operation code; a hole means 5/20/00. */
 static const struct scsi_cmd scsi_cmds[256] = {
-	[OP_TEST_UNIT_READY]	= { scsi_cmd_good, 6, false },
-	[OP_REQUEST_SENSE]	= { scsi_cmd_request_sense, 6, true },
-	[OP_READ_6]		= { scsi_cmd_rw, 6, false },
-	[OP_WRITE_6]		= { scsi_cmd_rw, 6, false },
-	[OP_INQUIRY]		= { scsi_cmd_inquiry, 6, true },
-	[OP_MODE_SENSE_6]	= { scsi_cmd_mode_sense, 6, false },
-	[OP_START_STOP_UNIT]	= { scsi_cmd_good, 6, false },
-	[OP_READ_CAPACITY_10]	= { scsi_cmd_read_capacity, 10, false },
-	[OP_READ_10]		= { scsi_cmd_rw, 10, false },
-	[OP_WRITE_10]		= { scsi_cmd_rw, 10, false },
-	[OP_VERIFY_10]		= { scsi_cmd_verify, 10, false },
-	[OP_SYNC_CACHE_10]	= { scsi_cmd_sync_cache, 10, false },
-	[OP_WRITE_SAME_10]	= { scsi_cmd_write_same, 10, false },
-	[OP_UNMAP]		= { scsi_cmd_unmap, 10, false },
-	[OP_MODE_SENSE_10]	= { scsi_cmd_mode_sense, 10, false },
-	[OP_READ_16]		= { scsi_cmd_rw, 16, false },
-	[OP_WRITE_16]		= { scsi_cmd_rw, 16, false },
-	[OP_VERIFY_16]		= { scsi_cmd_verify, 16, false },
-	[OP_SYNC_CACHE_16]	= { scsi_cmd_sync_cache, 16, false },
-	[OP_WRITE_SAME_16]	= { scsi_cmd_write_same, 16, false },
-	[OP_SERVICE_ACTION_IN_16] = { scsi_cmd_read_capacity, 16, false },
-	[OP_REPORT_LUNS]	= { scsi_cmd_report_luns, 12, true },
+	[OP_TEST_UNIT_READY]	= { scsi_cmd_good, 6, false, 0 },
+	[OP_REQUEST_SENSE]	= { scsi_cmd_request_sense, 6, true, ALUA_SU },
+	[OP_READ_6]		= { scsi_cmd_rw, 6, false, 0 },
+	[OP_WRITE_6]		= { scsi_cmd_rw, 6, false, 0 },
+	[OP_INQUIRY]		= { scsi_cmd_inquiry, 6, true, ALUA_SU },
+	[OP_MODE_SENSE_6]	= { scsi_cmd_mode_sense, 6, false, ALUA_S },
+	[OP_START_STOP_UNIT]	= { scsi_cmd_good, 6, false, 0 },
+	[OP_READ_CAPACITY_10]	= { scsi_cmd_read_capacity, 10, false, ALUA_S },
+	[OP_READ_10]		= { scsi_cmd_rw, 10, false, 0 },
+	[OP_WRITE_10]		= { scsi_cmd_rw, 10, false, 0 },
+	[OP_VERIFY_10]		= { scsi_cmd_verify, 10, false, 0 },
+	[OP_SYNC_CACHE_10]	= { scsi_cmd_sync_cache, 10, false, 0 },
+	[OP_WRITE_SAME_10]	= { scsi_cmd_write_same, 10, false, 0 },
+	[OP_UNMAP]		= { scsi_cmd_unmap, 10, false, 0 },
+	[OP_MODE_SENSE_10]	= { scsi_cmd_mode_sense, 10, false, ALUA_S },
+	[OP_READ_16]		= { scsi_cmd_rw, 16, false, 0 },
+	[OP_WRITE_16]		= { scsi_cmd_rw, 16, false, 0 },
+	[OP_VERIFY_16]		= { scsi_cmd_verify, 16, false, 0 },
+	[OP_SYNC_CACHE_16]	= { scsi_cmd_sync_cache, 16, false, 0 },
+	[OP_WRITE_SAME_16]	= { scsi_cmd_write_same, 16, false, 0 },
+	[OP_SERVICE_ACTION_IN_16] = { scsi_cmd_read_capacity, 16, false,
+				      ALUA_S },
+	[OP_REPORT_LUNS]	= { scsi_cmd_report_luns, 12, true, ALUA_SU },
+	[OP_MAINTENANCE_IN]	= { scsi_cmd_maintenance_in, 12, false,
+				    ALUA_SU | ALUA_ONLY },
 };
 
 unsigned int scsi_visible_luns(const struct scsi_target_desc *t)
@@ -243,11 +253,14 @@ static void scsi_dispatch(const struct scsi_target_desc *t,
 			       ASC_LUN_NOT_SUPPORTED);
 		return;
 	}
-	if (!cmd->fn) {
+	/* Without ALUA there is no REPORT TARGET PORT GROUPS to serve. */
+	if (!cmd->fn || ((cmd->alua & ALUA_ONLY) && !t->tpg_id)) {
 		scsi_set_sense(task, SCSI_SK_ILLEGAL_REQUEST,
 			       ASC_INVALID_OPCODE);
 		return;
 	}
+	if (!scsi_alua_allows(t, cmd->alua, task))
+		return;
 	if (task->cdb_len < cmd->cdb_len) {
 		scsi_set_sense(task, SCSI_SK_ILLEGAL_REQUEST,
 			       ASC_INVALID_FIELD_IN_CDB);

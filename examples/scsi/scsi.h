@@ -134,6 +134,34 @@ struct scsi_target_desc {
 	 * in one command; longer commands get 5/24/00.
 	 */
 	uint32_t max_xfer_bytes;
+	/*
+	 * Implicit ALUA (SPC-4 5.15). The target, one process, is one
+	 * target port (rel_port_id, non-zero) alone in target port group
+	 * tpg_id, whose access state holds for all its LUNs. tpg_id 0: no
+	 * ALUA (TPGS 00b, no port designators in VPD 0x83, no REPORT
+	 * TARGET PORT GROUPS, no access state). Two processes serving one
+	 * backing take different ids and give its LUNs the same
+	 * designators (scsi_lun_set_lu_id()): Linux then sees one device
+	 * with a path per process, and dm-multipath groups the paths by
+	 * the state each process reports. Set before the target serves.
+	 */
+	uint16_t tpg_id;
+	uint16_t rel_port_id;
+	/*
+	 * private: the access state and the REPORT TARGET PORT GROUPS
+	 * status code; all zero is active/optimized. Changed only through
+	 * scsi_target_set_alua_state(), read by every command.
+	 */
+	_Atomic unsigned int alua;
+};
+
+/* Target port group access states (SPC-4 6.37), as the wire has them. */
+enum scsi_alua_state {
+	SCSI_ALUA_ACTIVE_OPTIMIZED	= 0x0,
+	SCSI_ALUA_ACTIVE_NON_OPTIMIZED	= 0x1,
+	SCSI_ALUA_STANDBY		= 0x2,
+	SCSI_ALUA_UNAVAILABLE		= 0x3,
+	SCSI_ALUA_TRANSITIONING		= 0xf,
 };
 
 enum scsi_dir {
@@ -371,6 +399,45 @@ void scsi_task_release(struct scsi_task *task);
  * or in LUN memory).
  */
 void *scsi_task_detach_buffer(struct scsi_task *task);
+
+/**
+ * scsi_target_set_alua_state - change the target port group's state
+ * @t: the target description, also while commands run on it
+ * @state: the new access state
+ *
+ * Takes effect for commands that start afterwards. Standby: only
+ * INQUIRY, REPORT LUNS, REPORT TARGET PORT GROUPS, REQUEST SENSE, MODE
+ * SENSE and READ CAPACITY(10/16) are served, every other command gets
+ * NOT READY 02/04/0B. READ CAPACITY is beyond SPC-4's list (which lets
+ * a device serve more): Linux reads the capacity on every path when it
+ * scans, and dm-multipath keeps a path of size 0 out of the map, so a
+ * standby path could never take over. Unavailable (02/04/0C) and
+ * transitioning (02/04/0A, which Linux retries): only INQUIRY, REPORT
+ * LUNS, REPORT TARGET PORT GROUPS and REQUEST SENSE. A change sets the
+ * status code REPORT TARGET PORT GROUPS reports to 02h (altered by
+ * implicit ALUA behavior). No unit attention is raised: the emulation
+ * knows no I_T nexus; Linux learns the new state by its own REPORT
+ * TARGET PORT GROUPS (on path activation, or after a command failed
+ * with one of the senses above). Setting the state a target is in
+ * already changes nothing, the status code included. Any thread.
+ *
+ * Return: 0, or -EINVAL for a NULL @t, a target without ALUA (tpg_id
+ * 0: it has no state to change) or a state not in the enum.
+ */
+int scsi_target_set_alua_state(struct scsi_target_desc *t,
+			       enum scsi_alua_state state);
+
+/**
+ * scsi_target_get_alua_state - the target port group's state
+ * @t: the target description
+ *
+ * Any thread.
+ *
+ * Return: the state scsi_target_set_alua_state() last set, at first
+ * SCSI_ALUA_ACTIVE_OPTIMIZED.
+ */
+enum scsi_alua_state
+scsi_target_get_alua_state(const struct scsi_target_desc *t);
 
 /**
  * scsi_lun_init - set up a LUN over caller-owned memory

@@ -234,6 +234,7 @@ int main(void)
 	suite_add_tcase(s, tcase_lun());
 	suite_add_tcase(s, tcase_backing());
 	suite_add_tcase(s, tcase_provision());
+	suite_add_tcase(s, tcase_alua());
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

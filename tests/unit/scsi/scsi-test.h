@@ -89,5 +89,6 @@ TCase *tcase_verify_sync(void);
 TCase *tcase_lun(void);
 TCase *tcase_backing(void);
 TCase *tcase_provision(void);
+TCase *tcase_alua(void);
 
 #endif
