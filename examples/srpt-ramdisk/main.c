@@ -3,7 +3,7 @@
  * srpt-ramdisk: a RAM disk served over SRP with libsrpt. It registers its
  * RAM with the library before it listens, so that data moves by RDMA
  * straight to and from the disk (zero copy) from the first login on; the
- * SCSI emulation lives in scsi*.c. Signals: SIGUSR1 prints the channels
+ * SCSI emulation is examples/scsi/. Signals: SIGUSR1 prints the channels
  * and their counters, SIGUSR2 sends every channel an asynchronous event
  * (capacity data changed), SIGHUP logs every initiator out (they log in
  * again), SIGINT and SIGTERM stop it.
@@ -190,6 +190,7 @@ static void data_out_done(struct srpt_io *io, int status, void *arg)
 		srpt_io_complete(io, &res);
 		return;
 	}
+	scsi_task_data_out_done(&rd->desc, task);
 	finish(rd, io, task);
 }
 
@@ -249,7 +250,7 @@ static void on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 	}
 	r = srpt_io_fetch_data(io, &sg, 1, data_out_done, rd);
 	if (r == 1)
-		finish(rd, io, task);
+		data_out_done(io, 0, rd);
 	else if (r < 0)
 		data_out_done(io, r, rd);
 }
