@@ -142,7 +142,7 @@ dd if=/dev/urandom of="$pat" bs=1M count=8 status=none
 dd if="$pat" of="$d0" bs=1M count=8 oflag=direct status=none || die "write before the kill failed"
 fio --name=bg --filename="$d0" --rw=randwrite --bs=64k --iodepth=16 \
 	--ioengine=libaio --direct=1 --offset=16M --size=16M --time_based \
-	--runtime=60 >"$out/fio-kill.txt" 2>&1 &
+	--runtime=60 --allow_file_create=0 >"$out/fio-kill.txt" 2>&1 &
 fio_pid=$!
 sleep 3
 kill -9 "$RAMDISK_PID"
