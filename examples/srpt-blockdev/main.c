@@ -278,8 +278,10 @@ int main(int argc, char **argv)
 	int sig, r;
 
 	r = options_parse(&bd.opt, argc, argv);
-	if (r <= 0)
+	if (r <= 0) {
+		options_free(&bd.opt);	/* what was parsed before the error */
 		return r < 0 ? 2 : 0;
+	}
 	if (open_luns(&bd)) {
 		close_luns(&bd);
 		options_free(&bd.opt);

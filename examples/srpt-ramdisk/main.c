@@ -397,8 +397,10 @@ int main(int argc, char **argv)
 	int sig, r;
 
 	r = options_parse(&rd.opt, argc, argv);
-	if (r <= 0)
+	if (r <= 0) {
+		options_free(&rd.opt);	/* what was parsed before the error */
 		return r < 0 ? 2 : 0;
+	}
 	verbose = rd.opt.cli.verbose;
 	target_cli_target_opts(&rd.opt.cli, &o);
 	o.ops = &ramdisk_ops;
