@@ -140,11 +140,16 @@ for p in /sys/class/srp_remote_ports/port-*; do
 done
 dd if=/dev/urandom of="$pat" bs=1M count=8 status=none
 dd if="$pat" of="$d0" bs=1M count=8 oflag=direct status=none || die "write before the kill failed"
-fio --name=bg --filename="$d0" --rw=randwrite --bs=64k --iodepth=16 \
-	--ioengine=libaio --direct=1 --offset=16M --size=16M --time_based \
-	--runtime=60 --allow_file_create=0 >"$out/fio-kill.txt" 2>&1 &
+# fio records what it has had acknowledged (verify_state_save), paced
+# so that the kill lands in the middle of its writes.
+crash_job=(--name=crash --filename="$d0" --rw=randwrite --bs=64k --iodepth=16
+	--ioengine=libaio --direct=1 --offset=16M --size=16M --rate_iops=20
+	--verify=crc32c --allow_file_create=0)
+(cd "$out" && fio "${crash_job[@]}" --do_verify=0 --verify_state_save=1 \
+	>"$out/fio-crash.txt" 2>&1) &
 fio_pid=$!
-sleep 3
+sleep 4
+kill -0 "$fio_pid" 2>/dev/null || die "fio ended before the kill: $(tail -n 5 "$out/fio-crash.txt")"
 kill -9 "$RAMDISK_PID"
 wait "$RAMDISK_PID" 2>/dev/null
 kmsg_mark "blockdev restart"
@@ -154,20 +159,52 @@ ramdisk_start "$BUILD" "$out/target-restart.log" "${targs[@]}" ||
 	die "srpt-blockdev did not start again"
 wait_until 60 sh -c "dmesg | sed -n '/blockdev restart/,\$p' | grep -q 'reconnect succeeded'" ||
 	die "the initiator did not reconnect to the restarted target: $(dmesg | tail -n 20)"
-kill "$fio_pid" 2>/dev/null
-wait "$fio_pid" 2>/dev/null
+wait_until 120 sh -c "! kill -0 $fio_pid 2>/dev/null" || die "fio did not end after the restart"
+wait "$fio_pid" || die "fio's writes failed across the kill: $(tail -n 20 "$out/fio-crash.txt")"
+grep -q "err= 0" "$out/fio-crash.txt" || die "fio reported errors across the kill"
+(cd "$out" && fio "${crash_job[@]}" --verify_only --verify_state_load=1 \
+	--verify_fatal=1 >"$out/fio-crash-verify.txt" 2>&1) ||
+	{ cat "$out/fio-crash-verify.txt" >&2; die "fio --verify_only --verify_state_load found a lost write"; }
+grep -q "err= 0" "$out/fio-crash-verify.txt" || die "fio --verify_only reported errors"
 dd if="$d0" of="$out/readback" bs=1M count=8 iflag=direct status=none ||
 	die "read after the restart failed"
 cmp "$out/readback" "$pat" || die "the restarted target serves other data"
-fio --name=after --filename="$d0" --rw=randwrite --bs=4k --iodepth=16 \
-	--ioengine=libaio --direct=1 --offset=32M --size=8M --verify=crc32c \
-	--do_verify=1 --verify_fatal=1 >"$out/fio-after.txt" 2>&1 ||
-	{ cat "$out/fio-after.txt" >&2; die "fio --verify after the restart failed"; }
-note "SIGKILL during 64k randwrite qd16: the 8 MiB answered before are in the file; restarted, the target serves them, the initiator reconnected, fio --verify ok"
+note "SIGKILL in the middle of fio's 64k randwrite (verify_state_save): the 8 MiB answered before are in the file; restarted, the target serves them, the initiator reconnected, fio's writes all completed, and fio --verify_only --verify_state_load found every acknowledged write"
 
 srp_logout_all || die "logout failed"
 ramdisk_stop || die "srpt-blockdev did not exit 0 on SIGTERM"
 grep -q "stopped" "$RAMDISK_LOG" || die "srpt-blockdev did not log its stop"
 note "SIGTERM: exit 0${RAMDISK_LEAK_NOTE:-}"
+
+# Errors the initiator must be told in SCSI terms: a read-only LUN
+# (DATA PROTECT) and a backing that fails every I/O (a device-mapper
+# error target: MEDIUM ERROR).
+modprobe dm_mod 2>/dev/null
+dmsetup create bd-bad --table "0 16384 error" || die "cannot make a failing device"
+ramdisk_start "$BUILD" "$out/target-errors.log" --port $PORT --pool 8M \
+	--read-only "$img" /dev/mapper/bd-bad || die "srpt-blockdev (errors) did not start"
+grep -q "LUN 0: .*read-only" "$out/target-errors.log" || die "LUN 0 is not read-only"
+kmsg_mark "blockdev errors"
+login
+dmesg_since "blockdev errors" | grep -q "Write Protect is on" ||
+	die "the initiator does not see LUN 0 write protected"
+# Past the initiator's own read-only flag, so the WRITE reaches the target.
+blockdev --setrw "$d0"
+if dd if=/dev/zero of="$d0" bs=4k count=1 oflag=direct status=none 2>"$out/ro.err"; then
+	die "a WRITE to the read-only LUN succeeded"
+fi
+dmesg_since "blockdev errors" | grep -q "Data Protect" ||
+	die "no DATA PROTECT for the write to the read-only LUN: $(dmesg_since 'blockdev errors' | tail -n 5)"
+cmp <(dd if="$img" bs=1M count=8 status=none) "$pat" || die "the read-only LUN's file changed"
+if dd if="$d1" of=/dev/null bs=4k count=1 iflag=direct status=none 2>"$out/bad.err"; then
+	die "a READ from the failing device succeeded"
+fi
+dmesg_since "blockdev errors" | grep -q "Medium Error\|Unrecovered read error" ||
+	die "no MEDIUM ERROR for the failing read: $(dmesg_since 'blockdev errors' | tail -n 5)"
+ramdisk_alive
+note "errors: WRITE to a --read-only LUN refused (DATA PROTECT), its file unchanged; READ from a failing device answered MEDIUM ERROR; the target carries on"
+srp_logout_all || die "logout (errors) failed"
+ramdisk_stop || die "srpt-blockdev (errors) did not exit 0 on SIGTERM"
+dmsetup remove bd-bad 2>/dev/null || true
 rmmod brd 2>/dev/null || true
 note "PASS"
