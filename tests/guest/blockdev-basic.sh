@@ -180,7 +180,10 @@ note "SIGTERM: exit 0${RAMDISK_LEAK_NOTE:-}"
 # (DATA PROTECT) and a backing that fails every I/O (a device-mapper
 # error target: MEDIUM ERROR).
 modprobe dm_mod 2>/dev/null
-dmsetup create bd-bad --table "0 16384 error" || die "cannot make a failing device"
+# No udev in this guest: dmsetup makes the node itself.
+dmsetup create --noudevsync bd-bad --table "0 16384 error" &&
+	dmsetup mknodes bd-bad && [ -b /dev/mapper/bd-bad ] ||
+	die "cannot make a failing device"
 ramdisk_start "$BUILD" "$out/target-errors.log" --port $PORT --pool 8M \
 	--read-only "$img" /dev/mapper/bd-bad || die "srpt-blockdev (errors) did not start"
 grep -q "LUN 0: .*read-only" "$out/target-errors.log" || die "LUN 0 is not read-only"
@@ -188,13 +191,14 @@ kmsg_mark "blockdev errors"
 login
 dmesg_since "blockdev errors" | grep -q "Write Protect is on" ||
 	die "the initiator does not see LUN 0 write protected"
-# Past the initiator's own read-only flag, so the WRITE reaches the target.
-blockdev --setrw "$d0"
-if dd if=/dev/zero of="$d0" bs=4k count=1 oflag=direct status=none 2>"$out/ro.err"; then
-	die "a WRITE to the read-only LUN succeeded"
+# Past the initiator's own read-only flag (SG_IO), so the WRITE(10) of
+# one block reaches the target.
+if sg_raw -R -s 512 -i /dev/zero "$d0" 2a 00 00 00 00 00 00 00 01 00 \
+	>"$out/ro.txt" 2>&1; then
+	die "a WRITE to the read-only LUN succeeded: $(cat "$out/ro.txt")"
 fi
-dmesg_since "blockdev errors" | grep -q "Data Protect" ||
-	die "no DATA PROTECT for the write to the read-only LUN: $(dmesg_since 'blockdev errors' | tail -n 5)"
+grep -q "Data Protect" "$out/ro.txt" && grep -qi "write protected" "$out/ro.txt" ||
+	die "no DATA PROTECT, WRITE PROTECTED for the write to the read-only LUN: $(cat "$out/ro.txt")"
 cmp <(dd if="$img" bs=1M count=8 status=none) "$pat" || die "the read-only LUN's file changed"
 if dd if="$d1" of=/dev/null bs=4k count=1 iflag=direct status=none 2>"$out/bad.err"; then
 	die "a READ from the failing device succeeded"
@@ -205,6 +209,6 @@ ramdisk_alive
 note "errors: WRITE to a --read-only LUN refused (DATA PROTECT), its file unchanged; READ from a failing device answered MEDIUM ERROR; the target carries on"
 srp_logout_all || die "logout (errors) failed"
 ramdisk_stop || die "srpt-blockdev (errors) did not exit 0 on SIGTERM"
-dmsetup remove bd-bad 2>/dev/null || true
+dmsetup remove --noudevsync bd-bad 2>/dev/null || true
 rmmod brd 2>/dev/null || true
 note "PASS"
