@@ -7,11 +7,12 @@
 set -euo pipefail
 
 pkgs=(meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev check
-      libibverbs-dev librdmacm-dev liburcu-dev python3 binutils valgrind
-      groff-base man-db)
+      libibverbs-dev librdmacm-dev liburcu-dev liburing-dev python3 binutils
+      valgrind groff-base man-db)
 guest_pkgs=(qemu-system-x86 linux-image-amd64 busybox-static kmod cpio
 	    rdma-core ibverbs-providers ibverbs-utils rdmacm-utils iproute2
-	    fio sg3-utils perftest util-linux multipath-tools udev jq)
+	    fio sg3-utils perftest util-linux multipath-tools udev jq
+	    dmsetup e2fsprogs)
 if [ "${1:-}" = --guest ]; then
 	pkgs+=("${guest_pkgs[@]}")
 fi

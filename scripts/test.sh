@@ -58,7 +58,7 @@ unit_asan() {
 
 tsan_tests() {
 	meson test -C build-tsan \
-		--suite core --suite rdma --print-errorlogs
+		--suite core --suite rdma --suite blockdev --print-errorlogs
 }
 
 build_fuzz() {
@@ -73,7 +73,7 @@ step "build (ASan+UBSan)" build build-asan --werror -Db_sanitize=address,undefin
 	-Db_lundef=false
 step "unit tests under ASan+UBSan" unit_asan
 step "build (TSan)" build build-tsan -Db_sanitize=thread -Db_lundef=false
-step "concurrency tests under TSan (core, rdma)" tsan_tests
+step "concurrency tests under TSan (core, rdma, blockdev)" tsan_tests
 step "build (clang, libFuzzer)" build_fuzz
 step "fuzz ${FUZZ_SECONDS} s" tests/fuzz/run-fuzz.sh build-fuzz "$FUZZ_SECONDS"
 step "install test" tests/install/install-test.sh

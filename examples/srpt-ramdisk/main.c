@@ -3,7 +3,7 @@
  * srpt-ramdisk: a RAM disk served over SRP with libsrpt. It registers its
  * RAM with the library before it listens, so that data moves by RDMA
  * straight to and from the disk (zero copy) from the first login on; the
- * SCSI emulation lives in scsi*.c. Signals: SIGUSR1 prints the channels
+ * SCSI emulation is examples/scsi/. Signals: SIGUSR1 prints the channels
  * and their counters, SIGUSR2 sends every channel an asynchronous event
  * (capacity data changed), SIGHUP logs every initiator out (they log in
  * again), SIGINT and SIGTERM stop it.
@@ -29,6 +29,7 @@
 #include <srpt/srpt.h>
 
 #include "options.h"
+#include "show.h"
 #include "pollers.h"
 #include "scsi.h"
 #include "staging.h"
@@ -103,37 +104,16 @@ static bool stalled_take(struct ramdisk *rd, struct srpt_io *io)
 
 static int verbose;
 
-static void log_hook(int level, const char *msg, void *userdata)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(stderr, "[%lld.%03ld] %s\n", (long long)ts.tv_sec,
-		ts.tv_nsec / 1000000, msg);
-}
-
-static void port_id_hex(const uint8_t id[16], char out[33])
-{
-	for (int i = 0; i < 16; i++)
-		sprintf(out + 2 * i, "%02x", id[i]);
-}
-
-static void addr_str(const struct sockaddr_storage *ss, char *out, size_t n)
-{
-	if (getnameinfo((const struct sockaddr *)ss, sizeof(*ss), out,
-			(socklen_t)n, NULL, 0, NI_NUMERICHOST))
-		snprintf(out, n, "?");
-}
-
 static int on_req(struct srpt_channel *ch, const struct srpt_login_info *li,
 		  void *userdata)
 {
 	struct ramdisk *rd = userdata;
 	char id[33], src[INET6_ADDRSTRLEN];
 
-	port_id_hex(li->initiator_port_id, id);
-	addr_str(&li->src, src, sizeof(src));
-	if (!options_allowed(&rd->opt, li->initiator_port_id, &li->src)) {
+	show_port_id(li->initiator_port_id, id);
+	show_addr(&li->src, src, sizeof(src));
+	if (!target_cli_allowed(&rd->opt.cli, li->initiator_port_id,
+				&li->src)) {
 		fprintf(stderr, "srpt-ramdisk: login from %s (port id %s) rejected: not in --allow list\n",
 			src, id);
 		return SRPT_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
@@ -210,6 +190,7 @@ static void data_out_done(struct srpt_io *io, int status, void *arg)
 		srpt_io_complete(io, &res);
 		return;
 	}
+	scsi_task_data_out_done(&rd->desc, task);
 	finish(rd, io, task);
 }
 
@@ -269,7 +250,7 @@ static void on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 	}
 	r = srpt_io_fetch_data(io, &sg, 1, data_out_done, rd);
 	if (r == 1)
-		finish(rd, io, task);
+		data_out_done(io, 0, rd);
 	else if (r < 0)
 		data_out_done(io, r, rd);
 }
@@ -366,38 +347,13 @@ static void teardown_luns(struct ramdisk *rd)
 }
 
 /* SIGUSR1: what is connected, and what moved. */
-static int dump_one(struct srpt_channel *ch, void *arg)
-{
-	struct srpt_channel_info in = { .size = sizeof(in) };
-	struct srpt_io_stats st = { .size = sizeof(st) };
-	char id[33], src[INET6_ADDRSTRLEN];
-
-	if (srpt_channel_get_info(ch, &in) || srpt_channel_get_stats(ch, &st))
-		return 0;
-	port_id_hex(in.initiator_port_id, id);
-	addr_str(&in.src, src, sizeof(src));
-	fprintf(stderr, "srpt-ramdisk: channel %" PRIu64 ": %s, initiator %s (%s), %s port %u QP %u, credits %d of %u, %u outstanding, "
-		"cmds %" PRIu64 " (%" PRIu64 " in, %" PRIu64 " out), bytes in %" PRIu64 " out %" PRIu64 ", tmf %" PRIu64 ", aborted %" PRIu64 ", cred_req %" PRIu64 ", aer %" PRIu64 "\n",
-		in.id, srpt_channel_state_name(in.state), id, src, in.device,
-		in.port, in.qp_num, in.credits_held, in.credits,
-		in.cmds_outstanding, st.cmds, st.cmds_in, st.cmds_out,
-		st.bytes_in, st.bytes_out,
-		st.tmf[0] + st.tmf[1] + st.tmf[2] + st.tmf[3] + st.tmf[4] +
-		st.tmf[5], st.aborted, st.cred_reqs, st.aer_reqs);
-	return 0;
-}
-
 static void dump(struct ramdisk *rd)
 {
-	struct srpt_target_stats st = { .size = sizeof(st) };
-	struct srpt_io_stats io = { .size = sizeof(io) };
+	char extra[64];
 
-	srpt_target_foreach_channel(rd->t, dump_one, NULL);
-	if (!srpt_target_get_stats(rd->t, &st, &io))
-		fprintf(stderr, "srpt-ramdisk: target: %u channel(s), %" PRIu64 " login(s), %" PRIu64 " command(s), %" PRIu64 " aborted, %" PRIu64 " SRP_CRED_REQ, %" PRIu64 " SRP_AER_REQ, %" PRIu64 " staging buffer(s) released\n",
-			st.channels, st.logins, io.cmds, io.aborted,
-			io.cred_reqs, io.aer_reqs,
-			staging_released(rd->staging));
+	snprintf(extra, sizeof(extra), ", %" PRIu64 " staging buffer(s) released",
+		 staging_released(rd->staging));
+	show_counters(rd->t, "srpt-ramdisk", extra);
 }
 
 /* SIGUSR2: the capacity changed, as far as initiators are told (the
@@ -431,43 +387,6 @@ static int logout_one(struct srpt_channel *ch, void *arg)
 	return 0;
 }
 
-static const char *listen_error(int r)
-{
-	switch (r) {
-	case -ENODEV:
-		return "no RDMA device found (is rdma_rxe or a NIC driver loaded?)";
-	case -EADDRINUSE:
-		return "address already in use";
-	case -EADDRNOTAVAIL:
-		return "address is not local to an RDMA device";
-	default:
-		return strerror(-r);
-	}
-}
-
-/* The library's threads get names that top(1) and the guest tests can
- * find: srpt-dispatch, srpt-cq0, srpt-cq1... */
-static void name_thread(int kind, unsigned int index, void *userdata)
-{
-	char name[16];
-
-	if (kind == SRPT_THREAD_DISPATCH)
-		snprintf(name, sizeof(name), "srpt-dispatch");
-	else
-		snprintf(name, sizeof(name), "srpt-cq%u", index);
-	pthread_setname_np(pthread_self(), name);
-}
-
-/* One completion thread per CPU: the initiator opens a channel per CPU,
- * and on soft-RoCE the protocol work of a post runs in the posting
- * thread, so one thread would serialise every channel. */
-static uint32_t online_cpus(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n < 1 ? 1 : n > 16 ? 16 : (uint32_t)n;
-}
-
 int main(int argc, char **argv)
 {
 	struct ramdisk rd = { 0 };
@@ -478,28 +397,16 @@ int main(int argc, char **argv)
 	int sig, r;
 
 	r = options_parse(&rd.opt, argc, argv);
-	if (r <= 0)
+	if (r <= 0) {
+		options_free(&rd.opt);	/* what was parsed before the error */
 		return r < 0 ? 2 : 0;
-	verbose = rd.opt.verbose;
+	}
+	verbose = rd.opt.cli.verbose;
+	target_cli_target_opts(&rd.opt.cli, &o);
 	o.ops = &ramdisk_ops;
 	o.userdata = &rd;
-	o.ioc_guid = rd.opt.ioc_guid;
-	o.log = log_hook;
-	o.log_level = verbose ? SRPT_LOG_INFO : SRPT_LOG_NOTICE;
+	o.log = show_log;
 	o.io_priv_size = sizeof(struct scsi_task);
-	o.queue_depth = rd.opt.queue_depth;
-	o.flags = rd.opt.busy_poll ? SRPT_TARGET_BUSY_POLL : 0;
-	o.completion_threads = rd.opt.threads ? rd.opt.threads :
-			       online_cpus();
-	if (rd.opt.app_poll)
-		o.flags |= SRPT_TARGET_APP_POLL;
-	o.completion_cpus = rd.opt.ncpus ? rd.opt.cpus : NULL;
-	o.ncompletion_cpus = rd.opt.ncpus;
-	o.thread_start = name_thread;
-	if (rd.opt.srq_size) {
-		o.flags |= SRPT_TARGET_SRQ;
-		o.srq_size = rd.opt.srq_size;
-	}
 	pthread_mutex_init(&rd.stall_lock, NULL);
 	r = srpt_target_new(&rd.t, &o);
 	if (r) {
@@ -519,14 +426,16 @@ int main(int argc, char **argv)
 	 * the default GUID their identifiers need the listening device, so
 	 * logins are refused (the initiator retries) until they are set. */
 	srpt_target_disable(rd.t);
-	r = setup_luns(&rd, rd.opt.ioc_guid);
+	r = setup_luns(&rd, rd.opt.cli.ioc_guid);
 	if (!r && rd.opt.staging)
 		r = staging_new(rd.t, rd.opt.staging, &rd.staging);
 	if (!r) {
-		r = srpt_target_listen(rd.t, (struct sockaddr *)&rd.opt.bind);
+		r = srpt_target_listen(rd.t,
+				       (struct sockaddr *)&rd.opt.cli.bind);
 		if (r)
 			fprintf(stderr, "srpt-ramdisk: cannot listen on %s port %u: %s\n",
-				rd.opt.bind_str, rd.opt.port, listen_error(r));
+				rd.opt.cli.bind_str, rd.opt.cli.port,
+				show_listen_error(r));
 	} else {
 		fprintf(stderr, "srpt-ramdisk: cannot set up %u LUN(s) of %" PRIu64 " bytes: %s\n",
 			rd.opt.luns, rd.opt.size, strerror(-r));
@@ -541,7 +450,7 @@ int main(int argc, char **argv)
 	srpt_target_get_port_id(rd.t, &id_ext, &guid);
 	for (unsigned int i = 0; i < rd.opt.luns; i++)
 		scsi_lun_set_target_id(&rd.luns[i], guid);
-	if (rd.opt.app_poll) {
+	if (rd.opt.cli.app_poll) {
 		r = pollers_start(rd.t, o.completion_threads, &rd.pollers);
 		if (r) {
 			fprintf(stderr, "srpt-ramdisk: cannot start the pollers: %s\n",
@@ -554,7 +463,7 @@ int main(int argc, char **argv)
 		}
 	}
 	srpt_target_enable(rd.t);
-	options_dest(&rd.opt, dest, sizeof(dest));
+	target_cli_dest(&rd.opt.cli, dest, sizeof(dest));
 	printf("srpt-ramdisk: serving %u LUN(s) of %" PRIu64 " bytes; "
 	       "add_target: id_ext=%016" PRIx64 ",ioc_guid=%016" PRIx64 ",dest=%s\n",
 	       rd.opt.luns, rd.opt.size, id_ext, guid, dest);

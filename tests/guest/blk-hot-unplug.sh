@@ -44,9 +44,12 @@ dev=${SRP_DISKS[0]}
 nacc=$(grep -c "login accepted" "$RAMDISK_LOG" || true)
 note "session: $dev over $nacc channel(s)"
 
-# I/O in flight when the device goes; it is expected to fail.
+# I/O in flight when the device goes; it is expected to fail. fio must
+# never create a file where the disk's node was: a regular /dev/sda would
+# keep the disk that comes back from getting its node.
 fio --name=unplug --filename="$dev" --rw=randwrite --bs=4k --iodepth=16 \
 	--ioengine=libaio --direct=1 --size=16M --time_based --runtime=120 \
+	--allow_file_create=0 \
 	>"$BLK_OUT/fio.txt" 2>&1 &
 fio_pid=$!
 sleep 3

@@ -10,7 +10,8 @@
 # two, for CHURN_SECS (default 60) and at least MIN_CYCLES (default 4)
 # cycles, so that each path goes and comes back twice. Checks: no I/O or verify error, every
 # cycle's path comes back into its map, at the end both paths of every
-# map are active, srpt-ramdisk exits 0 on SIGTERM.
+# map are active, srpt-ramdisk exits 0 on SIGTERM. Then the ALUA failover
+# of srpt-blockdev (blockdev-alua.sh) in the same guest.
 # Usage: blk-multipath.sh BUILD_DIR
 # Needs multipath-tools and udev.
 set -euo pipefail
@@ -43,7 +44,7 @@ blk_init blk-multipath
 EXT_A=$GID_PREFIX
 
 # --- udev, dm-multipath, multipathd ---------------------------------------
-modprobe -a dm_multipath dm_round_robin dm_service_time ||
+modprobe -a dm_multipath dm_round_robin dm_service_time scsi_dh_alua ||
 	blk_fail "cannot load the dm-multipath modules"
 /lib/systemd/systemd-udevd --daemon || blk_fail "systemd-udevd did not start"
 # Only block devices: a full trigger would give veth0 a new MAC address,
@@ -69,6 +70,16 @@ devices {
 		path_checker tur
 		path_grouping_policy multibus
 		prio const
+	}
+	device {
+		vendor "LIBSRPT"
+		product "BLOCKDEV"
+		hardware_handler "1 alua"
+		no_path_retry queue
+		path_checker tur
+		path_grouping_policy group_by_prio
+		prio alua
+		failback immediate
 	}
 }
 EOF
@@ -228,5 +239,10 @@ multipath -F >/dev/null 2>&1 || gwarn "multipath -F failed"
 srp_logout_all || blk_fail "final logout failed"
 ramdisk_stop || blk_fail "srpt-ramdisk did not exit 0 on SIGTERM"
 note "SIGTERM: exit 0$RAMDISK_LEAK_NOTE; $(grep -c "login accepted" "$RAMDISK_LOG") channel logins in all"
+
+# --- srpt-blockdev: ALUA failover between two processes, same guest -------
+# shellcheck source-path=SCRIPTDIR source=blockdev-alua.sh
+. "$here/blockdev-alua.sh"
+
 blk_save_dmesg
 note "PASS ($(blk_elapsed) s)"

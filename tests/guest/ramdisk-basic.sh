@@ -343,3 +343,6 @@ ramdisk_alive
 note "one initiator, $CHANNELS channels at once on one completion thread: $(sed -n 's/^channels: [0-9]* logins of one initiator, //p' "$out/channels.txt"); all serving, I/O on the last; descriptors $fds0, at most $fdmax meanwhile"
 ramdisk_stop || die "srpt-ramdisk (channels) did not exit 0"
 note "PASS"
+
+# The same boot serves srpt-blockdev's scenarios (no second guest).
+"$here/blockdev-basic.sh" "$BUILD" || die "blockdev-basic.sh failed"

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
 # shellcheck shell=bash
 #
-# Guest helpers to run this tree's srpt-ramdisk. Source after lib.sh.
+# Guest helpers to run this tree's srpt-ramdisk, or with
+# TARGET_PROG=srpt-blockdev the other example target. Source after lib.sh.
 # ramdisk_start BUILD LOG [ARGS...]: starts it on $GUEST_IP (or, with
 #   RAMDISK_BIND=any, on its default any-address), waits for its
 #   add_target line, sets RAMDISK_PID, RAMDISK_LINE, RAMDISK_ID_EXT,
@@ -16,7 +17,8 @@
 ramdisk_start() {
 	local build=$1 log=$2
 	shift 2
-	local bin=$build/examples/srpt-ramdisk/srpt-ramdisk
+	local prog=${TARGET_PROG:-srpt-ramdisk}
+	local bin=$build/examples/$prog/$prog
 	[ -x "$bin" ] || { gwarn "no $bin"; return 1; }
 	RAMDISK_LOG=$log
 	local bind=(--bind "$GUEST_IP")
@@ -25,7 +27,7 @@ ramdisk_start() {
 		"$bin" "${bind[@]}" "$@" >"$log.out" 2>"$log" &
 	RAMDISK_PID=$!
 	if ! wait_until 20 grep -q "add_target:" "$log.out"; then
-		gwarn "srpt-ramdisk did not print its add_target line"
+		gwarn "$prog did not print its add_target line"
 		cat "$log" >&2
 		return 1
 	fi

@@ -13,14 +13,16 @@ out=${GUEST_OUT:-$REPO/build-guest-out}
 mkdir -p "$out"
 
 rc=0
-rm -rf "$out/ramdisk-basic"
+rm -rf "$out/ramdisk-basic" "$out/blockdev-basic"
 GUEST_PASS_ENV="${GUEST_PASS_ENV:-} FIO_RUNTIME RAMDISK_CHANNELS HOSTILE_BIN" \
-	"$here/boot.sh" --timeout 480 "$here/ramdisk-basic.sh" "$build" || rc=$?
-if [ -f "$out/ramdisk-basic/summary.txt" ]; then
-	sed 's/^/ramdisk-basic: /' "$out/ramdisk-basic/summary.txt"
-fi
+	"$here/boot.sh" --timeout 780 "$here/ramdisk-basic.sh" "$build" || rc=$?
+for s in ramdisk-basic blockdev-basic; do
+	if [ -f "$out/$s/summary.txt" ]; then
+		sed "s/^/$s: /" "$out/$s/summary.txt"
+	fi
+done
 if [ $rc -ne 0 ]; then
-	for f in "$out"/ramdisk-basic/target*.log; do
+	for f in "$out"/ramdisk-basic/target*.log "$out"/blockdev-basic/target*.log; do
 		[ -f "$f" ] || continue
 		echo "---- $f (last 60 lines)"
 		tail -n 60 "$f"

@@ -78,6 +78,32 @@ void run_cdb(struct scsi_task *task, unsigned int lun, const uint8_t *cdb,
 	run_cdb_lun8(task, lun8, cdb, cdb_len, dir, init_len);
 }
 
+void cdb10(uint8_t *c, uint8_t op, uint8_t flags, uint32_t lba, uint16_t n)
+{
+	memset(c, 0, 10);
+	c[0] = op;
+	c[1] = flags;
+	c[2] = (uint8_t)(lba >> 24);
+	c[3] = (uint8_t)(lba >> 16);
+	c[4] = (uint8_t)(lba >> 8);
+	c[5] = (uint8_t)lba;
+	c[7] = (uint8_t)(n >> 8);
+	c[8] = (uint8_t)n;
+}
+
+void cdb16(uint8_t *c, uint8_t op, uint8_t flags, uint64_t lba, uint32_t n)
+{
+	int i;
+
+	memset(c, 0, 16);
+	c[0] = op;
+	c[1] = flags;
+	for (i = 0; i < 8; i++)
+		c[2 + i] = (uint8_t)(lba >> (56 - 8 * i));
+	for (i = 0; i < 4; i++)
+		c[10 + i] = (uint8_t)(n >> (24 - 8 * i));
+}
+
 void check_sense_at(const char *file, int line, const struct scsi_task *task,
 		    uint8_t key, uint8_t asc, uint8_t ascq)
 {
@@ -171,6 +197,28 @@ void check_good_nodata_at(const char *file, int line,
 		      file, line);
 }
 
+void check_io_at(const char *file, int line, const struct scsi_task *task,
+		 enum scsi_io_kind kind, uint64_t lba, uint32_t nblk)
+{
+	ck_assert_msg(task->io.kind == kind && task->io.lba == lba &&
+		      task->io.nblk == nblk,
+		      "%s:%d: io %d lba %llu nblk %u, want %d %llu %u", file,
+		      line, task->io.kind, (unsigned long long)task->io.lba,
+		      task->io.nblk, kind, (unsigned long long)lba, nblk);
+}
+
+void check_ext_at(const char *file, int line, const struct scsi_task *task,
+		  enum scsi_dir dir, uint32_t len)
+{
+	ck_assert_msg(task->status == SCSI_STATUS_GOOD && !task->sense_len,
+		      "%s:%d: status %#x sense %x/%02x/%02x", file, line,
+		      task->status, task->sense[2], task->sense[12],
+		      task->sense[13]);
+	ck_assert_msg(task->dir == dir && task->len == len && !task->buf,
+		      "%s:%d: dir %d len %u buf %p, want %d %u NULL", file,
+		      line, task->dir, task->len, (void *)task->buf, dir, len);
+}
+
 int main(void)
 {
 	Suite *s = suite_create("scsi");
@@ -184,6 +232,9 @@ int main(void)
 	suite_add_tcase(s, tcase_rw());
 	suite_add_tcase(s, tcase_verify_sync());
 	suite_add_tcase(s, tcase_lun());
+	suite_add_tcase(s, tcase_backing());
+	suite_add_tcase(s, tcase_provision());
+	suite_add_tcase(s, tcase_alua());
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -33,6 +33,10 @@ void run_cdb_lun8(struct scsi_task *task, const uint8_t lun8[8],
 		  const uint8_t *cdb, unsigned int cdb_len, enum scsi_dir dir,
 		  uint32_t init_len);
 
+/* READ(10)-shaped and READ(16)-shaped CDBs: op, byte 1, LBA, length */
+void cdb10(uint8_t *c, uint8_t op, uint8_t flags, uint32_t lba, uint16_t n);
+void cdb16(uint8_t *c, uint8_t op, uint8_t flags, uint64_t lba, uint32_t n);
+
 #define RUN(task, lun, dir, ilen, ...)					\
 	do {								\
 		static const uint8_t cdb_[] = { __VA_ARGS__ };		\
@@ -66,6 +70,15 @@ void check_good_nodata_at(const char *file, int line,
 #define ck_resid(t, kind, dir, r) \
 	check_resid_at(__FILE__, __LINE__, t, kind, dir, r)
 #define ck_good_nodata(t) check_good_nodata_at(__FILE__, __LINE__, t)
+void check_io_at(const char *file, int line, const struct scsi_task *task,
+		 enum scsi_io_kind kind, uint64_t lba, uint32_t nblk);
+void check_ext_at(const char *file, int line, const struct scsi_task *task,
+		  enum scsi_dir dir, uint32_t len);
+/* task->io: kind, lba, nblk */
+#define ck_io(t, kind, lba, nblk) \
+	check_io_at(__FILE__, __LINE__, t, kind, lba, nblk)
+/* GOOD, a data phase of len bytes in dir into the caller's buffers */
+#define ck_ext(t, dir, len) check_ext_at(__FILE__, __LINE__, t, dir, len)
 
 TCase *tcase_dispatch(void);
 TCase *tcase_inquiry(void);
@@ -74,5 +87,8 @@ TCase *tcase_capacity(void);
 TCase *tcase_rw(void);
 TCase *tcase_verify_sync(void);
 TCase *tcase_lun(void);
+TCase *tcase_backing(void);
+TCase *tcase_provision(void);
+TCase *tcase_alua(void);
 
 #endif

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
 /*
- * LUN addressing, scsi_lun_init designators, REPORT LUNS.
+ * LUN addressing, scsi_lun_init designators, designators of a medium
+ * (scsi_lun_set_lu_id), REPORT LUNS.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "scsi-test.h"
@@ -306,6 +308,132 @@ START_TEST(test_report_luns_cap)
 }
 END_TEST
 
+static const uint8_t lu_id_a[16] = {
+	0x6b, 0x1f, 0x04, 0x55, 0x9c, 0x2e, 0x4d, 0x71,
+	0x80, 0x3a, 0x11, 0xc2, 0x5e, 0x90, 0xaf, 0x07,
+};
+
+static void vpd(struct scsi_task *t, unsigned int lun, uint8_t page)
+{
+	const uint8_t cdb[6] = { 0x12, 0x01, page, 0x00, 0xfe, 0x00 };
+
+	run_cdb(t, lun, cdb, sizeof(cdb), SCSI_DIR_IN, 254);
+	ck_assert_uint_eq(t->status, SCSI_STATUS_GOOD);
+}
+
+/*
+ * The LU designators are made of the id alone: LUN 0 of this target and
+ * LUN 2 of another target (another target id) report the same NAA and
+ * T10 designators and the same serial.
+ */
+START_TEST(test_lu_id_shared)
+{
+	uint8_t p80[24], p83[56];
+	struct scsi_task t;
+
+	ck_assert_int_eq(scsi_lun_set_lu_id(&tluns[0], lu_id_a), 0);
+	vpd(&t, 0, 0x80);
+	ck_assert_uint_eq(t.len, 24);
+	memcpy(p80, t.buf, 24);
+	vpd(&t, 0, 0x83);
+	ck_assert_uint_eq(t.len, 56);
+	memcpy(p83, t.buf, 56);
+	ck_assert(memcmp(p83 + 8, tluns[1].naa_id, 16) != 0);
+
+	scsi_lun_set_target_id(&tluns[2], 0x99);
+	ck_assert_int_eq(scsi_lun_set_lu_id(&tluns[2], lu_id_a), 0);
+	vpd(&t, 2, 0x80);
+	ck_data(&t, p80, 24);
+	vpd(&t, 2, 0x83);
+	ck_data(&t, p83, 56);
+	ck_assert_mem_eq(tluns[0].naa_id, tluns[2].naa_id, 16);
+	ck_assert_str_eq(tluns[0].serial, tluns[2].serial);
+}
+END_TEST
+
+/*
+ * The exact designators of one id: company id, the vendor specific
+ * identifier's bit 35 set, and the serial 'L' and 19 hexadecimal
+ * digits of the same bits. Pinned: processes of different versions
+ * serving one medium must agree.
+ */
+START_TEST(test_lu_id_value)
+{
+	static const uint8_t naa[16] = {
+		0x60, 0x25, 0x35, 0x2f, 0xa6, 0xb8, 0xec, 0xab,
+		0x9c, 0x0c, 0x9f, 0x92, 0x98, 0x64, 0x53, 0x0a,
+	};
+	uint8_t exp[24] = { 0x00, 0x80, 0x00, 0x14, 'L' };
+	struct scsi_lun *lu = &tluns[1];
+	unsigned int i;
+
+	ck_assert_int_eq(scsi_lun_set_lu_id(lu, lu_id_a), 0);
+	ck_assert_uint_eq(lu->naa_id[3] & 0x08, 0x08);
+	ck_assert_uint_eq(strlen(lu->serial), 20);
+	ck_assert_uint_eq(lu->serial[0], 'L');
+	for (i = 1; i < 20; i++)
+		ck_assert(strchr("0123456789ABCDEF", lu->serial[i]));
+	if (memcmp(lu->naa_id, naa, 16)) {
+		for (i = 0; i < 16; i++)
+			fprintf(stderr, "0x%02x,%c", lu->naa_id[i],
+				i % 8 == 7 ? '\n' : ' ');
+		ck_abort_msg("NAA designator of the pinned id changed");
+	}
+	/* The serial holds the top 12 bits of those in the NAA's bytes 3-7 */
+	memcpy(exp + 5, "F4D", 3);
+	memcpy(exp + 8, "9C0C9F929864530A", 16);
+	{
+		struct scsi_task t;
+
+		vpd(&t, 1, 0x80);
+		ck_data(&t, exp, 24);
+	}
+	/* Index and target id do not matter; a later target id does */
+	lu->index = 2;
+	ck_assert_int_eq(scsi_lun_set_lu_id(lu, lu_id_a), 0);
+	ck_assert_mem_eq(lu->naa_id, naa, 16);
+	scsi_lun_set_target_id(lu, TEST_TARGET_ID);
+	ck_assert_uint_eq(lu->naa_id[3], 0x20);
+	ck_assert_str_eq(lu->serial, "00112233445566770002");
+}
+END_TEST
+
+/* Ids one bit apart, in any of the 128 bits, give other designators. */
+START_TEST(test_lu_id_unique)
+{
+	struct scsi_lun a = tluns[0], b = tluns[0];
+	uint8_t id[16];
+	unsigned int bit;
+
+	ck_assert_int_eq(scsi_lun_set_lu_id(&a, lu_id_a), 0);
+	for (bit = 0; bit < 128; bit++) {
+		memcpy(id, lu_id_a, sizeof(id));
+		id[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		ck_assert_int_eq(scsi_lun_set_lu_id(&b, id), 0);
+		ck_assert_msg(memcmp(a.naa_id, b.naa_id, 16) != 0,
+			      "bit %u: same NAA", bit);
+		ck_assert_msg(strcmp(a.serial, b.serial) != 0,
+			      "bit %u: same serial", bit);
+		ck_assert_mem_eq(a.naa_id, b.naa_id, 3);
+	}
+	/* Never the designators of a target id */
+	ck_assert_uint_eq(tluns[0].naa_id[3] & 0x0f, 0);
+	ck_assert(tluns[0].serial[0] != 'L');
+}
+END_TEST
+
+START_TEST(test_lu_id_errors)
+{
+	static const uint8_t zero[16];
+	struct scsi_lun before = tluns[0];
+
+	ck_assert_int_eq(scsi_lun_set_lu_id(NULL, lu_id_a), -EINVAL);
+	ck_assert_int_eq(scsi_lun_set_lu_id(&tluns[0], NULL), -EINVAL);
+	ck_assert_int_eq(scsi_lun_set_lu_id(&tluns[0], zero), -EINVAL);
+	ck_assert_mem_eq(&tluns[0], &before, sizeof(before));
+}
+END_TEST
+
 TCase *tcase_lun(void)
 {
 	TCase *tc = scsi_tcase("lun");
@@ -314,6 +442,10 @@ TCase *tcase_lun(void)
 	tcase_add_test(tc, test_lun_from_index);
 	tcase_add_test(tc, test_lun_init);
 	tcase_add_test(tc, test_designators_unique);
+	tcase_add_test(tc, test_lu_id_shared);
+	tcase_add_test(tc, test_lu_id_value);
+	tcase_add_test(tc, test_lu_id_unique);
+	tcase_add_test(tc, test_lu_id_errors);
 	tcase_add_test(tc, test_report_luns_three);
 	tcase_add_test(tc, test_report_luns_errors);
 	tcase_add_test(tc, test_report_luns_300);

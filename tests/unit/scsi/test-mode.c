@@ -178,6 +178,35 @@ START_TEST(test_mode_errors)
 }
 END_TEST
 
+/* A volatile write cache: WCE in the current and default values only. */
+START_TEST(test_write_cache)
+{
+	static const uint8_t wce6[] = { 0x17, 0x00, 0x10, 0x00,
+		0x08, 0x12, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	static const uint8_t ch6[] = { 0x17, 0x00, 0x10, 0x00, CACHING };
+	struct scsi_task t;
+
+	tluns[0].write_cache = true;
+	RUN(&t, 0, SCSI_DIR_IN, 255, 0x1a, 0x08, 0x08, 0x00, 0xff, 0x00);
+	ck_data(&t, wce6, sizeof(wce6));
+	RUN(&t, 0, SCSI_DIR_IN, 255, 0x1a, 0x08, 0x88, 0x00, 0xff, 0x00);
+	ck_data(&t, wce6, sizeof(wce6));
+	RUN(&t, 0, SCSI_DIR_IN, 255, 0x1a, 0x08, 0x48, 0x00, 0xff, 0x00);
+	ck_data(&t, ch6, sizeof(ch6));
+	/* MODE SENSE(10), all pages: the caching page comes first */
+	RUN(&t, 0, SCSI_DIR_IN, 255, 0x5a, 0x08, 0x3f, 0, 0, 0, 0, 0, 0xff,
+	    0);
+	ck_assert_uint_eq(t.status, SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(t.buf[8], 0x08);
+	ck_assert_uint_eq(t.buf[10], 0x04);
+	/* the other LUNs are written through */
+	RUN(&t, 2, SCSI_DIR_IN, 255, 0x1a, 0x08, 0x08, 0x00, 0xff, 0x00);
+	ck_data(&t, ch6, sizeof(ch6));
+}
+END_TEST
+
 TCase *tcase_mode(void)
 {
 	TCase *tc = scsi_tcase("mode");
@@ -188,5 +217,6 @@ TCase *tcase_mode(void)
 	tcase_add_test(tc, test_mode_sense_10);
 	tcase_add_test(tc, test_block_desc_huge);
 	tcase_add_test(tc, test_mode_errors);
+	tcase_add_test(tc, test_write_cache);
 	return tc;
 }

@@ -11,34 +11,6 @@
 
 #include "scsi-test.h"
 
-static void cdb10(uint8_t *c, uint8_t op, uint8_t flags, uint32_t lba,
-		  uint16_t n)
-{
-	memset(c, 0, 10);
-	c[0] = op;
-	c[1] = flags;
-	c[2] = (uint8_t)(lba >> 24);
-	c[3] = (uint8_t)(lba >> 16);
-	c[4] = (uint8_t)(lba >> 8);
-	c[5] = (uint8_t)lba;
-	c[7] = (uint8_t)(n >> 8);
-	c[8] = (uint8_t)n;
-}
-
-static void cdb16(uint8_t *c, uint8_t op, uint8_t flags, uint64_t lba,
-		  uint32_t n)
-{
-	int i;
-
-	memset(c, 0, 16);
-	c[0] = op;
-	c[1] = flags;
-	for (i = 0; i < 8; i++)
-		c[2 + i] = (uint8_t)(lba >> (56 - 8 * i));
-	for (i = 0; i < 4; i++)
-		c[10 + i] = (uint8_t)(n >> (24 - 8 * i));
-}
-
 static void ck_ram(const struct scsi_task *t, unsigned int lun, uint64_t lba,
 		   enum scsi_dir dir, uint32_t len)
 {
@@ -361,7 +333,7 @@ START_TEST(test_block_size_4096)
 		0x00, 0x00, 0x00, 0x7f, 0x00, 0x00, 0x10, 0x00,
 	};
 	static const uint8_t bl[12] = {
-		0x00, 0xb0, 0x00, 0x3c, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0xb0, 0x00, 0x3c, 0x01, 0x00, 0x00, 0x01,
 		0x00, 0x00, 0x04, 0x00,
 	};
 	static const uint8_t ms[12] = {

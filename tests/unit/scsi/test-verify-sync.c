@@ -4,57 +4,29 @@
  */
 #include "scsi-test.h"
 
-static void vcdb10(uint8_t *c, uint8_t op, uint8_t flags, uint32_t lba,
-		   uint16_t n)
-{
-	memset(c, 0, 10);
-	c[0] = op;
-	c[1] = flags;
-	c[2] = (uint8_t)(lba >> 24);
-	c[3] = (uint8_t)(lba >> 16);
-	c[4] = (uint8_t)(lba >> 8);
-	c[5] = (uint8_t)lba;
-	c[7] = (uint8_t)(n >> 8);
-	c[8] = (uint8_t)n;
-}
-
-static void vcdb16(uint8_t *c, uint8_t op, uint8_t flags, uint64_t lba,
-		   uint32_t n)
-{
-	int i;
-
-	memset(c, 0, 16);
-	c[0] = op;
-	c[1] = flags;
-	for (i = 0; i < 8; i++)
-		c[2 + i] = (uint8_t)(lba >> (56 - 8 * i));
-	for (i = 0; i < 4; i++)
-		c[10 + i] = (uint8_t)(n >> (24 - 8 * i));
-}
-
 START_TEST(test_verify_no_bytchk)
 {
 	uint8_t c[16];
 	struct scsi_task t;
 
-	vcdb10(c, 0x2f, 0x00, 1000, 24);
+	cdb10(c, 0x2f, 0x00, 1000, 24);
 	run_cdb(&t, 0, c, 10, SCSI_DIR_NONE, 0);
 	ck_good_nodata(&t);
 	scsi_task_finish(&tdesc, &t);
 	ck_good_nodata(&t);
-	vcdb10(c, 0x2f, 0x10, 1000, 25);	/* DPO */
+	cdb10(c, 0x2f, 0x10, 1000, 25);	/* DPO */
 	run_cdb(&t, 0, c, 10, SCSI_DIR_NONE, 0);
 	ck_sense(&t, 5, 0x21, 0x00);
 	/* no transfer, so no transfer-length limit */
-	vcdb16(c, 0x8f, 0x00, 0, 1024);
+	cdb16(c, 0x8f, 0x00, 0, 1024);
 	tdesc.max_xfer_bytes = 512;
 	run_cdb(&t, 0, c, 16, SCSI_DIR_NONE, 0);
 	ck_good_nodata(&t);
-	vcdb16(c, 0x8f, 0x00, 0xffffffffffffff00ull, 0x100);
+	cdb16(c, 0x8f, 0x00, 0xffffffffffffff00ull, 0x100);
 	run_cdb(&t, 0, c, 16, SCSI_DIR_NONE, 0);
 	ck_sense(&t, 5, 0x21, 0x00);
 	/* a write-protected LUN verifies */
-	vcdb10(c, 0x2f, 0x00, 0, 64);
+	cdb10(c, 0x2f, 0x00, 0, 64);
 	run_cdb(&t, 1, c, 10, SCSI_DIR_NONE, 0);
 	ck_good_nodata(&t);
 }
@@ -66,7 +38,7 @@ START_TEST(test_verify_bytchk_match)
 	struct scsi_task t;
 
 	/* 2 blocks: a heap buffer, not the medium */
-	vcdb10(c, 0x2f, 0x02, 10, 2);
+	cdb10(c, 0x2f, 0x02, 10, 2);
 	run_cdb(&t, 0, c, 10, SCSI_DIR_OUT, 1024);
 	ck_assert_uint_eq(t.status, 0);
 	ck_assert_int_eq(t.dir, SCSI_DIR_OUT);
@@ -80,7 +52,7 @@ START_TEST(test_verify_bytchk_match)
 	ck_assert_uint_eq(t.sense_len, 0);
 	ck_assert_ptr_null(t.buf);
 	/* 1 block: fits the task */
-	vcdb16(c, 0x8f, 0x02, 1023, 1);
+	cdb16(c, 0x8f, 0x02, 1023, 1);
 	run_cdb(&t, 0, c, 16, SCSI_DIR_OUT, 512);
 	ck_assert_uint_eq(t.status, 0);
 	ck_assert_ptr_eq(t.buf, t.small);
@@ -110,7 +82,7 @@ START_TEST(test_verify_bytchk_miscompare)
 	uint8_t c[16];
 	struct scsi_task t;
 
-	vcdb10(c, 0x2f, 0x02, 10, 2);
+	cdb10(c, 0x2f, 0x02, 10, 2);
 	run_cdb(&t, 0, c, 10, SCSI_DIR_OUT, 1024);
 	memcpy(t.buf, tluns[0].data + 10 * 512, 1024);
 	t.buf[700] ^= 1;
@@ -120,7 +92,7 @@ START_TEST(test_verify_bytchk_miscompare)
 	/* the medium is untouched */
 	ck_assert_uint_eq(tluns[0].data[10 * 512 + 700], 0xa0);
 
-	vcdb16(c, 0x8f, 0x02, 0, 1);
+	cdb16(c, 0x8f, 0x02, 0, 1);
 	run_cdb(&t, 0, c, 16, SCSI_DIR_OUT, 512);
 	memset(t.buf, 0, 512);
 	scsi_task_finish(&tdesc, &t);
@@ -134,7 +106,7 @@ START_TEST(test_verify_bytchk_single_block)
 	uint8_t c[16];
 	struct scsi_task t;
 
-	vcdb10(c, 0x2f, 0x06, 20, 4);
+	cdb10(c, 0x2f, 0x06, 20, 4);
 	run_cdb(&t, 0, c, 10, SCSI_DIR_OUT, 512);
 	ck_assert_uint_eq(t.status, 0);
 	ck_assert_uint_eq(t.len, 512);
@@ -149,12 +121,12 @@ START_TEST(test_verify_bytchk_single_block)
 	ck_miscompare(&t, 2 * 512 + 5);
 	/* limited by the maximum transfer length, like BYTCHK 01b */
 	tdesc.max_xfer_bytes = 4096;
-	vcdb16(c, 0x8f, 0x06, 0, 8);
+	cdb16(c, 0x8f, 0x06, 0, 8);
 	run_cdb(&t, 0, c, 16, SCSI_DIR_OUT, 512);
 	ck_assert_uint_eq(t.status, 0);
 	scsi_task_release(&t);
 	ck_assert_ptr_null(t.heap);
-	vcdb16(c, 0x8f, 0x06, 0, 9);
+	cdb16(c, 0x8f, 0x06, 0, 9);
 	run_cdb(&t, 0, c, 16, SCSI_DIR_OUT, 512);
 	ck_sense(&t, 5, 0x24, 0x00);
 	ck_field(&t, 10, -1);
@@ -166,16 +138,16 @@ START_TEST(test_verify_errors)
 	uint8_t c[16];
 	struct scsi_task t;
 
-	vcdb10(c, 0x2f, 0x04, 0, 1);		/* BYTCHK 10b */
+	cdb10(c, 0x2f, 0x04, 0, 1);		/* BYTCHK 10b */
 	run_cdb(&t, 0, c, 10, SCSI_DIR_OUT, 512);
 	ck_sense(&t, 5, 0x24, 0x00);
 	ck_field(&t, 1, 2);
-	vcdb16(c, 0x8f, 0x20, 0, 1);		/* VRPROTECT */
+	cdb16(c, 0x8f, 0x20, 0, 1);		/* VRPROTECT */
 	run_cdb(&t, 0, c, 16, SCSI_DIR_NONE, 0);
 	ck_sense(&t, 5, 0x24, 0x00);
 	ck_field(&t, 1, 7);
 	/* data-out described short of the CDB */
-	vcdb10(c, 0x2f, 0x02, 0, 2);
+	cdb10(c, 0x2f, 0x02, 0, 2);
 	run_cdb(&t, 0, c, 10, SCSI_DIR_OUT, 512);
 	ck_sense(&t, 5, 0x0e, 0x03);
 	run_cdb(&t, 0, c, 10, SCSI_DIR_NONE, 0);
@@ -190,14 +162,14 @@ START_TEST(test_verify_errors)
 	ck_sense(&t, 5, 0x24, 0x00);
 	ck_field(&t, 7, -1);
 	/* length 0 with BYTCHK: nothing to compare */
-	vcdb10(c, 0x2f, 0x02, 5, 0);
+	cdb10(c, 0x2f, 0x02, 5, 0);
 	run_cdb(&t, 0, c, 10, SCSI_DIR_OUT, 512);
 	ck_good_nodata(&t);
 	ck_resid(&t, RES_UNDER, SCSI_DIR_OUT, 512);
 	scsi_task_finish(&tdesc, &t);
 	ck_good_nodata(&t);
 	/* out of range */
-	vcdb10(c, 0x2f, 0x02, 1024, 1);
+	cdb10(c, 0x2f, 0x02, 1024, 1);
 	run_cdb(&t, 0, c, 10, SCSI_DIR_OUT, 512);
 	ck_sense(&t, 5, 0x21, 0x00);
 }
@@ -208,32 +180,32 @@ START_TEST(test_sync_cache)
 	uint8_t c[16];
 	struct scsi_task t;
 
-	vcdb10(c, 0x35, 0x00, 0, 0);		/* whole medium */
+	cdb10(c, 0x35, 0x00, 0, 0);		/* whole medium */
 	run_cdb(&t, 0, c, 10, SCSI_DIR_NONE, 0);
 	ck_good_nodata(&t);
-	vcdb10(c, 0x35, 0x02, 1023, 0);		/* IMMED, to the end */
+	cdb10(c, 0x35, 0x02, 1023, 0);		/* IMMED, to the end */
 	run_cdb(&t, 0, c, 10, SCSI_DIR_NONE, 0);
 	ck_good_nodata(&t);
-	vcdb10(c, 0x35, 0x00, 1024, 0);
+	cdb10(c, 0x35, 0x00, 1024, 0);
 	run_cdb(&t, 0, c, 10, SCSI_DIR_NONE, 0);
 	ck_sense(&t, 5, 0x21, 0x00);
-	vcdb10(c, 0x35, 0x00, 1000, 24);
+	cdb10(c, 0x35, 0x00, 1000, 24);
 	run_cdb(&t, 0, c, 10, SCSI_DIR_NONE, 0);
 	ck_good_nodata(&t);
-	vcdb10(c, 0x35, 0x00, 1000, 25);
+	cdb10(c, 0x35, 0x00, 1000, 25);
 	run_cdb(&t, 0, c, 10, SCSI_DIR_NONE, 0);
 	ck_sense(&t, 5, 0x21, 0x00);
-	vcdb16(c, 0x91, 0x00, 0, 1024);
+	cdb16(c, 0x91, 0x00, 0, 1024);
 	run_cdb(&t, 0, c, 16, SCSI_DIR_NONE, 0);
 	ck_good_nodata(&t);
-	vcdb16(c, 0x91, 0x00, 0xffffffffffffffffull, 2);
+	cdb16(c, 0x91, 0x00, 0xffffffffffffffffull, 2);
 	run_cdb(&t, 0, c, 16, SCSI_DIR_NONE, 0);
 	ck_sense(&t, 5, 0x21, 0x00);
-	vcdb16(c, 0x91, 0x00, 1ull << 32, 0);
+	cdb16(c, 0x91, 0x00, 1ull << 32, 0);
 	run_cdb(&t, 0, c, 16, SCSI_DIR_NONE, 0);
 	ck_sense(&t, 5, 0x21, 0x00);
 	/* on a write-protected LUN too */
-	vcdb16(c, 0x91, 0x00, 0, 0);
+	cdb16(c, 0x91, 0x00, 0, 0);
 	run_cdb(&t, 1, c, 16, SCSI_DIR_NONE, 0);
 	ck_good_nodata(&t);
 }

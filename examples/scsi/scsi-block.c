@@ -1,23 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
 /*
  * Block commands (SBC-3): READ/WRITE(6/10/16), VERIFY(10/16),
- * SYNCHRONIZE CACHE(10/16), READ CAPACITY(10/16).
+ * SYNCHRONIZE CACHE(10/16), READ CAPACITY(10/16); the CDB decoding that
+ * WRITE SAME shares.
  *
  * READ and WRITE hand out a pointer into the LUN's memory: the transport
  * moves the data, this code only checks that the range is inside the LUN.
+ * On a LUN whose medium is the caller's (data NULL) there is no pointer:
+ * task->io says what the caller reads or writes.
  */
 #include <string.h>
 
 #include "scsi-internal.h"
 
-struct lba_range {
-	uint64_t lba;
-	uint32_t nblk;
-	uint8_t flags;		/* CDB byte 1 (0 for the 6-byte CDBs) */
-	uint8_t len_byte;	/* CDB byte where the length field starts */
-};
-
-static void decode_range(const uint8_t *cdb, struct lba_range *r)
+void scsi_decode_range(const uint8_t *cdb, struct lba_range *r)
 {
 	switch (cdb[0]) {
 	case OP_READ_6:
@@ -32,6 +28,7 @@ static void decode_range(const uint8_t *cdb, struct lba_range *r)
 	case OP_WRITE_10:
 	case OP_VERIFY_10:
 	case OP_SYNC_CACHE_10:
+	case OP_WRITE_SAME_10:
 		r->lba = scsi_get_be32(cdb + 2);
 		r->nblk = scsi_get_be16(cdb + 7);
 		r->flags = cdb[1];
@@ -57,7 +54,7 @@ bool scsi_rw_covers(const uint8_t *cdb, uint64_t lba)
 	default:
 		return false;
 	}
-	decode_range(cdb, &r);
+	scsi_decode_range(cdb, &r);
 	return lba >= r.lba && lba - r.lba < r.nblk;
 }
 
@@ -78,7 +75,7 @@ uint32_t scsi_max_xfer_blocks(const struct scsi_target_desc *t,
  * The first LBA must exist even when no block is accessed; the last one
  * must too. Written to not overflow: lba + nblk may exceed 2^64.
  */
-static bool range_ok(const struct scsi_lun *lu, uint64_t lba, uint64_t nblk)
+bool scsi_range_ok(const struct scsi_lun *lu, uint64_t lba, uint64_t nblk)
 {
 	return lba < lu->nblocks && nblk <= lu->nblocks - lba;
 }
@@ -97,7 +94,7 @@ static bool check_common(const struct scsi_target_desc *t,
 				     r->len_byte, NO_BIT);
 		return false;
 	}
-	if (!range_ok(task->lu, r->lba, r->nblk)) {
+	if (!scsi_range_ok(task->lu, r->lba, r->nblk)) {
 		scsi_set_sense(task, SCSI_SK_ILLEGAL_REQUEST,
 			       ASC_LBA_OUT_OF_RANGE);
 		return false;
@@ -105,12 +102,23 @@ static bool check_common(const struct scsi_target_desc *t,
 	return true;
 }
 
-static uint8_t *lba_ptr(const struct scsi_lun *lu, uint64_t lba)
+uint8_t *scsi_lba_ptr(const struct scsi_lun *lu, uint64_t lba)
 {
 	return lu->data + lba * lu->block_size;
 }
 
-/* DPO, FUA, group number: accepted, nothing to do for RAM. */
+void scsi_set_io(struct scsi_task *task, enum scsi_io_kind kind,
+		 uint64_t lba, uint32_t nblk)
+{
+	task->io.kind = kind;
+	task->io.lba = lba;
+	task->io.nblk = nblk;
+}
+
+/*
+ * DPO, group number: accepted, nothing to do. FUA: nothing to do for
+ * RAM; the caller's backing gets it in task->io.
+ */
 void scsi_cmd_rw(const struct scsi_target_desc *t, struct scsi_task *task)
 {
 	struct scsi_lun *lu = task->lu;
@@ -118,7 +126,7 @@ void scsi_cmd_rw(const struct scsi_target_desc *t, struct scsi_task *task)
 		     task->op == OP_WRITE_16;
 	struct lba_range r;
 
-	decode_range(task->cdb, &r);
+	scsi_decode_range(task->cdb, &r);
 	if (!check_common(t, task, &r, true))
 		return;
 	if (write && lu->write_protect) {
@@ -130,15 +138,24 @@ void scsi_cmd_rw(const struct scsi_target_desc *t, struct scsi_task *task)
 	task->nblk = r.nblk;
 	/* nblk * block_size fits: nblk is under the max transfer length. */
 	scsi_data_phase(task, write ? SCSI_DIR_OUT : SCSI_DIR_IN,
-			lba_ptr(lu, r.lba), r.nblk * lu->block_size);
+			lu->data ? scsi_lba_ptr(lu, r.lba) : NULL,
+			r.nblk * lu->block_size);
+	/* No bytes to move (no block, or none described): nothing to do. */
+	if (task->status != SCSI_STATUS_GOOD || !task->len)
+		return;
+	scsi_set_io(task, write ? SCSI_IO_WRITE : SCSI_IO_READ, r.lba, r.nblk);
+	task->io.fua = write && (r.flags & 0x08);
 }
 
 /*
- * BYTCHK 00b: check the range only (RAM has no medium errors).
+ * BYTCHK 00b: check the range only (RAM has no medium errors; a caller's
+ * backing is not read either: verifying it would need a read the caller
+ * has no io kind for).
  * BYTCHK 01b: compare nblk blocks of data-out with the medium.
  * BYTCHK 11b: compare one block of data-out with each of nblk blocks.
  * The data-out lands in a heap buffer, never on the medium; the compare
- * runs in scsi_task_finish().
+ * runs in scsi_task_finish(), on RAM only: with the caller's backing
+ * BYTCHK is an invalid field.
  */
 void scsi_cmd_verify(const struct scsi_target_desc *t,
 		     struct scsi_task *task)
@@ -149,11 +166,11 @@ void scsi_cmd_verify(const struct scsi_target_desc *t,
 	uint32_t bytes;
 	uint8_t *buf;
 
-	if (bytchk == 2) {
+	if (bytchk == 2 || (bytchk && !lu->data)) {
 		scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB, 1, 2);
 		return;
 	}
-	decode_range(task->cdb, &r);
+	scsi_decode_range(task->cdb, &r);
 	/* Comparing is work per block: bound it like a transfer. */
 	if (!check_common(t, task, &r, bytchk != 0))
 		return;
@@ -162,14 +179,9 @@ void scsi_cmd_verify(const struct scsi_target_desc *t,
 		return;
 	}
 	bytes = bytchk == 1 ? r.nblk * lu->block_size : lu->block_size;
-	/* Described short: reject before allocating anything. */
-	if (task->init_dir == SCSI_DIR_OUT && task->init_len >= bytes) {
-		buf = scsi_task_buffer(task, bytes);
-		if (!buf)
-			return;
-	} else {
-		buf = NULL;
-	}
+	buf = scsi_data_out_buffer(task, bytes);
+	if (task->status != SCSI_STATUS_GOOD)
+		return;
 	task->lba = r.lba;
 	task->nblk = r.nblk;
 	task->bytchk = bytchk;
@@ -197,7 +209,7 @@ void scsi_verify_compare(struct scsi_task *task)
 {
 	const struct scsi_lun *lu = task->lu;
 	uint32_t bs = lu->block_size;
-	const uint8_t *medium = lba_ptr(lu, task->lba);
+	const uint8_t *medium = scsi_lba_ptr(lu, task->lba);
 	size_t off = 0;
 	bool diff = false;
 	uint32_t i;
@@ -220,21 +232,25 @@ void scsi_verify_compare(struct scsi_task *task)
 			     (uint32_t)off);
 }
 
-/* Nothing is cached; only the range is checked. IMMED is accepted. */
+/*
+ * RAM caches nothing; the caller's backing gets the range in task->io.
+ * IMMED is accepted (the answer comes after the sync all the same).
+ */
 void scsi_cmd_sync_cache(const struct scsi_target_desc *t,
 			 struct scsi_task *task)
 {
 	const struct scsi_lun *lu = task->lu;
 	struct lba_range r;
 
-	decode_range(task->cdb, &r);
+	scsi_decode_range(task->cdb, &r);
 	/* NUMBER OF LOGICAL BLOCKS 0: from lba to the end of the medium. */
-	if (!range_ok(lu, r.lba, r.nblk)) {
+	if (!scsi_range_ok(lu, r.lba, r.nblk)) {
 		scsi_set_sense(task, SCSI_SK_ILLEGAL_REQUEST,
 			       ASC_LBA_OUT_OF_RANGE);
 		return;
 	}
 	scsi_data_phase(task, SCSI_DIR_NONE, NULL, 0);
+	scsi_set_io(task, SCSI_IO_SYNC, r.lba, r.nblk);
 }
 
 /*
@@ -271,9 +287,11 @@ void scsi_cmd_read_capacity(const struct scsi_target_desc *t,
 		scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB, 2, NO_BIT);
 		return;
 	}
-	/* No protection, one logical block per physical block, no LBPME. */
+	/* No protection, one logical block per physical block, LBPRZ 0. */
 	memset(b, 0, 32);
 	scsi_put_be64(b, last);
 	scsi_put_be32(b + 8, lu->block_size);
+	if (lu->thin)
+		b[14] = 0x80;			/* LBPME */
 	scsi_data_in(task, b, 32, scsi_get_be32(cdb + 10));
 }

@@ -32,14 +32,25 @@ void scsi_set_sense(struct scsi_task *task, uint8_t key, uint16_t asc)
 	task->sense_len = SCSI_SENSE_LEN;
 }
 
-void scsi_set_sense_field(struct scsi_task *task, uint16_t asc,
-			  unsigned int byte, int bit)
+static void set_field_pointer(struct scsi_task *task, uint16_t asc,
+			      uint8_t cd, unsigned int byte, int bit)
 {
 	scsi_set_sense(task, SCSI_SK_ILLEGAL_REQUEST, asc);
-	task->sense[15] = SKS_VALID | SKS_CD;
+	task->sense[15] = SKS_VALID | cd;
 	if (bit >= 0)
 		task->sense[15] |= SKS_BPV | (bit & 0x07);
 	scsi_put_be16(task->sense + 16, (uint16_t)byte);
+}
+
+void scsi_set_sense_field(struct scsi_task *task, uint16_t asc,
+			  unsigned int byte, int bit)
+{
+	set_field_pointer(task, asc, SKS_CD, byte, bit);
+}
+
+void scsi_set_sense_param(struct scsi_task *task, unsigned int byte)
+{
+	set_field_pointer(task, ASC_INVALID_FIELD_IN_PARAM, 0, byte, -1);
 }
 
 void scsi_set_information(struct scsi_task *task, uint32_t info)

@@ -13,6 +13,7 @@
 #define VERSION_SPC4		0x06
 #define RDF_SPC			0x02
 #define CMDQUE			0x02
+#define TPGS_IMPLICIT		0x10
 
 /* Version descriptors (SPC-4 table 29): no particular revision claimed. */
 static const uint16_t version_descs[] = {
@@ -22,7 +23,7 @@ static const uint16_t version_descs[] = {
 	0x04c0,		/* SBC-3 */
 };
 
-static const uint8_t vpd_pages[] = { 0x00, 0x80, 0x83, 0xb0, 0xb1 };
+static const uint8_t vpd_pages[] = { 0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2 };
 
 static size_t serial_len(const struct scsi_lun *lu)
 {
@@ -42,6 +43,8 @@ static void inquiry_std(const struct scsi_target_desc *t,
 	b[2] = VERSION_SPC4;
 	b[3] = RDF_SPC;
 	b[4] = STD_INQUIRY_LEN - 5;
+	if (t->tpg_id)
+		b[5] = TPGS_IMPLICIT;
 	b[7] = CMDQUE;
 	scsi_copy_ascii(b + 8, t->vendor ? t->vendor : "LIBSRPT", 8);
 	scsi_copy_ascii(b + 16, t->product ? t->product : "RAMDISK", 16);
@@ -68,7 +71,9 @@ static uint32_t vpd_serial(const struct scsi_lun *lu, uint8_t *b)
 /*
  * Two designators, both associated with the LU, both derived only from
  * the LUN so every path reports the same: NAA 6 (binary) and T10 vendor
- * id (ASCII: vendor, then the unit serial number).
+ * id (ASCII: vendor, then the unit serial number). With ALUA two more,
+ * associated with the target port, which differ per path: its relative
+ * port and its port group, which Linux scsi_dh_alua needs to attach.
  */
 static uint32_t vpd_devid(const struct scsi_target_desc *t,
 			  const struct scsi_lun *lu, uint8_t *b)
@@ -89,18 +94,43 @@ static uint32_t vpd_devid(const struct scsi_target_desc *t,
 	scsi_copy_ascii(d + 12, lu->serial, sn);
 	d += 4 + 8 + sn;
 
+	if (t->tpg_id) {
+		d[0] = 0x01;		/* code set: binary */
+		d[1] = 0x14;		/* assoc: target port, relative port */
+		d[3] = 4;
+		scsi_put_be16(d + 6, t->rel_port_id);
+		d += 8;
+		d[0] = 0x01;
+		d[1] = 0x15;		/* assoc: target port, port group */
+		d[3] = 4;
+		scsi_put_be16(d + 6, t->tpg_id);
+		d += 8;
+	}
+
 	return (uint32_t)(d - (b + 4));
 }
 
-/* RAM has no preferred alignment; 4 KiB keeps RDMA off page seams. */
+/*
+ * RAM has no preferred alignment; 4 KiB keeps RDMA off page seams.
+ * WRITE SAME is served on every LUN, so its maximum is always there
+ * (WSNZ: a length of 0 is refused); the unmap limits only on a thin
+ * LUN: Linux takes UNMAP for discards when both unmap counts are
+ * non-zero and VPD 0xB2 sets LBPU.
+ */
 static uint32_t vpd_block_limits(const struct scsi_target_desc *t,
 				 const struct scsi_lun *lu, uint8_t *b)
 {
 	uint32_t gran = 4096 / lu->block_size;
 
+	b[4] = 0x01;				/* WSNZ */
 	scsi_put_be16(b + 6, (uint16_t)(gran ? gran : 1));
 	scsi_put_be32(b + 8, scsi_max_xfer_blocks(t, lu));
-	/* No UNMAP, no WRITE SAME, no optimal length: all zero. */
+	if (lu->thin) {
+		scsi_put_be32(b + 20, scsi_max_unmap_blocks(lu));
+		scsi_put_be32(b + 24, scsi_max_unmap_descs(lu));
+		scsi_put_be32(b + 28, scsi_unmap_granularity(lu));
+	}
+	scsi_put_be64(b + 36, scsi_max_write_same_blocks(lu));
 	return 0x3c;
 }
 
@@ -110,6 +140,20 @@ static uint32_t vpd_block_chars(uint8_t *b)
 	return 0x3c;
 }
 
+/*
+ * Logical block provisioning (SBC-4 6.6.6): a thin LUN unmaps by UNMAP
+ * and both WRITE SAMEs; no thresholds, no anchoring, LBPRZ 0, no
+ * provisioning group descriptor. Fully provisioned otherwise.
+ */
+static uint32_t vpd_provisioning(const struct scsi_lun *lu, uint8_t *b)
+{
+	if (lu->thin) {
+		b[5] = 0xe0;			/* LBPU, LBPWS, LBPWS10 */
+		b[6] = 0x02;			/* thin provisioned */
+	}
+	return 4;
+}
+
 static void inquiry_vpd(const struct scsi_target_desc *t,
 			struct scsi_task *task, uint8_t page, uint32_t alloc)
 {
@@ -117,7 +161,8 @@ static void inquiry_vpd(const struct scsi_target_desc *t,
 	uint8_t *b = task->small;
 	uint32_t n;
 
-	memset(b, 0, 64);
+	/* The longest page, 0x83 with ALUA, is 4 + 20 + 32 + 16 bytes. */
+	memset(b, 0, 128);
 	switch (page) {
 	case 0x00:
 		n = vpd_supported(b);
@@ -133,6 +178,9 @@ static void inquiry_vpd(const struct scsi_target_desc *t,
 		break;
 	case 0xb1:
 		n = vpd_block_chars(b);
+		break;
+	case 0xb2:
+		n = vpd_provisioning(lu, b);
 		break;
 	default:
 		scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB, 2, NO_BIT);

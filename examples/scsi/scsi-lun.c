@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,18 +47,34 @@ void scsi_lun_from_index(unsigned int index, uint8_t lun8[8])
  * specific identifier holding the LUN index, then a 64-bit extension
  * holding the target id. The serial is the same pair in hexadecimal.
  */
-int scsi_lun_init(struct scsi_lun *lun, void *mem, uint64_t bytes,
-		  unsigned int index, uint64_t target_id)
+int scsi_lun_init_blocks(struct scsi_lun *lun, void *mem, uint64_t nblocks,
+			 uint32_t block_size, unsigned int index,
+			 uint64_t target_id)
 {
-	if (!lun || !mem || bytes < SCSI_BLOCK_SIZE || index >= SCSI_MAX_LUNS)
+	if (!lun || !nblocks || index >= SCSI_MAX_LUNS ||
+	    (block_size != SCSI_BLOCK_SIZE && block_size != SCSI_BLOCK_SIZE_4K))
+		return -EINVAL;
+	/* lba * block_size must stay a valid offset into the RAM */
+	if (mem && nblocks > SIZE_MAX / block_size)
 		return -EINVAL;
 	memset(lun, 0, sizeof(*lun));
 	lun->data = mem;
-	lun->nblocks = bytes / SCSI_BLOCK_SIZE;
-	lun->block_size = SCSI_BLOCK_SIZE;
+	lun->nblocks = nblocks;
+	lun->block_size = block_size;
 	lun->index = index;
+	/* RAM can always deallocate: the emulation zeroes the blocks. */
+	lun->thin = mem != NULL;
 	scsi_lun_set_target_id(lun, target_id);
 	return 0;
+}
+
+int scsi_lun_init(struct scsi_lun *lun, void *mem, uint64_t bytes,
+		  unsigned int index, uint64_t target_id)
+{
+	if (!mem)
+		return -EINVAL;
+	return scsi_lun_init_blocks(lun, mem, bytes / SCSI_BLOCK_SIZE,
+				    SCSI_BLOCK_SIZE, index, target_id);
 }
 
 void scsi_lun_set_target_id(struct scsi_lun *lun, uint64_t target_id)
@@ -75,6 +92,55 @@ void scsi_lun_set_target_id(struct scsi_lun *lun, uint64_t target_id)
 
 	snprintf(lun->serial, sizeof(lun->serial), "%016" PRIX64 "%04X",
 		 target_id, index);
+}
+
+/* The finaliser of splitmix64: every input bit reaches every output bit. */
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+/*
+ * The id goes through three Feistel rounds, a permutation of 128 bits,
+ * so ids that differ in any bit (a UUID's fixed version and variant
+ * bits included) still differ in the 99 bits the NAA designator keeps.
+ * Its 36-bit vendor specific identifier has bit 35 set, which an index
+ * (below 2^14) never has; the serial starts with 'L' where the target's
+ * are hexadecimal: neither can equal one made of a target id.
+ */
+int scsi_lun_set_lu_id(struct scsi_lun *lun, const uint8_t id[16])
+{
+	uint64_t hi, lo;
+	uint8_t *naa;
+
+	if (!lun || !id)
+		return -EINVAL;
+	hi = scsi_get_be64(id);
+	lo = scsi_get_be64(id + 8);
+	if (!hi && !lo)
+		return -EINVAL;
+	lo ^= mix64(hi);
+	hi ^= mix64(lo);
+	lo ^= mix64(hi);
+
+	naa = lun->naa_id;
+	naa[0] = (uint8_t)(0x60 | (SCSI_NAA_COMPANY_ID >> 20));
+	naa[1] = (uint8_t)(SCSI_NAA_COMPANY_ID >> 12);
+	naa[2] = (uint8_t)(SCSI_NAA_COMPANY_ID >> 4);
+	/* company id low nibble, then 0x8 << 32 | the top 35 bits of hi */
+	naa[3] = (uint8_t)((SCSI_NAA_COMPANY_ID & 0xf) << 4 | 0x8 |
+			   (hi >> 61));
+	scsi_put_be32(naa + 4, (uint32_t)(hi >> 29));
+	scsi_put_be64(naa + 8, lo);
+
+	snprintf(lun->serial, sizeof(lun->serial), "L%03X%016" PRIX64,
+		 (unsigned int)(hi >> 52), lo);
+	return 0;
 }
 
 /*

@@ -15,6 +15,9 @@ struct scsi_cmd {
 	scsi_cmd_fn fn;
 	uint8_t cdb_len;
 	bool any_lun;		/* also served on LUNs that do not exist */
+	/* ALUA_OK_*: also served in those states; ALUA_ONLY: a hole
+	 * when tpg_id is 0 */
+	uint8_t alua;
 };
 
 static void scsi_cmd_good(const struct scsi_target_desc *t,
@@ -24,27 +27,37 @@ static void scsi_cmd_good(const struct scsi_target_desc *t,
 	scsi_data_phase(task, SCSI_DIR_NONE, NULL, 0);
 }
 
+#define ALUA_ONLY	0x80
+#define ALUA_S		ALUA_OK_STANDBY
+#define ALUA_SU		(ALUA_OK_STANDBY | ALUA_OK_UNAVAILABLE)
+
 /* Indexed by operation code; a hole means 5/20/00. */
 static const struct scsi_cmd scsi_cmds[256] = {
-	[OP_TEST_UNIT_READY]	= { scsi_cmd_good, 6, false },
-	[OP_REQUEST_SENSE]	= { scsi_cmd_request_sense, 6, true },
-	[OP_READ_6]		= { scsi_cmd_rw, 6, false },
-	[OP_WRITE_6]		= { scsi_cmd_rw, 6, false },
-	[OP_INQUIRY]		= { scsi_cmd_inquiry, 6, true },
-	[OP_MODE_SENSE_6]	= { scsi_cmd_mode_sense, 6, false },
-	[OP_START_STOP_UNIT]	= { scsi_cmd_good, 6, false },
-	[OP_READ_CAPACITY_10]	= { scsi_cmd_read_capacity, 10, false },
-	[OP_READ_10]		= { scsi_cmd_rw, 10, false },
-	[OP_WRITE_10]		= { scsi_cmd_rw, 10, false },
-	[OP_VERIFY_10]		= { scsi_cmd_verify, 10, false },
-	[OP_SYNC_CACHE_10]	= { scsi_cmd_sync_cache, 10, false },
-	[OP_MODE_SENSE_10]	= { scsi_cmd_mode_sense, 10, false },
-	[OP_READ_16]		= { scsi_cmd_rw, 16, false },
-	[OP_WRITE_16]		= { scsi_cmd_rw, 16, false },
-	[OP_VERIFY_16]		= { scsi_cmd_verify, 16, false },
-	[OP_SYNC_CACHE_16]	= { scsi_cmd_sync_cache, 16, false },
-	[OP_SERVICE_ACTION_IN_16] = { scsi_cmd_read_capacity, 16, false },
-	[OP_REPORT_LUNS]	= { scsi_cmd_report_luns, 12, true },
+	[OP_TEST_UNIT_READY]	= { scsi_cmd_good, 6, false, 0 },
+	[OP_REQUEST_SENSE]	= { scsi_cmd_request_sense, 6, true, ALUA_SU },
+	[OP_READ_6]		= { scsi_cmd_rw, 6, false, 0 },
+	[OP_WRITE_6]		= { scsi_cmd_rw, 6, false, 0 },
+	[OP_INQUIRY]		= { scsi_cmd_inquiry, 6, true, ALUA_SU },
+	[OP_MODE_SENSE_6]	= { scsi_cmd_mode_sense, 6, false, ALUA_S },
+	[OP_START_STOP_UNIT]	= { scsi_cmd_good, 6, false, 0 },
+	[OP_READ_CAPACITY_10]	= { scsi_cmd_read_capacity, 10, false, ALUA_S },
+	[OP_READ_10]		= { scsi_cmd_rw, 10, false, 0 },
+	[OP_WRITE_10]		= { scsi_cmd_rw, 10, false, 0 },
+	[OP_VERIFY_10]		= { scsi_cmd_verify, 10, false, 0 },
+	[OP_SYNC_CACHE_10]	= { scsi_cmd_sync_cache, 10, false, 0 },
+	[OP_WRITE_SAME_10]	= { scsi_cmd_write_same, 10, false, 0 },
+	[OP_UNMAP]		= { scsi_cmd_unmap, 10, false, 0 },
+	[OP_MODE_SENSE_10]	= { scsi_cmd_mode_sense, 10, false, ALUA_S },
+	[OP_READ_16]		= { scsi_cmd_rw, 16, false, 0 },
+	[OP_WRITE_16]		= { scsi_cmd_rw, 16, false, 0 },
+	[OP_VERIFY_16]		= { scsi_cmd_verify, 16, false, 0 },
+	[OP_SYNC_CACHE_16]	= { scsi_cmd_sync_cache, 16, false, 0 },
+	[OP_WRITE_SAME_16]	= { scsi_cmd_write_same, 16, false, 0 },
+	[OP_SERVICE_ACTION_IN_16] = { scsi_cmd_read_capacity, 16, false,
+				      ALUA_S },
+	[OP_REPORT_LUNS]	= { scsi_cmd_report_luns, 12, true, ALUA_SU },
+	[OP_MAINTENANCE_IN]	= { scsi_cmd_maintenance_in, 12, false,
+				    ALUA_SU | ALUA_ONLY },
 };
 
 unsigned int scsi_visible_luns(const struct scsi_target_desc *t)
@@ -83,6 +96,18 @@ uint8_t *scsi_task_buffer(struct scsi_task *task, size_t size)
 	if (!task->heap)
 		task->status = SCSI_STATUS_BUSY;
 	return task->heap;
+}
+
+/*
+ * Room for a data out of @size bytes, or NULL when the descriptors cover
+ * less, which scsi_data_phase() then rejects: nothing is allocated for
+ * a command that fails anyway. NULL with BUSY when allocation failed.
+ */
+uint8_t *scsi_data_out_buffer(struct scsi_task *task, uint32_t size)
+{
+	if (task->init_dir != SCSI_DIR_OUT || task->init_len < size)
+		return NULL;
+	return scsi_task_buffer(task, size);
 }
 
 /*
@@ -175,18 +200,25 @@ static void scsi_task_reset(struct scsi_task *task)
 	task->overflow = false;
 	task->underflow = false;
 	task->resid_dir = SCSI_DIR_NONE;
+	memset(&task->io, 0, sizeof(task->io));
 	task->heap = NULL;
 	task->lu = NULL;
 	task->lba = 0;
 	task->nblk = 0;
 	task->op = 0;
 	task->bytchk = 0;
+	task->out_pending = false;
 }
 
-/* A failed command moves no data: all of what was described is unused. */
+/*
+ * A failed command moves no data: all of what was described is unused,
+ * and the medium has nothing to do.
+ */
 static void scsi_task_failed(struct scsi_task *task)
 {
 	scsi_task_release(task);
+	memset(&task->io, 0, sizeof(task->io));
+	task->out_pending = false;
 	task->dir = SCSI_DIR_NONE;
 	task->buf = NULL;
 	task->len = 0;
@@ -221,11 +253,14 @@ static void scsi_dispatch(const struct scsi_target_desc *t,
 			       ASC_LUN_NOT_SUPPORTED);
 		return;
 	}
-	if (!cmd->fn) {
+	/* Without ALUA there is no REPORT TARGET PORT GROUPS to serve. */
+	if (!cmd->fn || ((cmd->alua & ALUA_ONLY) && !t->tpg_id)) {
 		scsi_set_sense(task, SCSI_SK_ILLEGAL_REQUEST,
 			       ASC_INVALID_OPCODE);
 		return;
 	}
+	if (!scsi_alua_allows(t, cmd->alua, task))
+		return;
 	if (task->cdb_len < cmd->cdb_len) {
 		scsi_set_sense(task, SCSI_SK_ILLEGAL_REQUEST,
 			       ASC_INVALID_FIELD_IN_CDB);
@@ -257,13 +292,109 @@ int scsi_task_start(const struct scsi_target_desc *t, struct scsi_task *task)
 	return 0;
 }
 
-void scsi_task_finish(const struct scsi_target_desc *t,
-		      struct scsi_task *task)
+/* Not a medium error, not the initiator's: the target's own fault. */
+static void fail_internal(struct scsi_task *task)
+{
+	scsi_set_sense(task, SCSI_SK_HARDWARE_ERROR,
+		       ASC_INTERNAL_TARGET_FAILURE);
+	scsi_task_failed(task);
+}
+
+/*
+ * A backend error is never reported as success: an errno without a
+ * better name is an internal target failure. BUSY rather than an error
+ * for the transient shortages, so the initiator retries.
+ */
+void scsi_task_backend_failed(struct scsi_task *task, int err)
 {
 	if (!task)
 		return;
-	if (task->status == SCSI_STATUS_GOOD && task->bytchk && task->len &&
-	    (task->op == OP_VERIFY_10 || task->op == OP_VERIFY_16))
-		scsi_verify_compare(task);
+	if (err > 0)
+		err = -err;
+	switch (err) {
+	case -EIO:
+		scsi_set_sense(task, SCSI_SK_MEDIUM_ERROR,
+			       task->io.kind == SCSI_IO_READ ?
+			       ASC_UNRECOVERED_READ_ERROR : ASC_WRITE_ERROR);
+		break;
+	case -ENOSPC:
+		scsi_set_sense(task, SCSI_SK_DATA_PROTECT,
+			       ASC_SPACE_ALLOC_FAILED_WP);
+		break;
+	case -EROFS:
+	case -EPERM:
+	case -EACCES:
+		scsi_set_sense(task, SCSI_SK_DATA_PROTECT,
+			       ASC_WRITE_PROTECTED);
+		break;
+	case -ENOMEM:
+	case -EAGAIN:
+		task->status = SCSI_STATUS_BUSY;
+		task->sense_len = 0;
+		memset(task->sense, 0, sizeof(task->sense));
+		break;
+	default:
+		fail_internal(task);
+		return;
+	}
+	scsi_task_failed(task);
+}
+
+static void data_out_done(struct scsi_task *task)
+{
+	if (!task->out_pending)
+		return;
+	task->out_pending = false;
+	if (task->status != SCSI_STATUS_GOOD)
+		return;
+	scsi_provision_data_out(task);
+	if (task->status != SCSI_STATUS_GOOD)
+		scsi_task_failed(task);
+}
+
+int scsi_task_data_out_done(const struct scsi_target_desc *t,
+			    struct scsi_task *task)
+{
+	if (!t || !task)
+		return -EINVAL;
+	data_out_done(task);
+	return 0;
+}
+
+/* What RAM does after the data phase; a caller's backing did it. */
+static void ram_finish(struct scsi_task *task)
+{
+	switch (task->op) {
+	case OP_VERIFY_10:
+	case OP_VERIFY_16:
+		if (task->bytchk && task->len)
+			scsi_verify_compare(task);
+		break;
+	case OP_UNMAP:
+	case OP_WRITE_SAME_10:
+	case OP_WRITE_SAME_16:
+		scsi_provision_ram(task);
+		break;
+	default:
+		break;
+	}
+}
+
+void scsi_task_finish(const struct scsi_target_desc *t,
+		      struct scsi_task *task)
+{
+	bool ram;
+
+	if (!task)
+		return;
+	ram = task->lu && task->lu->data;
+	if (task->out_pending) {
+		if (ram)
+			data_out_done(task);
+		else
+			fail_internal(task);
+	}
+	if (task->status == SCSI_STATUS_GOOD && ram)
+		ram_finish(task);
 	scsi_task_release(task);
 }

@@ -17,18 +17,24 @@
 #define DSP_WP			0x80
 #define DSP_DPOFUA		0x10	/* DPO, FUA accepted: no-ops */
 #define CACHING_LEN		20
+#define CACHING_WCE		0x04
 #define CONTROL_LEN		12
 #define QAM_UNRESTRICTED	0x10
 
 /*
- * RAM is written through: WCE = 0, so Linux sends no SYNCHRONIZE CACHE
- * and needs no FUA. Changeable values are all zero.
+ * WCE says whether the medium has a volatile write cache: with it Linux
+ * flushes by SYNCHRONIZE CACHE and sends FUA writes; written through
+ * (RAM) it needs neither. Read cache enabled (RCD 0). Changeable values
+ * are all zero.
  */
-static uint32_t page_caching(uint8_t *p, unsigned int pc)
+static uint32_t page_caching(const struct scsi_lun *lu, uint8_t *p,
+			     unsigned int pc)
 {
 	memset(p, 0, CACHING_LEN);
 	p[0] = PAGE_CACHING;
 	p[1] = CACHING_LEN - 2;
+	if (lu->write_cache && pc != PC_CHANGEABLE)
+		p[2] = CACHING_WCE;
 	return CACHING_LEN;
 }
 
@@ -99,7 +105,7 @@ void scsi_cmd_mode_sense(const struct scsi_target_desc *t,
 	n = hdr + bd;
 	/* Ascending page code order (SPC-4 6.11.1) */
 	if (page == PAGE_CACHING || page == PAGE_ALL)
-		n += page_caching(b + n, pc);
+		n += page_caching(lu, b + n, pc);
 	if (page == PAGE_CONTROL || page == PAGE_ALL)
 		n += page_control(b + n, pc);
 

@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+/*
+ * srpt-blockdev: files and block devices served over SRP with libsrpt,
+ * through io_uring (cmd.c has a command's way). Each LUN is a backing
+ * opened with O_DIRECT where the file system allows it; data moves
+ * between the initiator and registered pool chunks by RDMA, and between
+ * the same chunks and the backing by io_uring: no copy.
+ *
+ * Signals: SIGUSR1 prints the channels and counters, SIGUSR2 makes this
+ * process's ALUA port group active/optimized (the survivor of a
+ * failover), SIGINT and SIGTERM stop it once every channel drained and
+ * every backend operation ended.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blockdev.h"
+#include "show.h"
+
+#define PROG "srpt-blockdev"
+/* Submission queue entries per ring: a command takes up to 16. */
+#define RING_ENTRIES 256
+
+static int on_req(struct srpt_channel *ch, const struct srpt_login_info *li,
+		  void *userdata)
+{
+	struct blockdev *bd = userdata;
+	char id[33], src[INET6_ADDRSTRLEN];
+
+	(void)ch;
+	show_port_id(li->initiator_port_id, id);
+	show_addr(&li->src, src, sizeof(src));
+	if (!target_cli_allowed(&bd->opt.cli, li->initiator_port_id,
+				&li->src)) {
+		fprintf(stderr, PROG ": login from %s (port id %s) rejected: not in --allow list\n",
+			src, id);
+		return SRPT_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
+	}
+	fprintf(stderr, PROG ": login from %s (port id %s, %s)\n", src, id,
+		li->multichannel ? "multi" : "single");
+	return SRPT_LOGIN_ACCEPT;
+}
+
+static void on_dreq(struct srpt_channel *ch, void *userdata)
+{
+	(void)userdata;
+	fprintf(stderr, PROG ": channel %" PRIu64 " logging out\n",
+		srpt_channel_get_id(ch));
+}
+
+static int on_drained(struct srpt_channel *ch, void *userdata)
+{
+	(void)ch;
+	(void)userdata;
+	return SRPT_DRAINED_DONE;
+}
+
+/* A LUN this target does not serve: INCORRECT LOGICAL UNIT NUMBER. The
+ * library aborts the others' commands; those in the backing finish
+ * there, and their answers are dropped. */
+static int on_tmf(struct srpt_channel *ch, const struct srpt_tmf_info *tmf,
+		  void *userdata)
+{
+	struct blockdev *bd = userdata;
+	int idx = scsi_lun_to_index(tmf->lun);
+
+	if (idx < 0 || (unsigned int)idx >= bd->opt.nluns)
+		return SRPT_TSK_MGMT_INCORRECT_LUN;
+	fprintf(stderr, PROG ": channel %" PRIu64 ": %s (tag %#" PRIx64
+		", task %#" PRIx64 ") for LUN %d\n", srpt_channel_get_id(ch),
+		srpt_tsk_mgmt_func_name(tmf->func), tmf->tag, tmf->task_tag,
+		idx);
+	return 0;
+}
+
+static const struct srpt_target_ops blockdev_ops = {
+	.size = sizeof(struct srpt_target_ops),
+	.on_req = on_req,
+	.on_dreq = on_dreq,
+	.on_drained = on_drained,
+	.on_cmd = bd_on_cmd,
+	.on_tmf = on_tmf,
+};
+
+/* The logical unit's 16-byte identity from the backing's 64-bit one:
+ * equal in every process that serves the same data. */
+static void lu_id(uint64_t id, uint8_t out[16])
+{
+	uint64_t other;
+	char text[32];
+	int n = snprintf(text, sizeof(text), "lu:%016" PRIx64, id);
+
+	other = backing_id_of(text, (size_t)n);
+	for (int i = 0; i < 8; i++) {
+		out[i] = (uint8_t)(id >> (56 - 8 * i));
+		out[8 + i] = (uint8_t)(other >> (56 - 8 * i));
+	}
+}
+
+static int open_luns(struct blockdev *bd)
+{
+	unsigned int n = bd->opt.nluns;
+
+	bd->luns = calloc(n, sizeof(*bd->luns));
+	bd->backings = calloc(n, sizeof(*bd->backings));
+	if (!bd->luns || !bd->backings)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < n; i++)
+		bd->backings[i].fd = -1;
+	for (unsigned int i = 0; i < n; i++) {
+		struct backing *b = &bd->backings[i];
+		struct scsi_lun *l = &bd->luns[i];
+		struct backing_opts bo = {
+			.flags = (bd->opt.read_only ? BACKING_RDONLY : 0) |
+				 (bd->opt.shared ? BACKING_SHARED : 0) |
+				 (bd->opt.dsync ? BACKING_DSYNC : 0),
+			.block_size = bd->opt.block_size,
+			.name = bd->opt.lun[i].name,
+		};
+		uint8_t id[16];
+		int r = backing_open(b, bd->opt.lun[i].path, &bo);
+
+		if (r) {
+			if (b->why[0])
+				fprintf(stderr, PROG ": LUN %u: %s\n", i, b->why);
+			else
+				fprintf(stderr, PROG ": LUN %u: %s: %s\n", i,
+					bd->opt.lun[i].path, strerror(-r));
+			return r;
+		}
+		for (unsigned int j = 0; j < i; j++) {
+			if (bd->backings[j].id == b->id) {
+				fprintf(stderr, PROG ": LUN %u: %s holds the same data as LUN %u (%s): an initiator would take them for one disk\n",
+					i, bd->opt.lun[i].path, j,
+					bd->opt.lun[j].path);
+				return -EINVAL;
+			}
+		}
+		r = scsi_lun_init_blocks(l, NULL, b->size / b->block_size,
+					 b->block_size, i, 1);
+		if (r) {
+			fprintf(stderr, PROG ": LUN %u: %s: %" PRIu64 " bytes in blocks of %u cannot be a LUN\n",
+				i, bd->opt.lun[i].path, b->size, b->block_size);
+			return r;
+		}
+		l->write_protect = b->read_only;
+		l->write_cache = b->write_cache;
+		l->thin = b->can_punch;
+		lu_id(b->id, id);
+		scsi_lun_set_lu_id(l, id);
+		fprintf(stderr, PROG ": LUN %u: %s, %" PRIu64 " blocks of %u bytes%s%s%s%s\n",
+			i, bd->opt.lun[i].path, l->nblocks, l->block_size,
+			b->read_only ? ", read-only" : "",
+			b->direct ? ", O_DIRECT" : ", buffered (O_DIRECT refused)",
+			b->write_cache ? ", write cache" : ", write through",
+			b->can_punch ? ", thin (UNMAP)" : "");
+	}
+	bd->desc.luns = bd->luns;
+	bd->desc.nluns = n;
+	bd->desc.vendor = "LIBSRPT";
+	bd->desc.product = "BLOCKDEV";
+	bd->desc.revision = "0001";
+	bd->desc.max_xfer_bytes = POOL_MAX_BYTES;
+	bd->desc.tpg_id = bd->opt.alua_group;
+	bd->desc.rel_port_id = bd->opt.alua_port;
+	if (bd->opt.alua_group)
+		scsi_target_set_alua_state(&bd->desc, bd->opt.alua_state);
+	return 0;
+}
+
+static int start_pollers(struct blockdev *bd, unsigned int n)
+{
+	bd->pollers = calloc(n, sizeof(*bd->pollers));
+	if (!bd->pollers)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < n; i++) {
+		struct bd_poller *p = &bd->pollers[i];
+		char name[16];
+		struct reactor_opts ro = {
+			.poll = bd_poll,
+			.poll_arg = p,
+			.poll_fd = srpt_target_poll_fd(bd->t, i),
+			.name = name,
+		};
+		int r;
+
+		p->bd = bd;
+		p->idx = i;
+		snprintf(name, sizeof(name), "bdev-poll%u", i % 100);
+		r = uring_new(RING_ENTRIES, bd->pool, &p->ring);
+		if (r) {
+			fprintf(stderr, PROG ": io_uring: %s%s\n", strerror(-r),
+				r == -ENOMEM ? " (is RLIMIT_MEMLOCK, ulimit -l, below --pool?)" :
+				r == -ENOSYS || r == -EPERM ? " (io_uring disabled in this kernel?)" : "");
+			return r;
+		}
+		ro.ring = p->ring;
+		r = reactor_start(&ro, &p->reactor);
+		if (r) {
+			fprintf(stderr, PROG ": poller thread: %s\n",
+				strerror(-r));
+			return r;
+		}
+		bd->npollers++;
+	}
+	return 0;
+}
+
+/* After srpt_target_shutdown(): every channel drained, so no command
+ * starts; the reactors end once their rings are idle. */
+static void stop_pollers(struct blockdev *bd)
+{
+	for (unsigned int i = 0; bd->pollers && i < bd->opt.cli.threads; i++) {
+		struct bd_poller *p = &bd->pollers[i];
+
+		if (p->reactor)
+			reactor_stop(p->reactor);
+		uring_free(p->ring);
+	}
+	free(bd->pollers);
+	bd->pollers = NULL;
+}
+
+static void close_luns(struct blockdev *bd)
+{
+	for (unsigned int i = 0; bd->backings && i < bd->opt.nluns; i++)
+		backing_close(&bd->backings[i]);
+	free(bd->backings);
+	free(bd->luns);
+}
+
+static void dump(struct blockdev *bd)
+{
+	char extra[128];
+
+	snprintf(extra, sizeof(extra),
+		 ", %u of %zu buffer chunks free, %llu TASK SET FULL, ALUA state %u",
+		 pool_avail(bd->pool), pool_size(bd->pool) / POOL_CHUNK_SIZE,
+		 (unsigned long long)atomic_load(&bd->busy),
+		 bd->opt.alua_group ? scsi_target_get_alua_state(&bd->desc) : 0);
+	show_counters(bd->t, PROG, extra);
+}
+
+static void promote(struct blockdev *bd)
+{
+	int r = scsi_target_set_alua_state(&bd->desc,
+					   SCSI_ALUA_ACTIVE_OPTIMIZED);
+
+	fprintf(stderr, PROG ": ALUA port group %u: %s\n", bd->opt.alua_group,
+		r ? "no ALUA (--alua-group) to change" : "now active/optimized");
+}
+
+static void teardown(struct blockdev *bd)
+{
+	if (bd->t)
+		srpt_target_shutdown(bd->t);
+	stop_pollers(bd);
+	if (bd->pool_mr)
+		srpt_target_dereg_mem(bd->t, bd->pool_mr);
+	srpt_target_unref(bd->t);
+	pool_free(bd->pool);
+	close_luns(bd);
+}
+
+int main(int argc, char **argv)
+{
+	struct blockdev bd = { 0 };
+	struct srpt_target_opts o = { .size = sizeof(o) };
+	char dest[INET6_ADDRSTRLEN + 8];
+	uint64_t id_ext, guid;
+	sigset_t set;
+	int sig, r;
+
+	r = options_parse(&bd.opt, argc, argv);
+	if (r <= 0) {
+		options_free(&bd.opt);	/* what was parsed before the error */
+		return r < 0 ? 2 : 0;
+	}
+	if (open_luns(&bd)) {
+		close_luns(&bd);
+		options_free(&bd.opt);
+		return 1;
+	}
+	target_cli_target_opts(&bd.opt.cli, &o);
+	bd.opt.cli.threads = o.completion_threads;
+	o.ops = &blockdev_ops;
+	o.userdata = &bd;
+	o.log = show_log;
+	o.io_priv_size = sizeof(struct bd_cmd);
+	/* Signals are taken by sigwait() below, not by any thread. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	r = pool_new(bd.opt.pool_size, &bd.pool);
+	if (r) {
+		fprintf(stderr, PROG ": --pool %" PRIu64 " bytes: %s\n",
+			bd.opt.pool_size, strerror(-r));
+		goto fail;
+	}
+	r = srpt_target_new(&bd.t, &o);
+	if (r) {
+		fprintf(stderr, PROG ": cannot create the target: %s\n",
+			strerror(-r));
+		goto fail;
+	}
+	srpt_target_disable(bd.t);
+	r = srpt_target_reg_mem(bd.t, pool_base(bd.pool), pool_size(bd.pool),
+				&bd.pool_mr);
+	if (r) {
+		fprintf(stderr, PROG ": cannot register the buffer pool: %s%s\n",
+			strerror(-r), r == -ENOMEM ?
+			" (is RLIMIT_MEMLOCK, ulimit -l, below --pool?)" : "");
+		goto fail;
+	}
+	r = srpt_target_listen(bd.t, (struct sockaddr *)&bd.opt.cli.bind);
+	if (r) {
+		fprintf(stderr, PROG ": cannot listen on %s port %u: %s\n",
+			bd.opt.cli.bind_str, bd.opt.cli.port,
+			show_listen_error(r));
+		goto fail;
+	}
+	r = start_pollers(&bd, o.completion_threads);
+	if (r)
+		goto fail;
+	srpt_target_enable(bd.t);
+	srpt_target_get_port_id(bd.t, &id_ext, &guid);
+	target_cli_dest(&bd.opt.cli, dest, sizeof(dest));
+	printf(PROG ": serving %u LUN(s); add_target: id_ext=%016" PRIx64
+	       ",ioc_guid=%016" PRIx64 ",dest=%s\n", bd.opt.nluns, id_ext,
+	       guid, dest);
+	fflush(stdout);
+	for (;;) {
+		r = sigwait(&set, &sig);
+		if (r == EINTR)
+			continue;
+		if (sig == SIGUSR1)
+			dump(&bd);
+		else if (sig == SIGUSR2)
+			promote(&bd);
+		else
+			break;
+	}
+	fprintf(stderr, PROG ": %s: disconnecting every channel\n",
+		sig == SIGINT ? "SIGINT" : "SIGTERM");
+	teardown(&bd);
+	options_free(&bd.opt);
+	fprintf(stderr, PROG ": stopped\n");
+	return 0;
+fail:
+	teardown(&bd);
+	options_free(&bd.opt);
+	return 1;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only */
+/* Command line of srpt-blockdev; every bad value gets a one-line error. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <srpt/version.h>
+
+#include "options.h"
+#include "pool.h"
+
+#define PROG "srpt-blockdev"
+
+static const char usage[] =
+"Usage: srpt-blockdev [OPTION]... PATH[,name=NAME]...\n"
+"Serve files and block devices to SRP initiators over RDMA/CM, through\n"
+"io_uring (libsrpt example). Each PATH is a LUN, in order from LUN 0. Its\n"
+"designators come from the data's identity (device and inode, or the\n"
+"disk's serial), or from NAME: processes that serve the same data give\n"
+"the same designators, so an initiator sees one disk with a path each.\n"
+"\n"
+"  -B, --block-size N   logical block size, 512 or 4096 (default: 512 for\n"
+"                       files, the device's for block devices)\n"
+"  -r, --read-only      serve every LUN write protected\n"
+"      --shared         open block devices without O_EXCL (another process,\n"
+"                       e.g. a second srpt-blockdev, may have them open)\n"
+"      --dsync          write through (O_DSYNC): no volatile write cache\n"
+"                       to announce, every write durable when answered\n"
+"      --pool SIZE      data buffers, registered for RDMA and io_uring\n"
+"                       (default 128M; at least 1M)\n"
+"      --alua-group N   implicit ALUA: this process is target port group N\n"
+"                       (1-65535), alone in it (default: no ALUA)\n"
+"      --alua-port N    its relative target port id (default: the group)\n"
+"      --alua-state S   active (default), non-optimized, standby or\n"
+"                       unavailable; SIGUSR2 makes it active\n"
+TARGET_CLI_USAGE
+"  -h, --help           show this help\n"
+"  -V, --version        show the version\n"
+"\n"
+"Completion work runs on srpt-blockdev's own threads (one per --threads),\n"
+"each driving an io_uring ring. SIGUSR1 prints the channels and counters.\n";
+
+enum {
+	OPT_SHARED = 1,
+	OPT_DSYNC,
+	OPT_POOL,
+	OPT_ALUA_GROUP,
+	OPT_ALUA_PORT,
+	OPT_ALUA_STATE,
+};
+
+static int parse_state(const char *s, enum scsi_alua_state *st)
+{
+	static const struct {
+		const char *name;
+		enum scsi_alua_state st;
+	} names[] = {
+		{ "active", SCSI_ALUA_ACTIVE_OPTIMIZED },
+		{ "non-optimized", SCSI_ALUA_ACTIVE_NON_OPTIMIZED },
+		{ "standby", SCSI_ALUA_STANDBY },
+		{ "unavailable", SCSI_ALUA_UNAVAILABLE },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i].name)) {
+			*st = names[i].st;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int add_lun(struct options *o, const char *arg)
+{
+	struct bd_lun_arg *l = &o->lun[o->nluns];
+	const char *name = strstr(arg, ",name=");
+
+	if (o->nluns == BD_MAX_LUNS)
+		return cli_fail(PROG, "more than %u LUNs", BD_MAX_LUNS);
+	if (name == arg || !*arg)
+		return cli_fail(PROG, "'%s' names no file or block device", arg);
+	if (name && !name[6])
+		return cli_fail(PROG, "'%s': the name after ',name=' is empty", arg);
+	l->path = name ? strndup(arg, (size_t)(name - arg)) : strdup(arg);
+	l->name = name ? strdup(name + 6) : NULL;
+	if (!l->path || (name && !l->name))
+		return cli_fail(PROG, "%s", "out of memory");
+	o->nluns++;
+	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		TARGET_CLI_LONG,
+		{ "block-size", required_argument, NULL, 'B' },
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "shared", no_argument, NULL, OPT_SHARED },
+		{ "dsync", no_argument, NULL, OPT_DSYNC },
+		{ "pool", required_argument, NULL, OPT_POOL },
+		{ "alua-group", required_argument, NULL, OPT_ALUA_GROUP },
+		{ "alua-port", required_argument, NULL, OPT_ALUA_PORT },
+		{ "alua-state", required_argument, NULL, OPT_ALUA_STATE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	unsigned long v;
+	int c, r;
+
+	memset(o, 0, sizeof(*o));
+	target_cli_init(&o->cli, PROG);
+	o->pool_size = 128ull << 20;
+	o->alua_state = SCSI_ALUA_ACTIVE_OPTIMIZED;
+	while ((c = getopt_long(argc, argv, TARGET_CLI_SHORT "B:rhV", lopts,
+				NULL)) != -1) {
+		r = target_cli_option(&o->cli, c, optarg);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case 'B':
+			if (cli_parse_uint(optarg, 4096, &v) ||
+			    (v != 512 && v != 4096))
+				return cli_fail(PROG, "--block-size: '%s' is neither 512 nor 4096", optarg);
+			o->block_size = (uint32_t)v;
+			break;
+		case 'r':
+			o->read_only = true;
+			break;
+		case OPT_SHARED:
+			o->shared = true;
+			break;
+		case OPT_DSYNC:
+			o->dsync = true;
+			break;
+		case OPT_POOL:
+			if (cli_parse_size(optarg, &o->pool_size) ||
+			    o->pool_size < POOL_MAX_BYTES ||
+			    o->pool_size > (64ull << 30))
+				return cli_fail(PROG, "--pool: '%s' is not a size from 1M to 64G (e.g. 256M)", optarg);
+			/* whole chunks */
+			o->pool_size -= o->pool_size % POOL_CHUNK_SIZE;
+			break;
+		case OPT_ALUA_GROUP:
+			if (cli_parse_uint(optarg, 65535, &v) || !v)
+				return cli_fail(PROG, "--alua-group: '%s' is not a number from 1 to 65535", optarg);
+			o->alua_group = (uint16_t)v;
+			break;
+		case OPT_ALUA_PORT:
+			if (cli_parse_uint(optarg, 65535, &v) || !v)
+				return cli_fail(PROG, "--alua-port: '%s' is not a number from 1 to 65535", optarg);
+			o->alua_port = (uint16_t)v;
+			break;
+		case OPT_ALUA_STATE:
+			if (parse_state(optarg, &o->alua_state))
+				return cli_fail(PROG, "--alua-state: '%s' is none of active, non-optimized, standby, unavailable", optarg);
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'V':
+			printf("srpt-blockdev (libsrpt) %s\n", srpt_version());
+			return 0;
+		default:
+			fprintf(stderr, "Try 'srpt-blockdev --help'.\n");
+			return -1;
+		}
+	}
+	for (; optind < argc; optind++)
+		if (add_lun(o, argv[optind]))
+			return -1;
+	if (!o->nluns)
+		return cli_fail(PROG, "no LUN: name at least one file or block device (see --help)");
+	if (o->cli.busy_poll)
+		return cli_fail(PROG, "--busy-poll: srpt-blockdev polls on its own threads, which sleep when idle");
+	if (!o->alua_group && (o->alua_port ||
+			       o->alua_state != SCSI_ALUA_ACTIVE_OPTIMIZED))
+		return cli_fail(PROG, "--alua-port and --alua-state need --alua-group");
+	if (o->alua_group && !o->alua_port)
+		o->alua_port = o->alua_group;
+	o->cli.app_poll = true;
+	return target_cli_finish(&o->cli) ? -1 : 1;
+}
+
+void options_free(struct options *o)
+{
+	for (unsigned int i = 0; i < o->nluns; i++) {
+		free(o->lun[i].path);
+		free(o->lun[i].name);
+	}
+	o->nluns = 0;
+	target_cli_free(&o->cli);
+}

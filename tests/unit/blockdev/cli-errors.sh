@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
+#
+# What srpt-blockdev says to a user who gets something wrong, before any
+# RDMA device is needed: each case must exit with the status the man page
+# names and print a line that says what is wrong.
+# usage: cli-errors.sh SRPT_BLOCKDEV
+set -u
+bin=${1:?usage: cli-errors.sh SRPT_BLOCKDEV}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+# expect STATUS PATTERN ARGS...
+expect() {
+	local want=$1 pat=$2 rc=0
+	shift 2
+	"$bin" "$@" >"$tmp/out" 2>&1 || rc=$?
+	if [ "$rc" -ne "$want" ] || ! grep -q -- "$pat" "$tmp/out"; then
+		echo "FAIL: srpt-blockdev $*: status $rc (want $want), output:"
+		sed 's/^/    /' "$tmp/out"
+		fails=$((fails + 1))
+	else
+		echo "ok: srpt-blockdev $* -> $rc: $(head -n 1 "$tmp/out")"
+	fi
+}
+
+truncate -s 1M "$tmp/a.img"
+truncate -s 1000 "$tmp/odd.img"
+mkdir "$tmp/dir"
+ln -s "$tmp/a.img" "$tmp/link.img"
+
+expect 2 "no LUN"
+expect 2 "neither 512 nor 4096" --block-size 1024 "$tmp/a.img"
+expect 2 "need --alua-group" --alua-state standby "$tmp/a.img"
+expect 2 "none of active" --alua-group 1 --alua-state sleepy "$tmp/a.img"
+expect 2 "is not a size" --pool 4K "$tmp/a.img"
+expect 2 "busy-poll" --busy-poll "$tmp/a.img"
+expect 2 "is not a port number" --port 0 "$tmp/a.img"
+expect 2 "name after ',name=' is empty" "$tmp/a.img,name="
+expect 1 "No such file" "$tmp/missing.img"
+expect 1 "not a non-zero multiple of the block size" "$tmp/odd.img"
+expect 1 "LUN 0:" "$tmp/dir"
+# The same data twice, by another path: one disk to an initiator.
+expect 1 "holds the same data as LUN 0" "$tmp/a.img" "$tmp/link.img"
+# A 1 MiB file cannot have 4096-byte blocks past its end: fine; but a
+# 1000-byte one cannot have them at all.
+expect 1 "LUN 0:" --block-size 4096 "$tmp/odd.img"
+expect 0 "Usage: srpt-blockdev" --help
+
+[ $fails -eq 0 ] || { echo "$fails case(s) failed"; exit 1; }
