@@ -17,6 +17,7 @@
 #include <srpt/srpt.h>
 
 #include "cli.h"
+#include "show.h"
 
 int cli_fail(const char *prog, const char *fmt, ...)
 {
@@ -271,6 +272,23 @@ bool target_cli_allowed(const struct target_cli *c, const uint8_t port_id[16],
 			return true;
 	}
 	return false;
+}
+
+int target_cli_login(const struct target_cli *c,
+		     const struct srpt_login_info *li)
+{
+	char id[33], src[INET6_ADDRSTRLEN];
+
+	show_port_id(li->initiator_port_id, id);
+	show_addr(&li->src, src, sizeof(src));
+	if (!target_cli_allowed(c, li->initiator_port_id, &li->src)) {
+		fprintf(stderr, "%s: login from %s (port id %s) rejected: not in --allow list\n",
+			c->prog, src, id);
+		return SRPT_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
+	}
+	fprintf(stderr, "%s: login from %s (port id %s, %s)\n", c->prog, src,
+		id, li->multichannel ? "multi" : "single");
+	return SRPT_LOGIN_ACCEPT;
 }
 
 /* An IPv4 address of a netdev that carries an RDMA device, if any. */

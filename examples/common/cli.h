@@ -110,6 +110,18 @@ void target_cli_free(struct target_cli *c);
 bool target_cli_allowed(const struct target_cli *c, const uint8_t port_id[16],
 			const struct sockaddr_storage *src);
 
+struct srpt_login_info;
+
+/*
+ * The login decision every example target makes in on_req: the --allow
+ * list, with a line on stderr either way ("PROG: login from ADDR (port
+ * id ID, single|multi)", or "... rejected: not in --allow list").
+ * Returns SRPT_LOGIN_ACCEPT or SRPT_LOGIN_REJ_CHANNEL_LIMIT_REACHED.
+ * Any thread (the library's dispatch thread).
+ */
+int target_cli_login(const struct target_cli *c,
+		     const struct srpt_login_info *li);
+
 /* "ADDR:PORT" for the add_target line; the any-address is replaced by
  * an address of an RDMA-capable interface when one is found. */
 void target_cli_dest(const struct target_cli *c, char *out, size_t n);

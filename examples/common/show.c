@@ -70,6 +70,15 @@ void show_counters(struct srpt_target *t, const char *prog, const char *extra)
 			io.cred_reqs, io.aer_reqs, extra);
 }
 
+void show_tmf(const char *prog, struct srpt_channel *ch,
+	      const struct srpt_tmf_info *tmf, int lun)
+{
+	fprintf(stderr, "%s: channel %" PRIu64 ": %s (tag %#" PRIx64
+		", task %#" PRIx64 ") for LUN %d\n", prog,
+		srpt_channel_get_id(ch), srpt_tsk_mgmt_func_name(tmf->func),
+		tmf->tag, tmf->task_tag, lun);
+}
+
 const char *show_listen_error(int r)
 {
 	switch (r) {

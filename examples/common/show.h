@@ -30,6 +30,13 @@ void show_addr(const struct sockaddr_storage *ss, char *out, size_t n);
  */
 void show_counters(struct srpt_target *t, const char *prog, const char *extra);
 
+struct srpt_channel;
+struct srpt_tmf_info;
+
+/* "PROG: channel N: FUNC (tag T, task T) for LUN L". */
+void show_tmf(const char *prog, struct srpt_channel *ch,
+	      const struct srpt_tmf_info *tmf, int lun);
+
 /* srpt_target_listen()'s error in words. */
 const char *show_listen_error(int r);
 

@@ -31,20 +31,9 @@ static int on_req(struct srpt_channel *ch, const struct srpt_login_info *li,
 		  void *userdata)
 {
 	struct blockdev *bd = userdata;
-	char id[33], src[INET6_ADDRSTRLEN];
 
 	(void)ch;
-	show_port_id(li->initiator_port_id, id);
-	show_addr(&li->src, src, sizeof(src));
-	if (!target_cli_allowed(&bd->opt.cli, li->initiator_port_id,
-				&li->src)) {
-		fprintf(stderr, PROG ": login from %s (port id %s) rejected: not in --allow list\n",
-			src, id);
-		return SRPT_LOGIN_REJ_CHANNEL_LIMIT_REACHED;
-	}
-	fprintf(stderr, PROG ": login from %s (port id %s, %s)\n", src, id,
-		li->multichannel ? "multi" : "single");
-	return SRPT_LOGIN_ACCEPT;
+	return target_cli_login(&bd->opt.cli, li);
 }
 
 static void on_dreq(struct srpt_channel *ch, void *userdata)
@@ -72,10 +61,7 @@ static int on_tmf(struct srpt_channel *ch, const struct srpt_tmf_info *tmf,
 
 	if (idx < 0 || (unsigned int)idx >= bd->opt.nluns)
 		return SRPT_TSK_MGMT_INCORRECT_LUN;
-	fprintf(stderr, PROG ": channel %" PRIu64 ": %s (tag %#" PRIx64
-		", task %#" PRIx64 ") for LUN %d\n", srpt_channel_get_id(ch),
-		srpt_tsk_mgmt_func_name(tmf->func), tmf->tag, tmf->task_tag,
-		idx);
+	show_tmf("srpt-blockdev", ch, tmf, idx);
 	return 0;
 }
 
