@@ -485,9 +485,11 @@ int srpt_target_poll_fd(struct srpt_target *t, unsigned int poller);
  *
  * Polling goes on until srpt_target_shutdown() has returned (channels
  * drain through their completions) and stops before the last
- * srpt_target_unref(). A channel's completions are taken whole: once
+ * srpt_target_unref(). A channel's completions are taken up to a
+ * budget (128), so that one busy channel cannot starve the others; once
  * @max is reached no further channel is polled, so a call may process
- * somewhat more than @max.
+ * somewhat more than @max. The descriptor of srpt_target_poll_fd()
+ * stays readable while completions are left.
  *
  * Return: the number of completions processed (0: none was ready), or
  * -EINVAL. Context: an application thread; not from inside a callback.

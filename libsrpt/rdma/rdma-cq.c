@@ -27,11 +27,16 @@
  * comes back at once). */
 #define CC_EVENTS 16
 
-/* Returns how many completions it took. */
-static unsigned int drain_cq(struct rtp_tp *tp, struct ibv_cq *cq)
+/* Batches one drain takes from a CQ before the thread's other CQs get
+ * their turn: a peer that keeps its CQ full must not starve them. */
+#define DRAIN_BATCHES 4
+
+/* Returns how many completions it took; *cut: it stopped at the budget
+ * with a full last batch, so completions may be left. */
+static unsigned int drain_cq(struct rtp_tp *tp, struct ibv_cq *cq, bool *cut)
 {
 	struct ibv_wc wc[POLL_BATCH];
-	unsigned int total = 0;
+	unsigned int total = 0, batches = 0;
 	int n, i;
 
 	do {
@@ -50,8 +55,50 @@ static unsigned int drain_cq(struct rtp_tp *tp, struct ibv_cq *cq)
 		rtp_batch_flush();
 		if (n > 0)
 			total += (unsigned int)n;
-	} while (n == POLL_BATCH);
+	} while (n == POLL_BATCH && ++batches < DRAIN_BATCHES);
+	*cut = n == POLL_BATCH;
 	return total;
+}
+
+/* Whether @rcq has completions left, kept in th->nmore and morefd;
+ * under th->lock. */
+static void set_more(struct rtp_thread *th, struct rtp_cq *rcq, bool more)
+{
+	uint64_t v = 1;
+
+	if (rcq->more == more)
+		return;
+	rcq->more = more;
+	if (more) {
+		if (th->nmore++ == 0 && write(th->morefd, &v, sizeof(v)) < 0)
+			rtp_warn(th->tp->t, "completion thread %u: eventfd write failed",
+				 th->index);
+	} else if (--th->nmore == 0) {
+		/* Non-blocking: empty already is fine. */
+		if (read(th->morefd, &v, sizeof(v)) < 0)
+			v = 0;
+	}
+}
+
+static unsigned int drain_rcq(struct rtp_thread *th, struct rtp_cq *rcq)
+{
+	bool cut;
+	unsigned int n = drain_cq(th->tp, rcq->cq, &cut);
+
+	set_more(th, rcq, cut);
+	return n;
+}
+
+/* The CQs whose last drain was cut short, once more each. */
+static unsigned int poll_more(struct rtp_thread *th)
+{
+	struct rtp_cq *rcq;
+	unsigned int n = 0;
+
+	cds_list_for_each_entry(rcq, &th->cqs, link)
+		if (rcq->more)
+			n += drain_rcq(th, rcq);
+	return n;
 }
 
 unsigned int rtp_thread_poll_all(struct rtp_thread *th)
@@ -60,7 +107,7 @@ unsigned int rtp_thread_poll_all(struct rtp_thread *th)
 	unsigned int n = 0;
 
 	cds_list_for_each_entry(rcq, &th->cqs, link)
-		n += drain_cq(th->tp, rcq->cq);
+		n += drain_rcq(th, rcq);
 	return n;
 }
 
@@ -96,6 +143,9 @@ unsigned int rtp_thread_cc_ready(struct rtp_thread *th,
 	struct ibv_cq *cq;
 	void *ctx;
 
+	/* The marker of CQs with completions left (morefd). */
+	if (c == RTP_MORE)
+		return poll_more(th);
 	/* Taken away since epoll returned it. */
 	if (!c->cc || c->dead)
 		return 0;
@@ -108,7 +158,7 @@ unsigned int rtp_thread_cc_ready(struct rtp_thread *th,
 		ibv_ack_cq_events(cq, 1);
 		/* Re-arm first, then poll: nothing slips between. */
 		ibv_req_notify_cq(cq, 0);
-		n += drain_cq(th->tp, cq);
+		n += drain_rcq(th, ctx);
 	}
 	return n;
 }
@@ -254,6 +304,7 @@ void rtp_cq_destroy(struct rtp_tp *tp, struct rtp_cq *rcq)
 	 * acknowledged every event it took for it, so ibv_destroy_cq()
 	 * does not wait; events still queued go with the CQ. */
 	lock_from_cm(th);
+	set_more(th, rcq, false);
 	cds_list_del(&rcq->link);
 	r = ibv_destroy_cq(rcq->cq);
 	pthread_mutex_unlock(&th->lock);
@@ -275,10 +326,13 @@ int rtp_threads_start(struct rtp_tp *tp)
 		th->index = i;
 		th->epfd = epoll_create1(EPOLL_CLOEXEC);
 		th->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (th->epfd < 0 || th->stopfd < 0)
+		th->morefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (th->epfd < 0 || th->stopfd < 0 || th->morefd < 0)
 			return -errno;
 		ev.data.ptr = NULL;
 		epoll_ctl(th->epfd, EPOLL_CTL_ADD, th->stopfd, &ev);
+		ev.data.ptr = RTP_MORE;
+		epoll_ctl(th->epfd, EPOLL_CTL_ADD, th->morefd, &ev);
 		for (d = 0; d < tp->ndev; d++) {
 			r = rtp_thread_add_cc(tp, i, &tp->devs[d].ccs[i]);
 			if (r)
@@ -313,6 +367,8 @@ void rtp_threads_stop(struct rtp_tp *tp)
 			close(th->epfd);
 		if (th->stopfd >= 0)
 			close(th->stopfd);
-		th->epfd = th->stopfd = -1;
+		if (th->morefd >= 0)
+			close(th->morefd);
+		th->epfd = th->stopfd = th->morefd = -1;
 	}
 }

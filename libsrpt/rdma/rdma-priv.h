@@ -36,10 +36,16 @@ struct rtp_compch {
 };
 
 /* A channel's own CQ, sized for everything it can post. */
+/* epoll's mark for a thread's morefd (data.ptr; NULL is its stopfd). */
+#define RTP_MORE ((struct rtp_compch *)1)
+
 struct rtp_cq {
 	struct ibv_cq *cq;		/* NULL: none (yet, or any more) */
 	unsigned int th;		/* the completion thread it reports to */
 	struct cds_list_head link;	/* on that thread's cqs */
+	/* Its last drain stopped at the budget with completions left:
+	 * no CQ event comes for those (under the thread's lock). */
+	bool more;
 };
 
 struct rtp_dev {
@@ -65,6 +71,11 @@ struct rtp_thread {
 	struct cds_list_head cqs;	/* its channels' CQs (under lock) */
 	int epfd;
 	int stopfd;
+	/* Readable while CQs of this thread have completions left after a
+	 * drain cut short (nmore of them, under lock): epfd stays readable,
+	 * so neither the thread nor an application poller sleeps on them. */
+	int morefd;
+	unsigned int nmore;
 	struct rtp_tp *tp;
 	unsigned int index;
 	bool started;

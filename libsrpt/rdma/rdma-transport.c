@@ -334,7 +334,8 @@ static int tp_listen(struct srpt_tp_target *t, const struct sockaddr *addr)
 	tp->t = t;
 	tp->epfd = tp->wakefd = -1;
 	for (unsigned int i = 0; i < RTP_MAX_THREADS; i++)
-		tp->threads[i].epfd = tp->threads[i].stopfd = -1;
+		tp->threads[i].epfd = tp->threads[i].stopfd =
+			tp->threads[i].morefd = -1;
 	for (unsigned int i = 0; i < RTP_MAX_THREADS; i++) {
 		pthread_mutex_init(&tp->threads[i].lock, NULL);
 		CDS_INIT_LIST_HEAD(&tp->threads[i].cqs);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -242,7 +243,8 @@ static void setup(void)
 		CDS_INIT_LIST_HEAD(&tp->threads[i].cqs);
 		tp->threads[i].tp = tp;
 		tp->threads[i].index = i;
-		tp->threads[i].epfd = tp->threads[i].stopfd = -1;
+		tp->threads[i].epfd = tp->threads[i].stopfd =
+			tp->threads[i].morefd = -1;
 		ccs[i].context = &ctx;
 		ccs[i].fd = -1;
 		tp->devs[0].ccs[i].cc = &ccs[i];
@@ -600,6 +602,79 @@ START_TEST(test_app_poll)
 }
 END_TEST
 
+/* Is @fd readable now? */
+static bool readable(int fd)
+{
+	struct epoll_event ev;
+
+	return epoll_wait(fd, &ev, 1, 0) > 0;
+}
+
+/* A peer that keeps its CQ full gets a budget per turn (4 batches of
+ * 32), and the thread's other CQs their turn in between; the completions
+ * left keep the poller's descriptor readable (no CQ event comes for
+ * them) until they are taken, or their CQ is destroyed. */
+START_TEST(test_busy_cq_does_not_starve_others)
+{
+	struct srpt_tp_channel *ch[2];
+	struct rtp_thread *th = &tp->threads[0];
+	uint64_t one = 1, v;
+	unsigned int total = 0, rounds = 0;
+	int efd, n;
+
+	opts.flags = SRPT_TARGET_APP_POLL;
+	tp->nthreads = 1;
+	efd = eventfd(0, EFD_NONBLOCK);
+	ck_assert_int_ge(efd, 0);
+	ccs[0].fd = efd;
+	ck_assert_int_eq(rtp_threads_start(tp), 0);
+	for (int i = 0; i < 2; i++) {
+		ch[i] = ch_new(132);
+		ck_assert_int_eq(srpt_rdma_tp_ops.ch_create(ch[i]), 0);
+	}
+	door.completions = 0;
+	cqs[0]->pending = 1000;
+	cqs[1]->pending = 5;
+	events[nevents].cc = &ccs[0];
+	events[nevents++].cq = ch_cq(ch[0]);
+	events[nevents].cc = &ccs[0];
+	events[nevents++].cq = ch_cq(ch[1]);
+	ck_assert_int_eq(write(efd, &one, sizeof(one)), sizeof(one));
+	ck_assert_int_eq(srpt_rdma_tp_ops.poll(t, 0, 0), 128 + 5);
+	ck_assert_uint_eq(cqs[0]->pending, 1000 - 128);
+	ck_assert_uint_eq(cqs[1]->pending, 0);
+	ck_assert_uint_eq(th->nmore, 1);
+	/* The CQ events are taken: only the completions left wake us. */
+	ck_assert_int_eq(read(efd, &v, sizeof(v)), sizeof(v));
+	ck_assert(readable(th->epfd));
+	while ((n = srpt_rdma_tp_ops.poll(t, 0, 0)) > 0) {
+		ck_assert_int_le(n, 128);
+		total += (unsigned int)n;
+		ck_assert_uint_lt(++rounds, 20);
+	}
+	ck_assert_uint_eq(total, 1000 - 128);
+	ck_assert_uint_eq(door.completions, 1005);
+	ck_assert_uint_eq(th->nmore, 0);
+	ck_assert(!readable(th->epfd));
+
+	/* Destroyed with completions left: nothing stays marked. */
+	cqs[0]->pending = 1000;
+	events[nevents].cc = &ccs[0];
+	events[nevents++].cq = ch_cq(ch[0]);
+	ck_assert_int_eq(write(efd, &one, sizeof(one)), sizeof(one));
+	ck_assert_int_eq(srpt_rdma_tp_ops.poll(t, 0, 0), 128);
+	ck_assert_int_eq(read(efd, &v, sizeof(v)), sizeof(v));
+	ck_assert_uint_eq(th->nmore, 1);
+	ch_del(ch[0]);
+	ck_assert_uint_eq(th->nmore, 0);
+	ck_assert(!readable(th->epfd));
+	ch_del(ch[1]);
+	rtp_threads_stop(tp);
+	close(efd);
+	ccs[0].fd = -1;
+}
+END_TEST
+
 static Suite *cq_suite(void)
 {
 	Suite *s = suite_create("rdma-cq");
@@ -615,6 +690,7 @@ static Suite *cq_suite(void)
 	tcase_add_test(tc, test_event_polls_the_cq_that_fired);
 	tcase_add_test(tc, test_busy_poll_polls_every_cq_of_its_thread);
 	tcase_add_test(tc, test_app_poll);
+	tcase_add_test(tc, test_busy_cq_does_not_starve_others);
 	suite_add_tcase(s, tc);
 	return s;
 }
