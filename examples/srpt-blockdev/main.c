@@ -103,7 +103,8 @@ static int open_luns(struct blockdev *bd)
 		struct backing *b = &bd->backings[i];
 		struct scsi_lun *l = &bd->luns[i];
 		struct backing_opts bo = {
-			.flags = (bd->opt.read_only ? BACKING_RDONLY : 0) |
+			.flags = (bd->opt.read_only || bd->opt.lun[i].read_only ?
+				  BACKING_RDONLY : 0) |
 				 (bd->opt.shared ? BACKING_SHARED : 0) |
 				 (bd->opt.dsync ? BACKING_DSYNC : 0),
 			.block_size = bd->opt.block_size,

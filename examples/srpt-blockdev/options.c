@@ -13,12 +13,13 @@
 #define PROG "srpt-blockdev"
 
 static const char usage[] =
-"Usage: srpt-blockdev [OPTION]... PATH[,name=NAME]...\n"
+"Usage: srpt-blockdev [OPTION]... PATH[,name=NAME][,ro]...\n"
 "Serve files and block devices to SRP initiators over RDMA/CM, through\n"
 "io_uring (libsrpt example). Each PATH is a LUN, in order from LUN 0. Its\n"
 "designators come from the data's identity (device and inode, or the\n"
 "disk's serial), or from NAME: processes that serve the same data give\n"
 "the same designators, so an initiator sees one disk with a path each.\n"
+"With ,ro the LUN is write protected.\n"
 "\n"
 "  -B, --block-size N   logical block size, 512 or 4096 (default: 512 for\n"
 "                       files, the device's for block devices)\n"
@@ -71,22 +72,49 @@ static int parse_state(const char *s, enum scsi_alua_state *st)
 	return -1;
 }
 
+/* Where the options of a LUN argument start: the first comma followed
+ * by one of them (a path may hold commas of its own). */
+static const char *lun_opts(const char *arg)
+{
+	for (const char *c = strchr(arg, ','); c; c = strchr(c + 1, ',')) {
+		if (!strncmp(c + 1, "name=", 5) || !strcmp(c + 1, "ro") ||
+		    !strncmp(c + 1, "ro,", 3))
+			return c;
+	}
+	return NULL;
+}
+
+/* "PATH[,name=NAME][,ro]" */
 static int add_lun(struct options *o, const char *arg)
 {
 	struct bd_lun_arg *l = &o->lun[o->nluns];
-	const char *name = strstr(arg, ",name=");
+	const char *opts = lun_opts(arg);
 
 	if (o->nluns == BD_MAX_LUNS)
 		return cli_fail(PROG, "more than %u LUNs", BD_MAX_LUNS);
-	if (name == arg || !*arg)
+	if (opts == arg || !*arg)
 		return cli_fail(PROG, "'%s' names no file or block device", arg);
-	if (name && !name[6])
-		return cli_fail(PROG, "'%s': the name after ',name=' is empty", arg);
-	l->path = name ? strndup(arg, (size_t)(name - arg)) : strdup(arg);
-	l->name = name ? strdup(name + 6) : NULL;
-	if (!l->path || (name && !l->name))
+	memset(l, 0, sizeof(*l));
+	l->path = opts ? strndup(arg, (size_t)(opts - arg)) : strdup(arg);
+	if (!l->path)
 		return cli_fail(PROG, "%s", "out of memory");
-	o->nluns++;
+	o->nluns++;	/* options_free() frees what is set so far */
+	while (opts) {
+		const char *v = opts + 1, *end = strchr(v, ',');
+		size_t n = end ? (size_t)(end - v) : strlen(v);
+
+		if (n == 2 && !strncmp(v, "ro", 2)) {
+			l->read_only = true;
+		} else if (n > 5 && !strncmp(v, "name=", 5) && !l->name) {
+			l->name = strndup(v + 5, n - 5);
+			if (!l->name)
+				return cli_fail(PROG, "%s", "out of memory");
+		} else {
+			return cli_fail(PROG, "'%s': '%.*s' is not a LUN option (name=NAME, ro)",
+					arg, (int)n, v);
+		}
+		opts = end;
+	}
 	return 0;
 }
 

@@ -10,11 +10,13 @@
 
 #define BD_MAX_LUNS 256u
 
-/* One LUN: a path, and the name its data goes by, if the user gave one
- * ("PATH,name=NAME"): the designators then come from the name. */
+/* One LUN: a path, the name its data goes by if the user gave one
+ * ("PATH,name=NAME": the designators then come from the name), and
+ * whether it is served write protected (",ro"). */
 struct bd_lun_arg {
 	char *path;
 	char *name;
+	bool read_only;		/* ",ro" */
 };
 
 struct options {

@@ -55,13 +55,16 @@ grep -q "LUN 1: $ram, $((SIZE_MB * 2048)) blocks of 512 bytes, O_DIRECT" "$out/t
 note "LUN 0: $(sed -n 's/.*LUN 0: //p' "$out/target.log")"
 note "LUN 1: $(sed -n 's/.*LUN 1: //p' "$out/target.log")"
 
-login() {
+login() {	# [LUNS]: log in, wait for the disks: d0, d1 (d2)
+	local n=${1:-2}
 	srp_login "$GUEST_IP" $PORT "$RAMDISK_ID_EXT" "$RAMDISK_GUID" ||
 		die "login to srpt-blockdev failed"
-	srp_wait_disks 2 30 >"$out/disks.txt" || die "the LUNs did not appear"
+	srp_wait_disks "$n" 30 >"$out/disks.txt" || die "the LUNs did not appear"
 	d0=$(awk '$3 ~ /:0$/ {print $1}' "$out/disks.txt")
 	d1=$(awk '$3 ~ /:1$/ {print $1}' "$out/disks.txt")
+	d2=$(awk '$3 ~ /:2$/ {print $1}' "$out/disks.txt")
 	[ -n "$d0" ] && [ -n "$d1" ] || die "LUN 0 and 1 not found: $(cat "$out/disks.txt")"
+	[ "$n" -lt 3 ] || [ -n "$d2" ] || die "LUN 2 not found: $(cat "$out/disks.txt")"
 }
 login
 for d in "$d0" "$d1"; do
@@ -115,6 +118,20 @@ note "blkdiscard 16 MiB (UNMAP): the file's allocation $blocks0 -> $blocks1 bloc
 
 sg_sync "$d0" >"$out/sync.txt" 2>&1 || die "SYNCHRONIZE CACHE failed: $(cat "$out/sync.txt")"
 note "SYNCHRONIZE CACHE on the file LUN: GOOD"
+
+# WRITE SAME without UNMAP writes its block to every block of the range,
+# in the file: 3000 blocks take two rounds of the 1 MiB pool buffer.
+head -c 512 /dev/urandom >"$out/ws-block"
+sg_write_same --16 --lba=100000 --num=3000 --in="$out/ws-block" --xferlen=512 "$d0" \
+	>"$out/ws.txt" 2>&1 || die "WRITE SAME failed: $(cat "$out/ws.txt")"
+for i in 0 1 2047 2048 2999; do
+	cmp <(dd if="$img" bs=512 skip=$((100000 + i)) count=1 status=none) "$out/ws-block" ||
+		die "WRITE SAME: block $((100000 + i)) of the file is not the pattern"
+done
+if cmp -s <(dd if="$img" bs=512 skip=103000 count=1 status=none) "$out/ws-block"; then
+	die "WRITE SAME wrote past its range"
+fi
+note "WRITE SAME(16) of one block over 3000 blocks: the blocks in the file are the pattern, none past it"
 
 # A file system on the brd LUN: made, filled, checked, read back.
 mkfs.ext4 -q -F "$d1" >"$out/mkfs.txt" 2>&1 || die "mkfs.ext4 $d1 failed: $(cat "$out/mkfs.txt")"
@@ -184,11 +201,17 @@ modprobe dm_mod 2>/dev/null
 dmsetup create --noudevsync bd-bad --table "0 16384 error" &&
 	dmsetup mknodes bd-bad && [ -b /dev/mapper/bd-bad ] ||
 	die "cannot make a failing device"
+# A file larger than the file system holding it: ENOSPC past 4 MiB.
+smallfs=/mnt/bdsmall
+mkdir -p "$smallfs"
+mount -t tmpfs -o size=4M tmpfs "$smallfs" || die "cannot mount a small tmpfs"
+truncate -s 32M "$smallfs/full.img"
 ramdisk_start "$BUILD" "$out/target-errors.log" --port $PORT --pool 8M \
-	--read-only "$img" /dev/mapper/bd-bad || die "srpt-blockdev (errors) did not start"
-grep -q "LUN 0: .*read-only" "$out/target-errors.log" || die "LUN 0 is not read-only"
+	"$img,ro" /dev/mapper/bd-bad "$smallfs/full.img" ||
+	die "srpt-blockdev (errors) did not start"
+grep -q "LUN 0: .*read-only" "$out/target-errors.log" || die "LUN 0 (PATH,ro) is not read-only"
 kmsg_mark "blockdev errors"
-login
+login 3
 dmesg_since "blockdev errors" | grep -q "Write Protect is on" ||
 	die "the initiator does not see LUN 0 write protected"
 # Past the initiator's own read-only flag (SG_IO), so the WRITE(10) of
@@ -205,10 +228,16 @@ if dd if="$d1" of=/dev/null bs=4k count=1 iflag=direct status=none 2>"$out/bad.e
 fi
 dmesg_since "blockdev errors" | grep -q "Medium Error\|Unrecovered read error" ||
 	die "no MEDIUM ERROR for the failing read: $(dmesg_since 'blockdev errors' | tail -n 5)"
+if dd if=/dev/urandom of="$d2" bs=1M count=8 oflag=direct status=none 2>"$out/nospc.err"; then
+	die "8 MiB written to a file on a 4 MiB file system"
+fi
+dmesg_since "blockdev errors" | grep -q "Space allocation failed write protect" ||
+	die "no SPACE ALLOCATION FAILED for a full backing: $(dmesg_since 'blockdev errors' | tail -n 5)"
 ramdisk_alive
-note "errors: WRITE to a --read-only LUN refused (DATA PROTECT), its file unchanged; READ from a failing device answered MEDIUM ERROR; the target carries on"
+note "errors: WRITE to a read-only LUN (PATH,ro) refused with DATA PROTECT, its file unchanged; READ from a failing device answered MEDIUM ERROR; WRITE past a full file system answered SPACE ALLOCATION FAILED; the target carries on"
 srp_logout_all || die "logout (errors) failed"
 ramdisk_stop || die "srpt-blockdev (errors) did not exit 0 on SIGTERM"
 dmsetup remove --noudevsync bd-bad 2>/dev/null || true
+umount "$smallfs" 2>/dev/null || true
 rmmod brd 2>/dev/null || true
 note "PASS"
