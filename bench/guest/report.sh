@@ -101,15 +101,19 @@ function met(ok) { return ok ? "**met**" : "**not met**" }
 
 END {
 	R = one("conf", "ROUNDS") + 0
-	printf "# srpt-ramdisk vs LIO ib_srpt over soft-RoCE (%s)\n\n", one("host", "date")
+	bd = one("conf", "BD") == 1
+	printf "# srpt-ramdisk%s vs LIO ib_srpt over soft-RoCE (%s)\n\n",
+		bd ? " and srpt-blockdev" : "", one("host", "date")
 	printf "- Host: %s, %s CPUs, kernel %s; load average at start %s\n",
 		one("host", "cpu_model"), one("host", "nproc"),
 		one("host", "kernel"), one("host", "loadavg")
 	printf "- Guest (qemu TCG): %s vCPUs, %s MiB, kernel %s; initiator ib_srp, soft-RoCE rxe0 on a veth pair\n",
 		one("guest", "nproc"), one("guest", "mem_mb"), one("guest", "kernel")
-	printf "- Build: %s; extra srpt-ramdisk options: %s\n", one("host", "build"), one("conf", "OURS_ARGS")
-	printf "- Mode: %s; rounds: %d (each: verbs ceiling, LIO, ours); fio %ss per job, libaio, direct, %s MiB LUN, 1 MiB at iodepth %s; perftest %ss per test\n",
-		one("host", "mode"), R, one("conf", "RUNTIME"), one("conf", "SIZE_MB"),
+	printf "- Build: %s; extra srpt-ramdisk (and srpt-blockdev) options: %s\n", one("host", "build"), one("conf", "OURS_ARGS")
+	printf "- Mode: %s; rounds: %d (each: verbs ceiling, LIO, ours%s); fio %ss per job, libaio, direct, %s MiB LUN, 1 MiB at iodepth %s; perftest %ss per test\n",
+		one("host", "mode"), R,
+		bd ? ", LIO iblock, srpt-blockdev on brd, LIO fileio, srpt-blockdev on a tmpfs file" : "",
+		one("conf", "RUNTIME"), one("conf", "SIZE_MB"),
 		one("conf", "SEQ_QD"), one("conf", "PT_SECS")
 	printf "- Wall time: %s s\n\n", one("host", "wall_s")
 	printf "Values are medians over the rounds; ratios are medians of the per-round ratios. The machine is shared: absolute figures are noisy, ratios within one run less so.\n\n"
