@@ -46,8 +46,9 @@ while [ $# -gt 0 ]; do
 done
 case ${rounds:-1}$smp in *[!0-9]*) echo "run-bench.sh: numeric value expected" >&2; exit 2 ;; esac
 
-# Run-time budget: the default run stays under ~15 min, --quick under ~5,
-# on an unloaded 2-CPU host; the guest timeout leaves room for a loaded one.
+# Run-time budget on a 2-CPU host: the default run about 25 min, --quick
+# about 10 (12 and 5 with BENCH_BD=0); the guest timeout leaves room for a
+# loaded host.
 if [ $quick = 1 ]; then
 	export BENCH_ROUNDS=${rounds:-1} BENCH_RUNTIME=3 BENCH_PT_SECS=2
 	export BENCH_IDLE_SECS=10 BENCH_CYCLES=3 BENCH_GRID_RUNTIME=2
