@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
 #
-# The benchmark in one command: builds srpt-ramdisk in a release tree, boots
-# the soft-RoCE guest (tests/guest/boot.sh), measures the verbs ceiling, LIO
-# ib_srpt and srpt-ramdisk in alternating rounds, and prints one table
+# The benchmark in one command: builds srpt-ramdisk and srpt-blockdev in a
+# release tree, boots the soft-RoCE guest (tests/guest/boot.sh), measures
+# the verbs ceiling, LIO ib_srpt and srpt-ramdisk, then LIO's iblock and
+# fileio backstores against srpt-blockdev on the same brd device and tmpfs
+# file, in alternating rounds, and prints one table
 # (also saved as build-bench-out/results-<date>.md). See bench/README.md.
 #
 # usage: bench/run-bench.sh [--quick] [--rounds N] [--build DIR] [--no-build]
@@ -23,7 +25,7 @@ smp=2
 verbose=0
 
 usage() {
-	sed -n '9,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '11,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -44,8 +46,9 @@ while [ $# -gt 0 ]; do
 done
 case ${rounds:-1}$smp in *[!0-9]*) echo "run-bench.sh: numeric value expected" >&2; exit 2 ;; esac
 
-# Run-time budget: the default run stays under ~15 min, --quick under ~5,
-# on an unloaded 2-CPU host; the guest timeout leaves room for a loaded one.
+# Run-time budget on a 2-CPU host: the default run about 25 min, --quick
+# about 10 (12 and 5 with BENCH_BD=0); the guest timeout leaves room for a
+# loaded host.
 if [ $quick = 1 ]; then
 	export BENCH_ROUNDS=${rounds:-1} BENCH_RUNTIME=3 BENCH_PT_SECS=2
 	export BENCH_IDLE_SECS=10 BENCH_CYCLES=3 BENCH_GRID_RUNTIME=2
@@ -61,6 +64,14 @@ else
 fi
 [ "$BENCH_ROUNDS" -ge 1 ] || { echo "run-bench.sh: --rounds must be >= 1" >&2; exit 2; }
 export BENCH_SIZE_MB=${BENCH_SIZE_MB:-128} BENCH_SEQ_QD=${BENCH_SEQ_QD:-8}
+# The backend pairs (LIO iblock/fileio against srpt-blockdev): on unless
+# BENCH_BD=0; --quick runs them with its shorter jobs and no 1 MiB write.
+export BENCH_BD=${BENCH_BD:-1}
+if [ $quick = 1 ]; then
+	export BENCH_BD_JOBS=${BENCH_BD_JOBS:-rr4k_qd1 rw4k_qd1 rr4k_qd32 rw4k_qd32 sr1m}
+else
+	export BENCH_BD_JOBS=${BENCH_BD_JOBS:-rr4k_qd1 rw4k_qd1 rr4k_qd32 rw4k_qd32 sr1m sw1m}
+fi
 
 start=$(date +%s)
 
@@ -69,11 +80,15 @@ if [ $do_build = 1 ]; then
 	if [ ! -f "$build/build.ninja" ]; then
 		meson setup "$build" -Dbuildtype=release >/dev/null
 	fi
-	ninja -C "$build" examples/srpt-ramdisk/srpt-ramdisk >/dev/null
+	# -j2: the host is small and usually shared.
+	ninja -j2 -C "$build" examples/srpt-ramdisk/srpt-ramdisk \
+		examples/srpt-blockdev/srpt-blockdev >/dev/null
 fi
 build=$(cd "$build" && pwd -P)
-[ -x "$build/examples/srpt-ramdisk/srpt-ramdisk" ] ||
-	{ echo "run-bench.sh: no srpt-ramdisk in $build" >&2; exit 1; }
+for prog in srpt-ramdisk srpt-blockdev; do
+	[ -x "$build/examples/$prog/$prog" ] ||
+		{ echo "run-bench.sh: no $prog in $build (srpt-blockdev needs liburing)" >&2; exit 1; }
+done
 buildinfo=$(meson introspect "$build" --buildoptions 2>/dev/null |
 	jq -r 'map({(.name): .value}) | add |
 		"buildtype=\(.buildtype), b_sanitize=\(.b_sanitize), optimization=\(.optimization)"' \
@@ -88,7 +103,7 @@ export GUEST_OUT=${BENCH_OUT:-$REPO/build-bench-out}
 mkdir -p "$GUEST_OUT"
 GUEST_OUT=$(cd "$GUEST_OUT" && pwd -P)
 rm -rf "$GUEST_OUT/run"
-export GUEST_PASS_ENV="${GUEST_PASS_ENV:-} BENCH_ROUNDS BENCH_RUNTIME BENCH_PT_SECS BENCH_IDLE_SECS BENCH_CYCLES BENCH_GRID_RUNTIME BENCH_GRID_CH BENCH_GRID_QD BENCH_SIZE_MB BENCH_SEQ_QD BENCH_OURS_ARGS"
+export GUEST_PASS_ENV="${GUEST_PASS_ENV:-} BENCH_ROUNDS BENCH_RUNTIME BENCH_PT_SECS BENCH_IDLE_SECS BENCH_CYCLES BENCH_GRID_RUNTIME BENCH_GRID_CH BENCH_GRID_QD BENCH_SIZE_MB BENCH_SEQ_QD BENCH_OURS_ARGS BENCH_BD BENCH_BD_JOBS"
 console=$GUEST_OUT/console-bench.log
 loadavg=$(cut -d ' ' -f 1-3 /proc/loadavg)
 

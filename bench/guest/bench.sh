@@ -3,15 +3,18 @@
 #
 # Guest script (run by bench/run-bench.sh through tests/guest/boot.sh):
 # the raw verbs ceiling of rxe0, then LIO ib_srpt and srpt-ramdisk through
-# the kernel SRP initiator in alternating rounds, then srpt-ramdisk's CPU,
-# memory, login-cycle and scaling figures. Writes raw figures to
+# the kernel SRP initiator in alternating rounds, each round also LIO's
+# iblock and fileio backstores against srpt-blockdev on the same brd
+# device and tmpfs file (backends.sh), then srpt-ramdisk's CPU, memory,
+# login-cycle and scaling figures. Writes raw figures to
 # $GUEST_OUT/run/results.tsv (see measure.sh); the host makes the table.
 #
 # usage: bench.sh BUILD_DIR
 # Tuning (environment, set by run-bench.sh): BENCH_ROUNDS, BENCH_RUNTIME,
 # BENCH_PT_SECS, BENCH_SIZE_MB, BENCH_IDLE_SECS, BENCH_CYCLES,
 # BENCH_GRID_CH, BENCH_GRID_QD, BENCH_GRID_RUNTIME, BENCH_SEQ_QD,
-# BENCH_OURS_ARGS (extra srpt-ramdisk options).
+# BENCH_OURS_ARGS (extra srpt-ramdisk and srpt-blockdev options),
+# BENCH_BD (0: no backend pairs), BENCH_BD_JOBS (their fio jobs, by name).
 set -uo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
@@ -24,6 +27,8 @@ guestdir=$here/../../tests/guest
 . "$guestdir/ramdisk.sh"
 # shellcheck source=measure.sh
 . "$here/measure.sh"
+# shellcheck source=backends.sh
+. "$here/backends.sh"
 
 BUILD=${1:?usage: bench.sh BUILD_DIR}
 ROUNDS=${BENCH_ROUNDS:-2}
@@ -39,6 +44,9 @@ GRID_RUNTIME=${BENCH_GRID_RUNTIME:-4}
 SEQ_QD=${BENCH_SEQ_QD:-8}
 LIO_PORT=5555
 OURS_PORT=5556
+BD_PORT=5557
+BD=${BENCH_BD:-1}
+BD_JOBS=${BENCH_BD_JOBS:-rr4k_qd1 rw4k_qd1 rr4k_qd32 rw4k_qd32 sr1m sw1m}
 
 out=$(guest_result_dir run)
 BENCH_RAW=$out/raw
@@ -58,6 +66,8 @@ result 0 conf GRID_QD "$GRID_QD"
 result 0 conf SRQ_CH "$SRQ_CH"
 result 0 conf PT_SECS "${BENCH_PT_SECS:-3}"
 result 0 conf OURS_ARGS "${BENCH_OURS_ARGS:-none}"
+result 0 conf BD "$BD"
+result 0 conf BD_JOBS "$BD_JOBS"
 
 guest_rdma_up || die "soft-RoCE setup failed"
 lio_setup_ramdisk "$LIO_PORT" "$SIZE_MB" >/dev/null || die "LIO setup failed"
@@ -68,6 +78,10 @@ ramdisk_start "$BUILD" "$BENCH_RAW/srpt-ramdisk.log" --port "$OURS_PORT" \
 	--size "${SIZE_MB}M" ${BENCH_OURS_ARGS:-} || die "srpt-ramdisk did not start"
 OURS_PID=$RAMDISK_PID
 blog "LIO on port $LIO_PORT (guid $LIO_GUID), srpt-ramdisk pid $OURS_PID on port $OURS_PORT"
+if [ "$BD" = 1 ]; then
+	bd_backings "$SIZE_MB" || die "no brd device or tmpfs file for the backend pairs"
+	blog "backend pairs on $BD_RAM and $BD_FILE ($SIZE_MB MiB each)"
+fi
 
 # tgt_login lio|ours [ADD_TARGET_OPTS]: log in, wait for the one disk.
 # Sets BDEV (/dev/sdX) and BNCH (channels ib_srp opened).
@@ -80,8 +94,9 @@ tgt_login() {
 	for try in 1 2 3 4 5 6 7 8 9 10; do
 		TGT_LOGIN_T0=$(now_ms)	# the login cycle times the last try
 		case $who in
-		lio) srp_login "$GUEST_IP" "$LIO_PORT" "$LIO_GUID" "$LIO_GUID" "" "$extra" ;;
+		lio*) srp_login "$GUEST_IP" "$LIO_PORT" "$LIO_GUID" "$LIO_GUID" "" "$extra" ;;
 		ours) srp_login "$GUEST_IP" "$OURS_PORT" "$RAMDISK_ID_EXT" "$RAMDISK_GUID" "" "$extra" ;;
+		bd*) srp_login "$GUEST_IP" "$BD_PORT" "$BD_ID_EXT" "$BD_GUID" "" "$extra" ;;
 		esac >/dev/null 2>"$BENCH_RAW/login.err" && break
 		if ! grep -q "Already connected" "$BENCH_RAW/login.err" ||
 		   [ "$try" -eq 10 ]; then
@@ -146,7 +161,7 @@ record_set() {
 		while read -r hw d; do
 			result "$r" "$who" "${name}_hw_$hw" "$d"
 		done < <(hw_deltas "$file.$name.pre" "$file.$name.post")
-		[ "$who" = lio ] && continue
+		case $who in lio*) continue ;; esac
 		result "$r" "$who" "${name}_proccpu_us" "${cpu[1]:-NA}"
 		result "$r" "$who" "${name}_procusr_us" "${cpu[2]:-NA}"
 		result "$r" "$who" "${name}_procsys_us" "${cpu[3]:-NA}"
@@ -154,19 +169,63 @@ record_set() {
 	done < <(fio_rows "$file")
 }
 
+# job_spec NAME: the fio_set spec of one of the round's jobs.
+job_spec() {
+	case $1 in
+	rr4k_qd1) echo "rr4k_qd1 randread 4k 1" ;;
+	rw4k_qd1) echo "rw4k_qd1 randwrite 4k 1" ;;
+	rr4k_qd32) echo "rr4k_qd32 randread 4k 32" ;;
+	rw4k_qd32) echo "rw4k_qd32 randwrite 4k 32" ;;
+	sr1m) echo "sr1m read 1m $SEQ_QD" ;;
+	sw1m) echo "sw1m write 1m $SEQ_QD" ;;
+	*) return 1 ;;
+	esac
+}
+
+# run_target ROUND WHO [JOB...]: log in to WHO (lio, ours; lio_ib,
+# bd_brd, lio_fd, bd_file for the backend pairs), run the jobs (default:
+# all six), log out.
 run_target() {
-	local r=$1 who=$2 file=$BENCH_RAW/fio-r$1-$2.json pid=''
+	local r=$1 who=$2 file=$BENCH_RAW/fio-r$1-$2.json pid='' j spec specs=()
+	shift 2
+	# shellcheck disable=SC2048 # job names, split on blanks
+	for j in ${*:-rr4k_qd1 rw4k_qd1 rr4k_qd32 rw4k_qd32 sr1m sw1m}; do
+		spec=$(job_spec "$j") || die "unknown job $j"
+		specs+=("$spec")
+	done
 	tgt_login "$who" || die "login to $who failed (round $r)"
 	result "$r" "$who" channels "$BNCH"
-	[ "$who" = ours ] && pid=$OURS_PID
-	fio_set "$file" "$BDEV" "$RUNTIME" "$pid" \
-		"rr4k_qd1 randread 4k 1" "rw4k_qd1 randwrite 4k 1" \
-		"rr4k_qd32 randread 4k 32" "rw4k_qd32 randwrite 4k 32" \
-		"sr1m read 1m $SEQ_QD" "sw1m write 1m $SEQ_QD" ||
+	case $who in
+	ours) pid=$OURS_PID ;;
+	bd*) pid=$BD_PID ;;
+	esac
+	fio_set "$file" "$BDEV" "$RUNTIME" "$pid" "${specs[@]}" ||
 		gwarn "fio on $who (round $r) failed: $(tail -n 3 "$file.err")"
 	record_set "$r" "$who" "$file"
+	# srpt-blockdev's channel and target counters, sessions still open.
+	case $who in bd*) bd_counters || gwarn "no SIGUSR1 counters from srpt-blockdev" ;; esac
 	tgt_logout || die "logout from $who failed (round $r)"
 	blog "round $r: $who done ($BNCH channels, $BDEV)"
+}
+
+# backend_pairs ROUND: LIO iblock, srpt-blockdev on brd, LIO fileio,
+# srpt-blockdev on the file, one holder of a backing at a time.
+backend_pairs() {
+	local r=$1
+	lio_on iblock || die "LIO iblock on $BD_RAM failed (round $r)"
+	run_target "$r" lio_ib "$BD_JOBS"
+	lio_off || die "removing LIO's iblock backstore failed (round $r)"
+	bd_start "$BUILD" "$BENCH_RAW/srpt-blockdev-brd-r$r.log" "$BD_RAM" ||
+		die "srpt-blockdev on $BD_RAM did not start (round $r)"
+	run_target "$r" bd_brd "$BD_JOBS"
+	bd_stop || die "srpt-blockdev on $BD_RAM did not stop cleanly (round $r)"
+	lio_on fileio || die "LIO fileio on $BD_FILE failed (round $r)"
+	run_target "$r" lio_fd "$BD_JOBS"
+	lio_off || die "removing LIO's fileio backstore failed (round $r)"
+	bd_start "$BUILD" "$BENCH_RAW/srpt-blockdev-file-r$r.log" "$BD_FILE" ||
+		die "srpt-blockdev on $BD_FILE did not start (round $r)"
+	run_target "$r" bd_file "$BD_JOBS"
+	bd_stop || die "srpt-blockdev on $BD_FILE did not stop cleanly (round $r)"
 }
 
 # --- memory per channel: a fresh process, no I/O between the samples ----
@@ -189,6 +248,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	ceiling "$r"
 	run_target "$r" lio
 	run_target "$r" ours
+	[ "$BD" = 1 ] && backend_pairs "$r"
 done
 
 # --- idle CPU with a session open ------------------------------------------

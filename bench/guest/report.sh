@@ -77,6 +77,17 @@ function ratio(m, c,    r, n, a, o, b) {
 	}
 	return median(a, n)
 }
+# median over rounds of a/b for two targets of the same round
+function ratio2(m, a, b,    r, n, v, o, l) {
+	n = 0
+	for (r = 1; r <= R; r++) {
+		o = get(r, a, m)
+		l = get(r, b, m)
+		if (isnum(o) && isnum(l) && l > 0)
+			v[++n] = o / l
+	}
+	return median(v, n)
+}
 function f(x, d) { return isnum(x) ? sprintf("%." d "f", x) : "n/a" }
 function fx(x) { return isnum(x) ? sprintf("%.2fx", x) : "n/a" }
 function pct(x) { return isnum(x) ? sprintf("%.0f %%", x * 100) : "n/a" }
@@ -90,15 +101,19 @@ function met(ok) { return ok ? "**met**" : "**not met**" }
 
 END {
 	R = one("conf", "ROUNDS") + 0
-	printf "# srpt-ramdisk vs LIO ib_srpt over soft-RoCE (%s)\n\n", one("host", "date")
+	bd = one("conf", "BD") == 1
+	printf "# srpt-ramdisk%s vs LIO ib_srpt over soft-RoCE (%s)\n\n",
+		bd ? " and srpt-blockdev" : "", one("host", "date")
 	printf "- Host: %s, %s CPUs, kernel %s; load average at start %s\n",
 		one("host", "cpu_model"), one("host", "nproc"),
 		one("host", "kernel"), one("host", "loadavg")
 	printf "- Guest (qemu TCG): %s vCPUs, %s MiB, kernel %s; initiator ib_srp, soft-RoCE rxe0 on a veth pair\n",
 		one("guest", "nproc"), one("guest", "mem_mb"), one("guest", "kernel")
-	printf "- Build: %s; extra srpt-ramdisk options: %s\n", one("host", "build"), one("conf", "OURS_ARGS")
-	printf "- Mode: %s; rounds: %d (each: verbs ceiling, LIO, ours); fio %ss per job, libaio, direct, %s MiB LUN, 1 MiB at iodepth %s; perftest %ss per test\n",
-		one("host", "mode"), R, one("conf", "RUNTIME"), one("conf", "SIZE_MB"),
+	printf "- Build: %s; extra srpt-ramdisk (and srpt-blockdev) options: %s\n", one("host", "build"), one("conf", "OURS_ARGS")
+	printf "- Mode: %s; rounds: %d (each: verbs ceiling, LIO, ours%s); fio %ss per job, libaio, direct, %s MiB LUN, 1 MiB at iodepth %s; perftest %ss per test\n",
+		one("host", "mode"), R,
+		bd ? ", LIO iblock, srpt-blockdev on brd, LIO fileio, srpt-blockdev on a tmpfs file" : "",
+		one("conf", "RUNTIME"), one("conf", "SIZE_MB"),
 		one("conf", "SEQ_QD"), one("conf", "PT_SECS")
 	printf "- Wall time: %s s\n\n", one("host", "wall_s")
 	printf "Values are medians over the rounds; ratios are medians of the per-round ratios. The machine is shared: absolute figures are noisy, ratios within one run less so.\n\n"
@@ -269,6 +284,9 @@ END {
 		", rxe fast-registration errors (\"rxe_reg_fast_mr: ... not free\", initiator side): " \
 		one("guest", "rxe_fastreg_errors") "."
 
+	if (one("conf", "BD") == 1)
+		backends()
+
 	print ""
 	print "## Scaling of srpt-ramdisk: 4K randread IOPS (" one("conf", "GRID_RUNTIME") " s per point, one fio job, queue_size=128)"
 	print ""
@@ -307,6 +325,95 @@ END {
 			line = line " | " f(one("ours", "grid_ch" c "_qd" Q[i] "_proccpu_us"), 1)
 		print line " |"
 	}
+}
+# The backend pairs: srpt-blockdev against LIO iblock on one brd device
+# and against LIO fileio on one tmpfs file, and srpt-blockdev on brd
+# against srpt-ramdisk (what the backend costs).
+function backends(    i, m, d, dg, isl, rb, rf, g, v, x, c, r, a1, b1, a2, b2, o) {
+	split("rr4k_qd1_clat_us rw4k_qd1_clat_us rr4k_qd32_iops rw4k_qd32_iops rr4k_qd1_iops rw4k_qd1_iops sr1m_MBps sw1m_MBps rr4k_qd32_vmcpu_us rw4k_qd32_vmcpu_us", BM, " ")
+	split("4K randread qd1, clat mean (µs)|4K randwrite qd1, clat mean (µs)|4K randread qd32 (IOPS)|4K randwrite qd32 (IOPS)|4K randread qd1 (IOPS)|4K randwrite qd1 (IOPS)|1 MiB seq read (MB/s)|1 MiB seq write (MB/s)|whole-guest CPU per I/O, 4K randread qd32 (µs)|whole-guest CPU per I/O, 4K randwrite qd32 (µs)", BD, "|")
+	print ""
+	print "## Backends: srpt-blockdev against LIO iblock and fileio on the same backing"
+	print ""
+	print "Each round after the ramdisk pair: LIO with an iblock backstore on a brd device (" one("conf", "SIZE_MB") " MiB), srpt-blockdev on that device (O_DIRECT, io_uring), LIO with a fileio backstore (fd_buffered_io=1) on a file on tmpfs, srpt-blockdev on that file (buffered: tmpfs refuses O_DIRECT on 6.1). One holder of a backing at a time; jobs: " one("conf", "BD_JOBS") ". Ratios are medians of per-round ratios."
+	print ""
+	print "| Figure | LIO iblock | srpt-blockdev, brd | bd/LIO | LIO fileio | srpt-blockdev, file | bd/LIO | goal | verdict |"
+	print "|---|---:|---:|---:|---:|---:|---:|---|---|"
+	for (i = 1; i in BM; i++) {
+		m = BM[i]
+		if (med("bd_brd", m) == "NA" && med("lio_ib", m) == "NA")
+			continue
+		dg = m ~ /_MBps$/ ? 1 : 0
+		rb = ratio2(m, "bd_brd", "lio_ib"); rf = ratio2(m, "bd_file", "lio_fd")
+		g = ""; v = ""
+		if (m == "rr4k_qd32_iops" || m == "rw4k_qd32_iops") {
+			g = ">= 1.2x LIO iblock"
+			v = isnum(rb) ? met(rb >= 1.2) : "n/a"
+		} else if (m ~ /_clat_us$/ || m ~ /_vmcpu_us$/)
+			g = "lower is better"
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", BD[i],
+			f(med("lio_ib", m), dg), f(med("bd_brd", m), dg), fx(rb),
+			f(med("lio_fd", m), dg), f(med("bd_file", m), dg), fx(rf), g, v
+	}
+	for (i = 1; i <= 2; i++) {
+		m = i == 1 ? "rr4k_qd32" : "rw4k_qd32"
+		d = i == 1 ? "4K randread qd32" : "4K randwrite qd32"
+		printf "| srpt-blockdev CPU per I/O, %s (µs: all threads = user + system; busiest thread) | | %s | | | %s | | | |\n", d,
+			f(med("bd_brd", m "_proccpu_us"), 0) " = " f(med("bd_brd", m "_procusr_us"), 0) " + " f(med("bd_brd", m "_procsys_us"), 0) "; " f(med("bd_brd", m "_topthread_us"), 0),
+			f(med("bd_file", m "_proccpu_us"), 0) " = " f(med("bd_file", m "_procusr_us"), 0) " + " f(med("bd_file", m "_procsys_us"), 0) "; " f(med("bd_file", m "_topthread_us"), 0)
+	}
+	print ""
+	print "### What the backend costs: srpt-blockdev on brd against srpt-ramdisk"
+	print ""
+	print "Both are targets of this tree on the same library and rig, measured in the same round; srpt-ramdisk serves registered memory, srpt-blockdev moves the data between registered pool buffers and brd with io_uring. Cost = 1 - blockdev/ramdisk for throughput, blockdev/ramdisk - 1 for latency and CPU."
+	print ""
+	print "| Figure | srpt-ramdisk | srpt-blockdev, brd | blockdev/ramdisk | backend cost | goal | verdict |"
+	print "|---|---:|---:|---:|---:|---|---|"
+	for (i = 1; i in BM; i++) {
+		m = BM[i]
+		if (med("bd_brd", m) == "NA")
+			continue
+		dg = m ~ /_MBps$/ ? 1 : 0
+		x = ratio2(m, "bd_brd", "ours")
+		isl = m ~ /_clat_us$/ || m ~ /_vmcpu_us$/
+		c = isnum(x) ? (isl ? x - 1 : 1 - x) : "NA"
+		g = ""; v = ""
+		if (m == "rr4k_qd32_iops" || m == "rw4k_qd32_iops") {
+			g = "cost <= 10 % of srpt-ramdisk IOPS"
+			v = isnum(c) ? met(c <= 0.10) : "n/a"
+		}
+		printf "| %s | %s | %s | %s | %s | %s | %s |\n", BD[i],
+			f(med("ours", m), dg), f(med("bd_brd", m), dg), fx(x),
+			isnum(c) ? sprintf("%.0f %%", c * 100) : "n/a", g, v
+	}
+	for (i = 1; i <= 2; i++) {
+		m = (i == 1 ? "rr4k_qd32" : "rw4k_qd32") "_proccpu_us"
+		d = i == 1 ? "4K randread qd32" : "4K randwrite qd32"
+		x = ratio2(m, "bd_brd", "ours")
+		printf "| target process CPU per I/O, %s (µs) | %s | %s | %s | %s | lower is better | |\n", d,
+			f(med("ours", m), 0), f(med("bd_brd", m), 0), fx(x),
+			isnum(x) ? sprintf("%.0f %%", (x - 1) * 100) : "n/a"
+	}
+	print ""
+	print "Copies by the CPU: libsrpt has no counter of bytes copied or bounced (struct srpt_io_stats and struct srpt_target_stats count commands, bytes moved over RDMA and errors), so none is reported here. srpt-blockdev hands the library registered pool buffers for all READ and WRITE data (no bounce buffer); the library itself documents one copy for a WRITE carried as immediate data (srpt_io_fetch_data() in include/srpt/io.h), which is how ib_srp sends 4 KiB writes with the 8260-byte IUs negotiated here. The SIGUSR1 counters of srpt-blockdev (commands, bytes in and out per channel) are in raw/srpt-blockdev-*.log."
+	print ""
+	print "Per round:"
+	print ""
+	print "| figure | round | LIO iblock | bd brd | ratio | LIO fileio | bd file | ratio | srpt-ramdisk | bd brd/ramdisk |"
+	print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	split("rr4k_qd1_clat_us rw4k_qd1_clat_us rr4k_qd32_iops rw4k_qd32_iops sr1m_MBps sw1m_MBps", PM, " ")
+	for (i = 1; i in PM; i++)
+		for (r = 1; r <= R; r++) {
+			if (get(r, "bd_brd", PM[i]) == "NA" && get(r, "lio_ib", PM[i]) == "NA")
+				continue
+			a1 = get(r, "lio_ib", PM[i]); b1 = get(r, "bd_brd", PM[i])
+			a2 = get(r, "lio_fd", PM[i]); b2 = get(r, "bd_file", PM[i])
+			o = get(r, "ours", PM[i])
+			printf "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", PM[i], r,
+				f(a1, 1), f(b1, 1), (isnum(a1) && isnum(b1) && a1 > 0 ? fx(b1 / a1) : ""),
+				f(a2, 1), f(b2, 1), (isnum(a2) && isnum(b2) && a2 > 0 ? fx(b2 / a2) : ""),
+				f(o, 1), (isnum(o) && isnum(b1) && o > 0 ? fx(b1 / o) : "")
+		}
 }
 # login cycles are stored with the cycle number as the round
 function cmed(w, m,    i, n, a, x) {
