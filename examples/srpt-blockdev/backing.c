@@ -32,6 +32,7 @@ uint64_t backing_id_of(const char *text, size_t len)
 
 /* A sysfs attribute, white space at the ends removed; its length, or -1
  * when it cannot be read. */
+__attribute__((format(printf, 3, 4)))
 static int sysfs_read(char *out, size_t len, const char *fmt, ...)
 {
 	char path[256];
@@ -108,6 +109,7 @@ static void blockdev_ident(dev_t rdev, uint64_t size, char *out, size_t len)
 }
 
 /* Fails backing_open(): says why in @b->why, closes what is open. */
+__attribute__((format(printf, 3, 4)))
 static int fail(struct backing *b, int err, const char *fmt, ...)
 {
 	va_list ap;
