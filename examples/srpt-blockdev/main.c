@@ -275,6 +275,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	target_cli_target_opts(&bd.opt.cli, &o);
+	o.log_level = bd.opt.log_level;
 	bd.opt.cli.threads = o.completion_threads;
 	o.ops = &blockdev_ops;
 	o.userdata = &bd;
