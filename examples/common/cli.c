@@ -119,7 +119,7 @@ static int parse_port_id(const char *s, uint8_t id[16])
 	return 0;
 }
 
-static int add_allow(struct target_cli *c, const char *s)
+int target_cli_add_allow(struct target_cli *c, const char *s)
 {
 	struct allow_entry e = { 0 }, *n;
 
@@ -128,12 +128,23 @@ static int add_allow(struct target_cli *c, const char *s)
 	else if (parse_addr(s, 0, &e.addr) == 0)
 		e.is_addr = true;
 	else
-		return cli_fail(c->prog, "--allow: '%s' is neither a 32-hex-digit port id nor an IP address", s);
+		return -EINVAL;
 	n = realloc(c->allow, (c->nallow + 1) * sizeof(*n));
 	if (!n)
-		return cli_fail(c->prog, "%s", "out of memory");
+		return -ENOMEM;
 	c->allow = n;
 	c->allow[c->nallow++] = e;
+	return 0;
+}
+
+static int add_allow(struct target_cli *c, const char *s)
+{
+	int r = target_cli_add_allow(c, s);
+
+	if (r == -EINVAL)
+		return cli_fail(c->prog, "--allow: '%s' is neither a 32-hex-digit port id nor an IP address", s);
+	if (r)
+		return cli_fail(c->prog, "%s", "out of memory");
 	return 0;
 }
 

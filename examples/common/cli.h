@@ -106,6 +106,11 @@ int target_cli_finish(struct target_cli *c);
 
 void target_cli_free(struct target_cli *c);
 
+/* One --allow entry (a 32-hex-digit initiator port id or an IP address)
+ * added without a message, for a configuration file: 0, -EINVAL for
+ * neither, -ENOMEM. */
+int target_cli_add_allow(struct target_cli *c, const char *s);
+
 /* Whether an initiator may log in (no --allow: everybody). Any thread. */
 bool target_cli_allowed(const struct target_cli *c, const uint8_t port_id[16],
 			const struct sockaddr_storage *src);

@@ -15,6 +15,9 @@
 #include "reactor.h"
 #include "scsi.h"
 #include "uring.h"
+#ifdef BD_HAVE_JSON_C
+#include "service.h"
+#endif
 
 struct blockdev;
 
@@ -38,6 +41,10 @@ struct blockdev {
 	struct bd_poller *pollers;
 	unsigned int npollers;
 	atomic_ullong busy;		/* commands answered BUSY: no buffers */
+#ifdef BD_HAVE_JSON_C
+	struct ctl_server *ctl;		/* --control */
+	struct svc svc;			/* what it serves */
+#endif
 };
 
 /* What one command needs, in its private space (io_priv_size): nothing

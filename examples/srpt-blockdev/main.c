@@ -22,6 +22,9 @@
 
 #include "blockdev.h"
 #include "show.h"
+#ifdef BD_HAVE_JSON_C
+#include "service.h"
+#endif
 
 #define PROG "srpt-blockdev"
 /* Submission queue entries per ring: a command takes up to 16. */
@@ -243,8 +246,59 @@ static void promote(struct blockdev *bd)
 		r ? "no ALUA (--alua-group) to change" : "now active/optimized");
 }
 
+/* The control socket (--control): bound before the target's threads
+ * exist (its mode is set through the umask), served once the target
+ * is. */
+static int control_open(struct blockdev *bd)
+{
+#ifdef BD_HAVE_JSON_C
+	char err[256];
+	int r;
+
+	if (!bd->opt.control_path)
+		return 0;
+	bd->svc.ops = &svc_srpt_ops;
+	bd->svc.opt = &bd->opt;
+	bd->svc.desc = &bd->desc;
+	r = ctl_server_open(&bd->ctl, bd->opt.control_path, svc_methods,
+			    &bd->svc, err, sizeof(err));
+	if (r)
+		fprintf(stderr, PROG ": %s\n", err);
+	return r;
+#else
+	(void)bd;
+	return 0;
+#endif
+}
+
+static int control_start(struct blockdev *bd)
+{
+#ifdef BD_HAVE_JSON_C
+	int r;
+
+	if (!bd->ctl)
+		return 0;
+	bd->svc.t = bd->t;
+	r = ctl_server_start(bd->ctl);
+	if (r)
+		fprintf(stderr, PROG ": control socket thread: %s\n",
+			strerror(-r));
+	else
+		fprintf(stderr, PROG ": control socket %s\n",
+			bd->opt.control_path);
+	return r;
+#else
+	(void)bd;
+	return 0;
+#endif
+}
+
 static void teardown(struct blockdev *bd)
 {
+#ifdef BD_HAVE_JSON_C
+	ctl_server_close(bd->ctl);
+	bd->ctl = NULL;
+#endif
 	if (bd->t)
 		srpt_target_shutdown(bd->t);
 	stop_pollers(bd);
@@ -269,12 +323,13 @@ int main(int argc, char **argv)
 		options_free(&bd.opt);	/* what was parsed before the error */
 		return r < 0 ? 2 : 0;
 	}
-	if (open_luns(&bd)) {
+	if (open_luns(&bd) || control_open(&bd)) {
 		close_luns(&bd);
 		options_free(&bd.opt);
 		return 1;
 	}
 	target_cli_target_opts(&bd.opt.cli, &o);
+	o.log_level = bd.opt.log_level;
 	bd.opt.cli.threads = o.completion_threads;
 	o.ops = &blockdev_ops;
 	o.userdata = &bd;
@@ -319,6 +374,9 @@ int main(int argc, char **argv)
 	if (r)
 		goto fail;
 	srpt_target_enable(bd.t);
+	r = control_start(&bd);
+	if (r)
+		goto fail;
 	srpt_target_get_port_id(bd.t, &id_ext, &guid);
 	target_cli_dest(&bd.opt.cli, dest, sizeof(dest));
 	printf(PROG ": serving %u LUN(s); add_target: id_ext=%016" PRIx64

@@ -2,11 +2,14 @@
 /* Command line of srpt-blockdev; every bad value gets a one-line error. */
 #include <getopt.h>
 #include <stdio.h>
+
+#include <srpt/log.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <srpt/version.h>
 
+#include "config.h"
 #include "options.h"
 #include "pool.h"
 
@@ -35,6 +38,11 @@ static const char usage[] =
 "      --alua-port N    its relative target port id (default: the group)\n"
 "      --alua-state S   active (default), non-optimized, standby or\n"
 "                       unavailable; SIGUSR2 makes it active\n"
+"  -c, --config FILE    read the configuration from FILE (JSON, see\n"
+"                       srpt-blockdev(8)); options given too override it,\n"
+"                       and LUNs and --allow entries add to it\n"
+"      --control PATH   serve srptctl(8) on this Unix socket (mode 0600)\n"
+"      --log-level L    err, warning, notice (default), info or debug\n"
 TARGET_CLI_USAGE
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
@@ -49,27 +57,62 @@ enum {
 	OPT_ALUA_GROUP,
 	OPT_ALUA_PORT,
 	OPT_ALUA_STATE,
+	OPT_CONTROL,
+	OPT_LOG_LEVEL,
 };
 
-static int parse_state(const char *s, enum scsi_alua_state *st)
-{
-	static const struct {
-		const char *name;
-		enum scsi_alua_state st;
-	} names[] = {
-		{ "active", SCSI_ALUA_ACTIVE_OPTIMIZED },
-		{ "non-optimized", SCSI_ALUA_ACTIVE_NON_OPTIMIZED },
-		{ "standby", SCSI_ALUA_STANDBY },
-		{ "unavailable", SCSI_ALUA_UNAVAILABLE },
-	};
+static const struct {
+	const char *name;
+	enum scsi_alua_state st;
+} alua_names[] = {
+	{ "active", SCSI_ALUA_ACTIVE_OPTIMIZED },
+	{ "non-optimized", SCSI_ALUA_ACTIVE_NON_OPTIMIZED },
+	{ "standby", SCSI_ALUA_STANDBY },
+	{ "unavailable", SCSI_ALUA_UNAVAILABLE },
+};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(s, names[i].name)) {
-			*st = names[i].st;
+int options_alua_state(const char *s, enum scsi_alua_state *st)
+{
+	for (size_t i = 0; i < sizeof(alua_names) / sizeof(alua_names[0]); i++) {
+		if (!strcmp(s, alua_names[i].name)) {
+			*st = alua_names[i].st;
 			return 0;
 		}
 	}
 	return -1;
+}
+
+const char *options_alua_state_name(enum scsi_alua_state st)
+{
+	for (size_t i = 0; i < sizeof(alua_names) / sizeof(alua_names[0]); i++)
+		if (alua_names[i].st == st)
+			return alua_names[i].name;
+	return st == SCSI_ALUA_TRANSITIONING ? "transitioning" : "unknown";
+}
+
+static const char *const level_names[] = {
+	[SRPT_LOG_ERR] = "err",
+	[SRPT_LOG_WARNING] = "warning",
+	[SRPT_LOG_NOTICE] = "notice",
+	[SRPT_LOG_INFO] = "info",
+	[SRPT_LOG_DEBUG] = "debug",
+};
+
+int options_log_level(const char *s)
+{
+	for (int l = SRPT_LOG_ERR; l <= SRPT_LOG_DEBUG; l++)
+		if (!strcmp(s, level_names[l]) ||
+		    (s[0] == '0' + l && !s[1]))
+			return l;
+	if (!strcmp(s, "error"))
+		return SRPT_LOG_ERR;
+	return -1;
+}
+
+const char *options_log_level_name(int level)
+{
+	return level >= SRPT_LOG_ERR && level <= SRPT_LOG_DEBUG ?
+	       level_names[level] : "unknown";
 }
 
 /* Where the options of a LUN argument start: the first comma followed
@@ -118,31 +161,92 @@ static int add_lun(struct options *o, const char *arg)
 	return 0;
 }
 
-int options_parse(struct options *o, int argc, char **argv)
-{
-	static const struct option lopts[] = {
-		TARGET_CLI_LONG,
-		{ "block-size", required_argument, NULL, 'B' },
-		{ "read-only", no_argument, NULL, 'r' },
-		{ "shared", no_argument, NULL, OPT_SHARED },
-		{ "dsync", no_argument, NULL, OPT_DSYNC },
-		{ "pool", required_argument, NULL, OPT_POOL },
-		{ "alua-group", required_argument, NULL, OPT_ALUA_GROUP },
-		{ "alua-port", required_argument, NULL, OPT_ALUA_PORT },
-		{ "alua-state", required_argument, NULL, OPT_ALUA_STATE },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 }
-	};
-	unsigned long v;
-	int c, r;
+static const struct option lopts[] = {
+	TARGET_CLI_LONG,
+	{ "block-size", required_argument, NULL, 'B' },
+	{ "read-only", no_argument, NULL, 'r' },
+	{ "shared", no_argument, NULL, OPT_SHARED },
+	{ "dsync", no_argument, NULL, OPT_DSYNC },
+	{ "pool", required_argument, NULL, OPT_POOL },
+	{ "alua-group", required_argument, NULL, OPT_ALUA_GROUP },
+	{ "alua-port", required_argument, NULL, OPT_ALUA_PORT },
+	{ "alua-state", required_argument, NULL, OPT_ALUA_STATE },
+	{ "config", required_argument, NULL, 'c' },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 }
+};
+#define SHORT_OPTS TARGET_CLI_SHORT "B:c:rhV"
 
+void options_init(struct options *o)
+{
 	memset(o, 0, sizeof(*o));
 	target_cli_init(&o->cli, PROG);
 	o->pool_size = 128ull << 20;
 	o->alua_state = SCSI_ALUA_ACTIVE_OPTIMIZED;
-	while ((c = getopt_long(argc, argv, TARGET_CLI_SHORT "B:rhV", lopts,
-				NULL)) != -1) {
+}
+
+/* The first pass over the command line: only --config, --help and
+ * --version, so that the file is read before the options that override
+ * it. Returns 1 to go on, 0 after --help/--version, -1 after an error. */
+static int first_pass(struct options *o, int argc, char **argv)
+{
+	char err[CONFIG_ERR_MAX];
+	const char *config = NULL;
+	int c;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, SHORT_OPTS, lopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'V':
+			printf("srpt-blockdev (libsrpt) %s\n", srpt_version());
+			return 0;
+		default:
+			break;
+		}
+	}
+	opterr = 1;
+	optind = 0;
+	if (!config)
+		return 1;
+	o->config_path = strdup(config);
+	if (!o->config_path)
+		return cli_fail(PROG, "%s", "out of memory");
+	if (config_load(o, config, err, sizeof(err)))
+		return cli_fail(PROG, "%s", err);
+	return 1;
+}
+
+static int replace(char **dst, const char *src)
+{
+	char *n = strdup(src);
+
+	if (!n)
+		return cli_fail(PROG, "%s", "out of memory");
+	free(*dst);
+	*dst = n;
+	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	unsigned long v;
+	int c, r;
+
+	options_init(o);
+	r = first_pass(o, argc, argv);
+	if (r <= 0)
+		return r;
+	while ((c = getopt_long(argc, argv, SHORT_OPTS, lopts, NULL)) != -1) {
 		r = target_cli_option(&o->cli, c, optarg);
 		if (r < 0)
 			return -1;
@@ -169,8 +273,6 @@ int options_parse(struct options *o, int argc, char **argv)
 			    o->pool_size < POOL_MAX_BYTES ||
 			    o->pool_size > (64ull << 30))
 				return cli_fail(PROG, "--pool: '%s' is not a size from 1M to 64G (e.g. 256M)", optarg);
-			/* whole chunks */
-			o->pool_size -= o->pool_size % POOL_CHUNK_SIZE;
 			break;
 		case OPT_ALUA_GROUP:
 			if (cli_parse_uint(optarg, 65535, &v) || !v)
@@ -183,15 +285,24 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->alua_port = (uint16_t)v;
 			break;
 		case OPT_ALUA_STATE:
-			if (parse_state(optarg, &o->alua_state))
+			if (options_alua_state(optarg, &o->alua_state))
 				return cli_fail(PROG, "--alua-state: '%s' is none of active, non-optimized, standby, unavailable", optarg);
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case 'V':
-			printf("srpt-blockdev (libsrpt) %s\n", srpt_version());
-			return 0;
+		case 'c':
+			break;	/* read in the first pass */
+		case OPT_CONTROL:
+			if (!config_available())
+				return cli_fail(PROG, "--control: not available: srpt-blockdev was built without json-c (libjson-c-dev)");
+			if (!*optarg)
+				return cli_fail(PROG, "--control: an empty path");
+			if (replace(&o->control_path, optarg))
+				return -1;
+			break;
+		case OPT_LOG_LEVEL:
+			o->log_level = options_log_level(optarg);
+			if (o->log_level < 0)
+				return cli_fail(PROG, "--log-level: '%s' is none of err, warning, notice, info, debug", optarg);
+			break;
 		default:
 			fprintf(stderr, "Try 'srpt-blockdev --help'.\n");
 			return -1;
@@ -200,6 +311,11 @@ int options_parse(struct options *o, int argc, char **argv)
 	for (; optind < argc; optind++)
 		if (add_lun(o, argv[optind]))
 			return -1;
+	return options_finish(o) ? -1 : 1;
+}
+
+int options_finish(struct options *o)
+{
 	if (!o->nluns)
 		return cli_fail(PROG, "no LUN: name at least one file or block device (see --help)");
 	if (o->cli.busy_poll)
@@ -209,8 +325,15 @@ int options_parse(struct options *o, int argc, char **argv)
 		return cli_fail(PROG, "--alua-port and --alua-state need --alua-group");
 	if (o->alua_group && !o->alua_port)
 		o->alua_port = o->alua_group;
+	/* whole chunks */
+	o->pool_size -= o->pool_size % POOL_CHUNK_SIZE;
+	/* -v asks for at least the lifecycle lines */
+	if (!o->log_level)
+		o->log_level = SRPT_LOG_NOTICE;
+	if (o->cli.verbose && o->log_level < SRPT_LOG_INFO)
+		o->log_level = SRPT_LOG_INFO;
 	o->cli.app_poll = true;
-	return target_cli_finish(&o->cli) ? -1 : 1;
+	return target_cli_finish(&o->cli);
 }
 
 void options_free(struct options *o)
@@ -220,5 +343,8 @@ void options_free(struct options *o)
 		free(o->lun[i].name);
 	}
 	o->nluns = 0;
+	free(o->config_path);
+	free(o->control_path);
+	o->config_path = o->control_path = NULL;
 	target_cli_free(&o->cli);
 }

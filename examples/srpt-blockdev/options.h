@@ -31,10 +31,36 @@ struct options {
 	uint16_t alua_group;		/* 0: no ALUA */
 	uint16_t alua_port;
 	enum scsi_alua_state alua_state;
+	int log_level;			/* SRPT_LOG_ERR..SRPT_LOG_DEBUG */
+	char *config_path;		/* --config, or NULL */
+	char *control_path;		/* --control or "control", or NULL */
 };
 
-/* Returns 1 to run, 0 after --help/--version, -1 after an error (printed). */
+/*
+ * The configuration file (--config) first, then the command line over
+ * it: an option replaces the file's value, LUNs and --allow entries are
+ * added to the file's. Everything is checked here, before anything is
+ * opened. Returns 1 to run, 0 after --help/--version, -1 after an error
+ * (printed).
+ */
 int options_parse(struct options *o, int argc, char **argv);
 void options_free(struct options *o);
+
+/* The defaults, before a configuration file or the command line. */
+void options_init(struct options *o);
+
+/* What options_parse() checks once the file and the command line are
+ * in: -1 after an error (printed, naming the options). */
+int options_finish(struct options *o);
+
+/* "err", "warning", "notice", "info", "debug" (or 3..7): the level, or
+ * -1. And back: the name of a level. */
+int options_log_level(const char *s);
+const char *options_log_level_name(int level);
+
+/* "active", "non-optimized", "standby", "unavailable": 0, or -1. And
+ * back: the name of a state. */
+int options_alua_state(const char *s, enum scsi_alua_state *st);
+const char *options_alua_state_name(enum scsi_alua_state st);
 
 #endif

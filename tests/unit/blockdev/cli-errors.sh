@@ -51,4 +51,23 @@ expect 1 "holds the same data as LUN 0" "$tmp/a.img" "$tmp/link.img"
 expect 1 "LUN 0:" --block-size 4096 "$tmp/odd.img"
 expect 0 "Usage: srpt-blockdev" --help
 
+# The configuration file and the control socket (with json-c).
+if "$bin" --config /dev/null 2>&1 | grep -q "not available"; then
+	echo "skip: built without json-c"
+	expect 2 "not available" --control "$tmp/c.sock" "$tmp/a.img"
+else
+	printf '{ "luns": [ { "path": 3 } ] }\n' >"$tmp/bad.json"
+	expect 2 "bad.json: luns\[0\].path: not a string" --config "$tmp/bad.json"
+	printf '{\n  "luns": [ ]\n  "pool": "1M"\n}\n' >"$tmp/syntax.json"
+	expect 2 "syntax.json:3:3: " --config "$tmp/syntax.json"
+	expect 2 "missing.json: No such file" --config "$tmp/missing.json"
+	# A bad file stops the start even with LUNs on the command line.
+	expect 2 "luns\[0\].path" -c "$tmp/bad.json" "$tmp/a.img"
+	printf '{ "luns": [ { "path": "%s" } ], "alua": { "state": "standby" } }\n' "$tmp/a.img" >"$tmp/alua.json"
+	expect 2 "alua: no \"group\"" --config "$tmp/alua.json"
+	expect 1 "control socket $tmp/none/c.sock" --control "$tmp/none/c.sock" "$tmp/a.img"
+	touch "$tmp/plain"
+	expect 1 "$tmp/plain: exists and is not a socket" --control "$tmp/plain" "$tmp/a.img"
+fi
+
 [ $fails -eq 0 ] || { echo "$fails case(s) failed"; exit 1; }
