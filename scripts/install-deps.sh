@@ -8,7 +8,8 @@ set -euo pipefail
 
 pkgs=(meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev check
       libibverbs-dev librdmacm-dev liburcu-dev liburing-dev python3 binutils
-      valgrind groff-base man-db)
+      valgrind groff-base man-db
+      libsystemd-dev)
 guest_pkgs=(qemu-system-x86 linux-image-amd64 busybox-static kmod cpio
 	    rdma-core ibverbs-providers ibverbs-utils rdmacm-utils iproute2
 	    fio sg3-utils perftest util-linux multipath-tools udev jq
