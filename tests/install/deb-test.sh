@@ -115,7 +115,7 @@ cc -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror \
 deps=$(LD_LIBRARY_PATH=$root/usr/lib/$ma ldd "$tmp/readme-example")
 grep -qF "libsrpt.so.1 => $root/usr/lib/$ma/libsrpt.so.1" <<<"$deps" ||
 	fail "the example does not load the packaged libsrpt.so.1"
-# shellcheck disable=SC2046
+# shellcheck disable=SC2086
 cc -std=c11 -Wall -Werror -o "$tmp/consumer" "$src/tests/install/consumer.c" $cflags $libs
 out=$(LD_BIND_NOW=1 LD_LIBRARY_PATH=$root/usr/lib/$ma "$tmp/consumer" 2>&1) ||
 	{ echo "$out"; fail "consumer failed against the packaged library"; }

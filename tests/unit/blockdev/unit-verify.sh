@@ -12,6 +12,7 @@ unit=$1
 prog=$2
 fail() { echo "unit-verify: $*"; exit 1; }
 
+# shellcheck disable=SC2016 # $SRPT_BLOCKDEV_ARGS is the unit's, not ours
 for want in '^Type=notify$' '^LimitMEMLOCK=infinity$' '^NoNewPrivileges=yes$' \
 	'^ProtectSystem=strict$' '^ProtectHome=yes$' '^PrivateTmp=yes$' \
 	'^EnvironmentFile=/etc/srpt/%i.conf$' \
