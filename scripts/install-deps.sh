@@ -1,15 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause OR GPL-2.0-only
 #
-# Installs every Debian package the build, the tests and the soft-RoCE
-# guest need. Idempotent; runs apt-get only when something is missing.
+# Installs every Debian package the build, the tests (systemd-analyze
+# for the unit; debhelper and lintian for the Debian packages) and the
+# soft-RoCE guest need. Idempotent; runs apt-get only when something is missing.
 # Usage: scripts/install-deps.sh [--guest]   (--guest adds the VM packages)
 set -euo pipefail
 
 pkgs=(meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev check
       libibverbs-dev librdmacm-dev liburcu-dev liburing-dev libjson-c-dev
       python3 binutils
-      valgrind groff-base man-db)
+      valgrind groff-base man-db
+      libsystemd-dev systemd
+      debhelper dpkg-dev fakeroot lintian)
 guest_pkgs=(qemu-system-x86 linux-image-amd64 busybox-static kmod cpio
 	    rdma-core ibverbs-providers ibverbs-utils rdmacm-utils iproute2
 	    fio sg3-utils perftest util-linux multipath-tools udev jq

@@ -4,8 +4,10 @@
 # Runs every test of libsrpt on a fresh machine: installs what it needs,
 # builds with -Werror, runs the unit tests, the same tests under
 # ASan+UBSan, the concurrency tests under TSan, the fuzzers for a bounded
-# time, the install test, and the soft-RoCE guest tests (the Linux kernel
-# SRP initiator against srpt-ramdisk). Exits non-zero on any failure.
+# time, the install test, the Debian packages (built, extracted into a
+# throwaway root, built against, lintian), and the soft-RoCE guest tests
+# (the Linux kernel SRP initiator against srpt-ramdisk). Exits non-zero on
+# any failure.
 #
 # Environment: FUZZ_SECONDS (default 60), SKIP_GUEST=1 to leave the guest
 # out (only for quick local runs; CI runs everything).
@@ -77,6 +79,8 @@ step "concurrency tests under TSan (core, rdma, blockdev)" tsan_tests
 step "build (clang, libFuzzer)" build_fuzz
 step "fuzz ${FUZZ_SECONDS} s" tests/fuzz/run-fuzz.sh build-fuzz "$FUZZ_SECONDS"
 step "install test" tests/install/install-test.sh
+step "Debian packages (dpkg-buildpackage, extract, build against, lintian)" \
+	tests/install/deb-test.sh
 if [ "${SKIP_GUEST:-0}" != 1 ]; then
 	step "soft-RoCE guest: kernel initiator vs srpt-ramdisk (ASan build)" \
 		tests/guest/run-ramdisk-tests.sh "$src/build-asan"

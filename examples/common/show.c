@@ -4,20 +4,55 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <srpt/srpt.h>
 
 #include "show.h"
 
+static pthread_once_t journal_once = PTHREAD_ONCE_INIT;
+static bool journal;
+
+/* stderr is the journal's stream when $JOURNAL_STREAM names its device
+ * and inode (systemd.exec(5)); a stderr redirected elsewhere by the
+ * service's own command line is not. */
+static void journal_check(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	journal = e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 &&
+		  !fstat(STDERR_FILENO, &st) &&
+		  (unsigned long long)st.st_dev == dev &&
+		  (unsigned long long)st.st_ino == ino;
+}
+
+bool show_to_journal(void)
+{
+	pthread_once(&journal_once, journal_check);
+	return journal;
+}
+
 void show_log(int level, const char *msg, void *userdata)
 {
 	struct timespec ts;
 
-	(void)level;
 	(void)userdata;
+	if (show_to_journal()) {
+		/* sd-daemon(3)'s "<N>" prefix: the journal keeps the
+		 * priority and adds its own timestamp. */
+		fprintf(stderr, "<%d>%s\n", level < 0 ? 0 : level > 7 ? 7 : level,
+			msg);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	fprintf(stderr, "[%lld.%03ld] %s\n", (long long)ts.tv_sec,
 		ts.tv_nsec / 1000000, msg);

@@ -3,18 +3,26 @@
 #define SRPT_EXAMPLES_SHOW_H
 /*
  * What an example target prints for its operator, on stderr: the
- * library's log lines with a timestamp, who is connected and what moved
- * (SIGUSR1), and why listening failed. Every function may be called from
- * any thread.
+ * library's log lines with a timestamp (a priority under systemd), who
+ * is connected and what moved (SIGUSR1), and why listening failed. Every
+ * function may be called from any thread.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
 struct srpt_target;
 
-/* srpt_target_opts.log: "[SECONDS.MS] message". */
+/*
+ * srpt_target_opts.log: "[SECONDS.MS] message"; under systemd, when
+ * stderr is the journal's stream (show_to_journal()), "<LEVEL>message"
+ * instead, the journal's priority prefix, and no timestamp of our own.
+ */
 void show_log(int level, const char *msg, void *userdata);
+
+/* True when stderr is the stream $JOURNAL_STREAM names (decided once). */
+bool show_to_journal(void);
 
 /* An SRP port id as 32 hex digits. */
 void show_port_id(const uint8_t id[16], char out[33]);

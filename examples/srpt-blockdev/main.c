@@ -6,6 +6,9 @@
  * between the initiator and registered pool chunks by RDMA, and between
  * the same chunks and the backing by io_uring: no copy.
  *
+ * Under systemd (Type=notify, notify.h) it reports READY=1 once serving,
+ * STATUS= with its LUNs and channels, and STOPPING=1.
+ *
  * Signals: SIGUSR1 prints the channels and counters, SIGUSR2 makes this
  * process's ALUA port group active/optimized (the survivor of a
  * failover), SIGINT and SIGTERM stop it once every channel drained and
@@ -21,6 +24,7 @@
 #include <string.h>
 
 #include "blockdev.h"
+#include "notify.h"
 #include "show.h"
 #ifdef BD_HAVE_JSON_C
 #include "service.h"
@@ -235,6 +239,7 @@ static void dump(struct blockdev *bd)
 		 (unsigned long long)atomic_load(&bd->busy),
 		 bd->opt.alua_group ? scsi_target_get_alua_state(&bd->desc) : 0);
 	show_counters(bd->t, PROG, extra);
+	notify_status(bd->opt.nluns, srpt_target_channel_count(bd->t));
 }
 
 static void promote(struct blockdev *bd)
@@ -383,6 +388,7 @@ int main(int argc, char **argv)
 	       ",ioc_guid=%016" PRIx64 ",dest=%s\n", bd.opt.nluns, id_ext,
 	       guid, dest);
 	fflush(stdout);
+	notify_ready(bd.opt.nluns, srpt_target_channel_count(bd.t));
 	for (;;) {
 		r = sigwait(&set, &sig);
 		if (r == EINTR)
@@ -396,6 +402,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, PROG ": %s: disconnecting every channel\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
+	notify_stopping(sig == SIGINT ? "SIGINT" : "SIGTERM");
 	teardown(&bd);
 	options_free(&bd.opt);
 	fprintf(stderr, PROG ": stopped\n");

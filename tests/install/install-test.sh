@@ -22,6 +22,14 @@ for h in srpt.h proto.h target.h channel.h mr.h io.h log.h version.h; do
 done
 ls "$tmp/prefix"/share/man/man7/libsrpt.7* >/dev/null 2>&1 ||
 	{ echo "install-test: libsrpt(7) not installed"; exit 1; }
+# srpt-blockdev's unit lands under the prefix (never the real
+# /lib/systemd/system) and starts the installed program.
+if [ -x "$tmp/prefix/sbin/srpt-blockdev" ]; then
+	unit=$tmp/prefix/lib/systemd/system/srpt-blockdev@.service
+	[ -f "$unit" ] || { echo "install-test: srpt-blockdev@.service not under the prefix"; exit 1; }
+	grep -qx "ExecStart=$tmp/prefix/sbin/srpt-blockdev \$SRPT_BLOCKDEV_ARGS" "$unit" ||
+		{ grep ExecStart "$unit"; echo "install-test: the unit does not run the installed program"; exit 1; }
+fi
 so=$(find "$tmp/prefix" -name 'libsrpt.so.1' | head -n 1)
 [ -n "$so" ] || { echo "install-test: libsrpt.so.1 missing"; exit 1; }
 soname=$(objdump -p "$so" | awk '/SONAME/ {print $2}')
