@@ -180,6 +180,13 @@ void scsi_task_release(struct scsi_task *task)
 	task->heap = NULL;
 }
 
+uint32_t scsi_task_expected_len(const struct scsi_task *task)
+{
+	if (task->overflow)
+		return task->init_len + task->residual;
+	return task->len;
+}
+
 void *scsi_task_detach_buffer(struct scsi_task *task)
 {
 	void *heap = task->heap;

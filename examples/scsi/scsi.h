@@ -388,6 +388,19 @@ void scsi_task_backend_failed(struct scsi_task *task, int err);
 void scsi_task_release(struct scsi_task *task);
 
 /**
+ * scsi_task_expected_len - what the initiator's descriptors should have
+ *                          covered (SAM-5 5.4.3)
+ * @task: a started task with status GOOD
+ *
+ * For the transport's residual (srpt_io_result.expected_len): the data
+ * phase's length, or, when the command implies more than was described
+ * (overflow), init_len plus the residual. Any thread; pure.
+ *
+ * Return: the length in bytes.
+ */
+uint32_t scsi_task_expected_len(const struct scsi_task *task);
+
+/**
  * scsi_task_detach_buffer - take over the task's heap buffer
  * @task: a started task
  *

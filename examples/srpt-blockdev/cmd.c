@@ -36,14 +36,6 @@ static struct bd_cmd *cmd_of(struct srpt_io *io)
 	return srpt_io_get_priv(io);
 }
 
-/* What the initiator's descriptors should have covered (SAM-5 5.4.3). */
-static uint32_t expected_len(const struct scsi_task *task)
-{
-	if (task->overflow)
-		return task->init_len + task->residual;
-	return task->len;
-}
-
 /*
  * Hand the command back with the task's final status and @nsge pieces
  * of data in. Pool chunks the command still holds come back by the
@@ -60,7 +52,7 @@ static void reply(struct srpt_io *io, struct bd_cmd *c,
 	res.sense = task->sense_len ? task->sense : NULL;
 	res.sense_len = task->sense_len;
 	res.expected_len = task->status ? SRPT_LEN_AS_DESCRIBED :
-			   expected_len(task);
+			   scsi_task_expected_len(task);
 	res.data = sg;
 	res.nsge = nsge;
 	if (c->buf.n) {

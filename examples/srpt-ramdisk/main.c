@@ -139,13 +139,6 @@ static struct srpt_mr *mr_for(struct ramdisk *rd, const uint8_t *buf)
 	return NULL;
 }
 
-static uint32_t expected_len(const struct scsi_task *task)
-{
-	if (task->overflow)
-		return task->init_len + task->residual;
-	return task->len;
-}
-
 static void finish(struct ramdisk *rd, struct srpt_io *io,
 		   struct scsi_task *task)
 {
@@ -156,7 +149,7 @@ static void finish(struct ramdisk *rd, struct srpt_io *io,
 	res.sense = task->sense_len ? task->sense : NULL;
 	res.sense_len = task->sense_len;
 	res.expected_len = task->status ? SRPT_LEN_AS_DESCRIBED :
-			   expected_len(task);
+			   scsi_task_expected_len(task);
 	srpt_io_complete(io, &res);
 }
 
@@ -214,7 +207,7 @@ static void on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 			.status = SCSI_STATUS_GOOD,
 			.data = &sg,
 			.nsge = 1,
-			.expected_len = expected_len(task),
+			.expected_len = scsi_task_expected_len(task),
 		};
 		void *heap, *stage = NULL;
 

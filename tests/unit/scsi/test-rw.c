@@ -256,16 +256,20 @@ START_TEST(test_read_residuals)
 	run_cdb(&t, 0, c, 10, SCSI_DIR_IN, 1000);
 	ck_ram(&t, 0, 8, SCSI_DIR_IN, 1000);
 	ck_resid(&t, RES_OVER, SCSI_DIR_IN, 4096 - 1000);
+	/* the transport is told the command's whole length */
+	ck_assert_uint_eq(scsi_task_expected_len(&t), 4096);
 	/* long buffer: underflow */
 	cdb10(c, 0x28, 0, 8, 1);
 	run_cdb(&t, 0, c, 10, SCSI_DIR_IN, 4096);
 	ck_ram(&t, 0, 8, SCSI_DIR_IN, 512);
 	ck_resid(&t, RES_UNDER, SCSI_DIR_IN, 4096 - 512);
+	ck_assert_uint_eq(scsi_task_expected_len(&t), 512);
 	/* no buffer */
 	cdb10(c, 0x28, 0, 8, 8);
 	run_cdb(&t, 0, c, 10, SCSI_DIR_NONE, 0);
 	ck_good_nodata(&t);
 	ck_resid(&t, RES_OVER, SCSI_DIR_IN, 4096);
+	ck_assert_uint_eq(scsi_task_expected_len(&t), 4096);
 }
 END_TEST
 
