@@ -314,10 +314,21 @@ int options_parse(struct options *o, int argc, char **argv)
 	return options_finish(o) ? -1 : 1;
 }
 
+unsigned int options_lun_index(const struct options *o, unsigned int i)
+{
+	return o->lun[i].has_index ? o->lun[i].index : i;
+}
+
 int options_finish(struct options *o)
 {
 	if (!o->nluns)
 		return cli_fail(PROG, "no LUN: name at least one file or block device (see --help)");
+	for (unsigned int i = 0; i < o->nluns; i++)
+		for (unsigned int j = 0; j < i; j++)
+			if (options_lun_index(o, i) == options_lun_index(o, j))
+				return cli_fail(PROG, "LUN %u is both %s and %s",
+						options_lun_index(o, i),
+						o->lun[j].path, o->lun[i].path);
 	if (o->cli.busy_poll)
 		return cli_fail(PROG, "--busy-poll: srpt-blockdev polls on its own threads, which sleep when idle");
 	if (!o->alua_group && (o->alua_port ||

@@ -4,21 +4,24 @@
 /*
  * What srpt-blockdev answers on its control socket (srptctl(8)): the
  * JSON-RPC methods target.show, sessions.list, session.close,
- * alua.set_state, log.set_level and config.save, over the running
+ * lun.add, lun.remove, alua.set_state, log.set_level and config.save,
+ * over the running
  * target. The target is reached through struct svc_target_ops, so that
  * the tests can put a fake one in libsrpt's place; svc_srpt_ops is
  * libsrpt's own.
  *
  * Context: the methods run on the control server's thread, one at a
- * time. They change only the ALUA state (atomic in the SCSI emulation),
- * the library's log level, and opt->alua_state and opt->log_level,
- * which no other thread reads once the target serves.
+ * time. They change the LUN table (luns.h, safe while commands run),
+ * the ALUA state (atomic in the SCSI emulation), the library's log
+ * level, and opt's LUN list, alua_state and log_level, which no other
+ * thread reads once the target serves.
  */
 #include <stdint.h>
 
 #include <srpt/srpt.h>
 
 #include "ctl-server.h"
+#include "luns.h"
 #include "options.h"
 #include "scsi.h"
 
@@ -46,7 +49,8 @@ struct svc {
 	const struct svc_target_ops *ops;
 	void *t;
 	struct options *opt;		/* the running configuration */
-	struct scsi_target_desc *desc;	/* LUNs, ALUA */
+	struct scsi_target_desc *desc;	/* ALUA */
+	struct lun_table *luns;		/* the LUNs, changed by lun.* */
 };
 
 /* The method table for ctl_server_open(), with a struct svc as @arg. */

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,16 +397,147 @@ START_TEST(config_save_and_reload)
 }
 END_TEST
 
-START_TEST(lun_add_not_supported)
+/* A file of @size bytes in the test's directory; its path in @path. */
+static void make_file(char *path, size_t n, const char *name, off_t size)
 {
+	int fd;
+
+	snprintf(path, n, "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, size), 0);
+	close(fd);
+}
+
+__attribute__((format(printf, 1, 2)))
+static json_object *rpcf(const char *fmt, ...)
+{
+	va_list ap;
+	char line[512];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	return rpc(line);
+}
+
+/* A request (printf-like) that must get error @code naming @part. */
+__attribute__((format(printf, 3, 4)))
+static void refused(int code, const char *part, const char *fmt, ...)
+{
+	char line[512];
+	json_object *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	r = rpc(line);
+	assert_error(r, code, part);
+	json_object_put(r);
+}
+
+/* What an initiator's next command to @lun gets: 0 GOOD, else
+ * sense key << 16 | ASC << 8 | ASCQ. */
+static int tur(struct scsi_nexus *nx, unsigned int lun)
+{
+	static const uint8_t cdb[16];
+	struct scsi_task t = { .cdb = cdb, .cdb_len = 16 };
+	uint8_t lun8[8];
+
+	scsi_lun_from_index(lun, lun8);
+	t.lun8 = lun8;
+	ck_assert_int_eq(scsi_task_start_nexus(&fake.desc, nx, &t), 0);
+	scsi_task_finish(&fake.desc, &t);
+	return t.status ? t.sense[2] << 16 | t.sense[12] << 8 | t.sense[13] : 0;
+}
+
+START_TEST(lun_add_remove)
+{
+	struct scsi_nexus nx;
+	char a[128], b[128];
 	json_object *r;
 
-	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"/x\"},\"id\":1}\n");
-	assert_error(r, CTL_NOT_SUPPORTED, "not supported");
+	make_file(a, sizeof(a), "a.img", 1 << 20);
+	make_file(b, sizeof(b), "b.img", 2 << 20);
+	scsi_nexus_init(&nx, &fake.desc);
+	ck_assert_int_eq(tur(&nx, 0), 0);
+	ck_assert_int_eq(tur(&nx, 2), 0x052500);
+	/* the lowest free number */
+	r = rpcf("{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"%s\"},\"id\":1}\n", a);
+	ck_assert_msg(get(r, "result"), "%s", json_object_to_json_string(r));
+	ck_assert_int_eq(geti(r, "result.lun"), 2);
+	ck_assert_str_eq(gets_(r, "result.path"), a);
+	ck_assert_int_eq(geti(r, "result.size"), 1 << 20);
+	ck_assert_int_eq(geti(r, "result.block_size"), 512);
+	ck_assert(!json_object_get_boolean(get(r, "result.read_only")));
 	json_object_put(r);
-	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"lun.remove\",\"params\":{\"lun\":0},\"id\":1}\n");
-	assert_error(r, CTL_NOT_SUPPORTED, "not supported");
+	/* the initiator's next command learns of it, once; then it is
+	 * served */
+	ck_assert_int_eq(tur(&nx, 0), 0x063f0e);
+	ck_assert_int_eq(tur(&nx, 0), 0);
+	ck_assert_int_eq(tur(&nx, 2), 0);
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"target.show\",\"id\":2}\n");
+	ck_assert_int_eq(json_object_array_length(get(r, "result.luns")), 3);
+	ck_assert_int_eq(geti(r, "result.luns.2.lun"), 2);
+	ck_assert_str_eq(gets_(r, "result.luns.2.path"), a);
 	json_object_put(r);
+	/* a number of one's own, read-only, a name */
+	r = rpcf("{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"%s\",\"lun\":9,\"read_only\":true,\"name\":\"bee\"},\"id\":3}\n", b);
+	ck_assert_int_eq(geti(r, "result.lun"), 9);
+	ck_assert(json_object_get_boolean(get(r, "result.read_only")));
+	ck_assert_str_eq(gets_(r, "result.name"), "bee");
+	ck_assert_int_eq(geti(r, "result.size"), 2 << 20);
+	json_object_put(r);
+	ck_assert_int_eq(fake.luns.count, 4);
+	ck_assert_int_eq(tur(&nx, 9), 0x063f0e);
+
+	/* refusals name the problem and change nothing */
+	refused(CTL_INVALID_PARAMS, "LUN 0 exists (/dev/fake0)", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"%s\",\"lun\":0},\"id\":4}\n", b);
+	refused(CTL_INVALID_PARAMS, "holds the same data as LUN 2", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"%s\"},\"id\":5}\n", a);
+	refused(CTL_FAILED, "/nonexistent/lun.img", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"/nonexistent/lun.img\"},\"id\":6}\n");
+	refused(CTL_INVALID_PARAMS, "params.lun", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"/x\",\"lun\":256},\"id\":7}\n");
+	refused(CTL_INVALID_PARAMS, "params.path", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":3},\"id\":8}\n");
+	refused(CTL_INVALID_PARAMS, "params.size: unknown field", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"/x\",\"size\":3},\"id\":9}\n");
+	refused(CTL_NOT_FOUND, "no LUN 7", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.remove\",\"params\":{\"lun\":7},\"id\":10}\n");
+	refused(CTL_INVALID_PARAMS, "params.lun: missing", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.remove\",\"params\":{},\"id\":11}\n");
+	ck_assert_int_eq(fake.luns.count, 4);
+	ck_assert_int_eq(tur(&nx, 0), 0);	/* and no unit attention */
+
+	/* removed: not served, and said once */
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"lun.remove\",\"params\":{\"lun\":2},\"id\":12}\n");
+	ck_assert_int_eq(geti(r, "result.lun"), 2);
+	ck_assert_int_eq(geti(r, "result.busy"), 0);
+	json_object_put(r);
+	ck_assert_int_eq(tur(&nx, 2), 0x052500);
+	ck_assert_int_eq(tur(&nx, 0), 0x063f0e);
+	ck_assert_int_eq(tur(&nx, 0), 0);
+	ck_assert_int_eq(fake.luns.count, 3);
+}
+END_TEST
+
+/* config.save writes the LUNs that run, with their numbers. */
+START_TEST(lun_config_save)
+{
+	struct options o;
+	char err[CONFIG_ERR_MAX], a[128];
+	json_object *r;
+
+	make_file(a, sizeof(a), "a.img", 1 << 20);
+	json_object_put(rpcf("{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"%s\",\"lun\":4},\"id\":1}\n", a));
+	json_object_put(rpc("{\"jsonrpc\":\"2.0\",\"method\":\"lun.remove\",\"params\":{\"lun\":0},\"id\":2}\n"));
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"config.save\",\"id\":3}\n");
+	ck_assert_str_eq(gets_(r, "result.path"), cfg);
+	json_object_put(r);
+	options_init(&o);
+	ck_assert_msg(!config_load(&o, cfg, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(o.nluns, 2);
+	ck_assert_str_eq(o.lun[0].path, "/srv/disk1.img");
+	ck_assert_int_eq(options_lun_index(&o, 0), 1);
+	ck_assert(o.lun[0].read_only);
+	ck_assert_str_eq(o.lun[1].path, a);
+	ck_assert_int_eq(options_lun_index(&o, 1), 4);
+	options_free(&o);
 }
 END_TEST
 
@@ -605,7 +737,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, alua_set_state);
 	tcase_add_test(tc, log_set_level);
 	tcase_add_test(tc, config_save_and_reload);
-	tcase_add_test(tc, lun_add_not_supported);
+	tcase_add_test(tc, lun_add_remove);
+	tcase_add_test(tc, lun_config_save);
 	return s;
 }
 
