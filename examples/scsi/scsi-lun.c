@@ -191,5 +191,5 @@ void scsi_cmd_report_luns(const struct scsi_target_desc *t,
 	scsi_put_be32(b, 8 * n);
 	scsi_data_in(task, b, 8 + 8 * n, alloc);
 	if (task->nx && task->status == SCSI_STATUS_GOOD)
-		scsi_ua_clear(task->nx, gen);
+		scsi_ua_clear_luns(task->nx, gen);
 }

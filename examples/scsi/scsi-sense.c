@@ -76,9 +76,13 @@ void scsi_cmd_request_sense(const struct scsi_target_desc *t,
 	uint8_t *b = task->small;
 	uint32_t n;
 
-	if (task->lu && task->nx && scsi_ua_take(t, task->nx)) {
-		key = SCSI_SK_UNIT_ATTENTION;
-		asc = ASC_REPORTED_LUNS_CHANGED;
+	if (task->lu && task->nx) {
+		uint16_t ua = scsi_ua_take(t, task->nx);
+
+		if (ua != ASC_NONE) {
+			key = SCSI_SK_UNIT_ATTENTION;
+			asc = ua;
+		}
 	}
 
 	if (cdb[1] & 0x01) {

@@ -166,18 +166,22 @@ struct scsi_target_desc {
 	 * scsi_target_set_alua_state(), read by every command.
 	 */
 	_Atomic unsigned int alua;
-	/* private: how many times the LUN set changed (unit attention) */
+	/* private: how many times the LUN set and the ALUA state changed
+	 * (unit attention) */
 	_Atomic unsigned int luns_gen;
+	_Atomic unsigned int alua_gen;
 };
 
 /*
  * What the emulation keeps per I_T nexus (one initiator port logged in
- * to the target port, over however many channels): the unit attention
- * REPORTED LUNS DATA HAS CHANGED that is pending for it. The caller
- * owns it, one per nexus, from scsi_nexus_init() on; all private.
+ * to the target port, over however many channels): the unit attentions
+ * pending for it, REPORTED LUNS DATA HAS CHANGED and ASYMMETRIC ACCESS
+ * STATE CHANGED. The caller owns it, one per nexus, from
+ * scsi_nexus_init() on; all private.
  */
 struct scsi_nexus {
 	_Atomic unsigned int luns_seen;	/* luns_gen last reported */
+	_Atomic unsigned int alua_seen;	/* alua_gen last reported */
 };
 
 /* Target port group access states (SPC-4 6.37), as the wire has them. */
@@ -350,8 +354,11 @@ int scsi_task_start(const struct scsi_target_desc *t, struct scsi_task *task);
  * report: when several commands of a nexus race, exactly one gets it.
  * REPORT LUNS clears the condition (the nexus has just read the new
  * set), and REQUEST SENSE returns it as its parameter data and clears
- * it. INQUIRY neither reports nor clears it. Commands to a LUN that
- * does not exist get 05/25/00 as without a nexus.
+ * it. INQUIRY neither reports nor clears it. A change of the ALUA
+ * state (scsi_target_set_alua_state()) is reported the same way as
+ * 06/2A/06 ASYMMETRIC ACCESS STATE CHANGED, before the other when both
+ * are pending; only REQUEST SENSE and its own report clear it. Commands
+ * to a LUN that does not exist get 05/25/00 as without a nexus.
  *
  * Any thread, also inside library callbacks; no locks taken.
  *
@@ -518,9 +525,10 @@ void *scsi_task_detach_buffer(struct scsi_task *task);
  * transitioning (02/04/0A, which Linux retries): only INQUIRY, REPORT
  * LUNS, REPORT TARGET PORT GROUPS and REQUEST SENSE. A change sets the
  * status code REPORT TARGET PORT GROUPS reports to 02h (altered by
- * implicit ALUA behavior). No unit attention is raised for it; Linux learns the new state by its own REPORT
- * TARGET PORT GROUPS (on path activation, or after a command failed
- * with one of the senses above). Setting the state a target is in
+ * implicit ALUA behavior), and every I_T nexus gets the unit attention
+ * ASYMMETRIC ACCESS STATE CHANGED (see scsi_task_start_nexus()), on
+ * which Linux reads the new state with REPORT TARGET PORT GROUPS
+ * (scsi_task_start() knows no nexus and raises none). Setting the state a target is in
  * already changes nothing, the status code included. Any thread.
  *
  * Return: 0, or -EINVAL for a NULL @t, a target without ALUA (tpg_id

@@ -224,6 +224,55 @@ START_TEST(test_ua_request_sense)
 }
 END_TEST
 
+#define ck_ua_alua(t) ck_sense(t, SCSI_SK_UNIT_ATTENTION, 0x2a, 0x06)
+
+START_TEST(test_ua_alua_state_changed)
+{
+	static const uint8_t alua_rs[18] = {
+		0x70, 0, 0x06, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x2a, 0x06,
+	};
+	static const unsigned int two[] = { 0, 2 };
+	struct scsi_nexus a, b;
+	struct scsi_task t;
+
+	tdesc.tpg_id = 1;
+	tdesc.rel_port_id = 1;
+	scsi_nexus_init(&a, &tdesc);
+	scsi_nexus_init(&b, &tdesc);
+	/* the same state again is no change */
+	ck_assert_int_eq(scsi_target_set_alua_state(&tdesc,
+			 SCSI_ALUA_ACTIVE_OPTIMIZED), 0);
+	run_nx(&t, &a, 0, tur, 6, 0);
+	ck_good_nodata(&t);
+	/* standby: told first, then refused as standby */
+	ck_assert_int_eq(scsi_target_set_alua_state(&tdesc,
+			 SCSI_ALUA_STANDBY), 0);
+	run_nx(&t, &a, 0, tur, 6, 0);
+	ck_ua_alua(&t);
+	run_nx(&t, &a, 0, tur, 6, 0);
+	ck_sense(&t, SCSI_SK_NOT_READY, 0x04, 0x0b);
+	/* both pending: the access state first, then the LUNs */
+	ck_assert_int_eq(scsi_target_set_alua_state(&tdesc,
+			 SCSI_ALUA_ACTIVE_NON_OPTIMIZED), 0);
+	scsi_target_luns_changed(&tdesc);
+	run_nx(&t, &a, 2, tur, 6, 0);
+	ck_ua_alua(&t);
+	run_nx(&t, &a, 2, tur, 6, 0);
+	ck_ua(&t);
+	run_nx(&t, &a, 2, tur, 6, 0);
+	ck_good_nodata(&t);
+	/* nexus b had two state changes and a LUN change pending: one
+	 * report of each; REPORT LUNS clears only the LUNs' */
+	run_nx(&t, &b, 0, report_luns, 12, 4096);
+	ck_report(&t, two, 2);
+	scsi_task_finish(&tdesc, &t);
+	run_nx(&t, &b, 0, request_sense, 6, 18);
+	ck_data(&t, alua_rs, 18);
+	run_nx(&t, &b, 0, tur, 6, 0);
+	ck_good_nodata(&t);
+}
+END_TEST
+
 /* Threads of one nexus race after a change: exactly one command gets
  * the attention, every round. */
 #define RACERS 4
@@ -292,6 +341,7 @@ TCase *tcase_ua(void)
 	tcase_add_test(tc, test_ua_coalesced_and_new_nexus);
 	tcase_add_test(tc, test_ua_cleared_by_report_luns);
 	tcase_add_test(tc, test_ua_request_sense);
+	tcase_add_test(tc, test_ua_alua_state_changed);
 	tcase_add_test(tc, test_ua_race);
 	return tc;
 }
