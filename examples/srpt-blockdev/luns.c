@@ -125,12 +125,14 @@ static int lun_conflict(const struct lun_table *lt, const struct bd_lun *l,
 	return 0;
 }
 
-int lun_table_add(struct lun_table *lt, unsigned int index,
-		  const struct lun_spec *spec, char *why, size_t n)
+int lun_table_open(struct lun_table *lt, unsigned int index,
+		   const struct lun_spec *spec, struct bd_lun **ret,
+		   char *why, size_t n)
 {
 	struct bd_lun *l;
 	int r;
 
+	*ret = NULL;
 	if (index >= LUN_TABLE_MAX) {
 		snprintf(why, n, "LUN %u: LUN numbers go from 0 to %u", index,
 			 LUN_TABLE_MAX - 1);
@@ -140,35 +142,71 @@ int lun_table_add(struct lun_table *lt, unsigned int index,
 		snprintf(why, n, "LUN %u: no path", index);
 		return -EINVAL;
 	}
-	pthread_mutex_lock(&lt->lock);
-	if (lt->lun[index]) {
-		snprintf(why, n, "LUN %u exists (%s)", index,
-			 lt->lun[index]->path);
-		pthread_mutex_unlock(&lt->lock);
-		return -EEXIST;
-	}
 	l = lun_new(spec, index);
 	if (!l) {
 		snprintf(why, n, "LUN %u: out of memory", index);
-		pthread_mutex_unlock(&lt->lock);
 		return -ENOMEM;
 	}
 	r = lun_open(lt, l, why, n);
-	if (!r)
-		r = lun_conflict(lt, l, why, n);
 	if (r) {
-		pthread_mutex_unlock(&lt->lock);
 		lun_free(l);
 		return r;
 	}
-	lt->lun[index] = l;
-	lt->count++;
-	/* Everything the LUN holds is written before commands can see it. */
-	atomic_store_explicit(&lt->slots[index], &l->lun,
-			      memory_order_release);
-	scsi_target_luns_changed(lt->desc);
-	pthread_mutex_unlock(&lt->lock);
+	*ret = l;
 	return 0;
+}
+
+int lun_table_insert(struct lun_table *lt, struct bd_lun *l, char *why,
+		     size_t n)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&lt->lock);
+	if (lt->lun[l->index]) {
+		snprintf(why, n, "LUN %u exists (%s)", l->index,
+			 lt->lun[l->index]->path);
+		r = -EEXIST;
+	} else {
+		r = lun_conflict(lt, l, why, n);
+	}
+	if (!r) {
+		lt->lun[l->index] = l;
+		lt->count++;
+		/* Everything the LUN holds is written before commands can
+		 * see it. */
+		atomic_store_explicit(&lt->slots[l->index], &l->lun,
+				      memory_order_release);
+		scsi_target_luns_changed(lt->desc);
+	}
+	pthread_mutex_unlock(&lt->lock);
+	return r;
+}
+
+int lun_table_add(struct lun_table *lt, unsigned int index,
+		  const struct lun_spec *spec, char *why, size_t n)
+{
+	struct bd_lun *l;
+	int r = 0;
+
+	/* Not even opened when the number is taken. */
+	if (index < LUN_TABLE_MAX) {
+		pthread_mutex_lock(&lt->lock);
+		if (lt->lun[index]) {
+			snprintf(why, n, "LUN %u exists (%s)", index,
+				 lt->lun[index]->path);
+			r = -EEXIST;
+		}
+		pthread_mutex_unlock(&lt->lock);
+		if (r)
+			return r;
+	}
+	r = lun_table_open(lt, index, spec, &l, why, n);
+	if (r)
+		return r;
+	r = lun_table_insert(lt, l, why, n);
+	if (r)
+		lun_put(l);
+	return r;
 }
 
 int lun_table_remove(struct lun_table *lt, unsigned int index,

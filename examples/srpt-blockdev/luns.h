@@ -113,6 +113,39 @@ int lun_table_add(struct lun_table *lt, unsigned int index,
 		  const struct lun_spec *spec, char *why, size_t n);
 
 /**
+ * lun_table_open() - open a LUN without serving it yet
+ * @lt: the table whose open flags apply
+ * @index: the LUN number it is to have, below LUN_TABLE_MAX
+ * @spec: what to open (copied)
+ * @ret: the LUN, for lun_table_insert() or lun_put()
+ * @why: as for lun_table_add()
+ * @n: its size
+ *
+ * For a change of several LUNs that must open them all before it
+ * changes anything (a reload).
+ *
+ * Return: 0, or as lun_table_add() but for -EEXIST.
+ * Context: any thread.
+ */
+int lun_table_open(struct lun_table *lt, unsigned int index,
+		   const struct lun_spec *spec, struct bd_lun **ret,
+		   char *why, size_t n);
+
+/**
+ * lun_table_insert() - serve a LUN lun_table_open() opened
+ * @lt: the table
+ * @l: the LUN; the table takes it over on success
+ * @why: as for lun_table_add()
+ * @n: its size
+ *
+ * Return: 0, or -EEXIST (its number is taken, or another LUN serves the
+ * same data): then @l is still the caller's.
+ * Context: any thread.
+ */
+int lun_table_insert(struct lun_table *lt, struct bd_lun *l, char *why,
+		     size_t n);
+
+/**
  * lun_table_remove() - stop serving LUN @index
  * @lt: the table
  * @index: the LUN number

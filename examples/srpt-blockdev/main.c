@@ -11,7 +11,8 @@
  *
  * Signals: SIGUSR1 prints the channels and counters, SIGUSR2 makes this
  * process's ALUA port group active/optimized (the survivor of a
- * failover), SIGINT and SIGTERM stop it once every channel drained and
+ * failover), SIGHUP reads the --config file again and applies its LUN
+ * changes (reload.h), SIGINT and SIGTERM stop it once every channel drained and
  * every backend operation ended.
  */
 #include <arpa/inet.h>
@@ -27,6 +28,8 @@
 #include "notify.h"
 #include "show.h"
 #ifdef BD_HAVE_JSON_C
+#include "config.h"
+#include "reload.h"
 #include "service.h"
 #endif
 
@@ -223,25 +226,56 @@ static void promote(struct blockdev *bd)
 		r ? "no ALUA (--alua-group) to change" : "now active/optimized");
 }
 
+#ifdef BD_HAVE_JSON_C
+/* systemd hears of a reload (ExecReload= sends SIGHUP). */
+static void on_reload(struct svc *s, bool done)
+{
+	if (done)
+		notify_ready(s->luns->count,
+			     srpt_target_channel_count(s->t));
+	else
+		notify_reloading();
+}
+#endif
+
+/* SIGHUP: the configuration file again, its LUN changes applied. */
+static void reload(struct blockdev *bd)
+{
+#ifdef BD_HAVE_JSON_C
+	struct reload_result res;
+	char msg[CONFIG_ERR_MAX + 128];
+
+	pthread_mutex_lock(&bd->svc.lock);
+	svc_reload_logged(&bd->svc, &res, msg, sizeof(msg), "SIGHUP");
+	pthread_mutex_unlock(&bd->svc.lock);
+#else
+	(void)bd;
+	fprintf(stderr, PROG ": SIGHUP: no reload, built without json-c\n");
+#endif
+}
+
 /* The control socket (--control): bound before the target's threads
  * exist (its mode is set through the umask), served once the target
- * is. */
+ * is. What it serves is also what SIGHUP reloads. */
 static int control_open(struct blockdev *bd)
 {
 #ifdef BD_HAVE_JSON_C
 	char err[256];
 	int r;
 
-	if (!bd->opt.control_path)
-		return 0;
 	bd->svc.ops = &svc_srpt_ops;
 	bd->svc.opt = &bd->opt;
 	bd->svc.desc = &bd->desc;
 	bd->svc.luns = &bd->luns;
+	bd->svc.on_reload = on_reload;
+	if (!bd->opt.control_path)
+		return 0;
 	r = ctl_server_open(&bd->ctl, bd->opt.control_path, svc_methods,
 			    &bd->svc, err, sizeof(err));
 	if (r)
 		fprintf(stderr, PROG ": %s\n", err);
+	else
+		ctl_server_set_lock(bd->ctl, &bd->svc.lock);
 	return r;
 #else
 	(void)bd;
@@ -254,9 +288,9 @@ static int control_start(struct blockdev *bd)
 #ifdef BD_HAVE_JSON_C
 	int r;
 
+	bd->svc.t = bd->t;
 	if (!bd->ctl)
 		return 0;
-	bd->svc.t = bd->t;
 	r = ctl_server_start(bd->ctl);
 	if (r)
 		fprintf(stderr, PROG ": control socket thread: %s\n",
@@ -291,6 +325,9 @@ int main(int argc, char **argv)
 {
 	struct blockdev bd = {
 		.nexuses = { .lock = PTHREAD_MUTEX_INITIALIZER },
+#ifdef BD_HAVE_JSON_C
+		.svc = { .lock = PTHREAD_MUTEX_INITIALIZER },
+#endif
 	};
 	struct srpt_target_opts o = { .size = sizeof(o) };
 	char dest[INET6_ADDRSTRLEN + 8];
@@ -321,6 +358,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	r = pool_new(bd.opt.pool_size, &bd.pool);
 	if (r) {
@@ -372,6 +410,8 @@ int main(int argc, char **argv)
 			dump(&bd);
 		else if (sig == SIGUSR2)
 			promote(&bd);
+		else if (sig == SIGHUP)
+			reload(&bd);
 		else
 			break;
 	}

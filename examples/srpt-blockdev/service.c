@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "reload.h"
 #include "service.h"
 #include "show.h"
 
@@ -479,7 +480,7 @@ static int opt_lun(const struct bd_lun *l, void *arg)
 	return 0;
 }
 
-static int sync_opt_luns(struct svc *s)
+int svc_sync_luns(struct svc *s)
 {
 	struct opt_luns ol = { .o = s->opt };
 
@@ -568,7 +569,7 @@ static int lun_add(void *arg, json_object *params, json_object **result,
 		snprintf(msg, n, "%s", why);
 		return r == -EEXIST ? CTL_INVALID_PARAMS : CTL_FAILED;
 	}
-	if (sync_opt_luns(s))
+	if (svc_sync_luns(s))
 		fprintf(stderr, "srpt-blockdev: out of memory: config.save would miss LUNs\n");
 	fprintf(stderr, "srpt-blockdev: LUN %d: %s added, by the control socket\n",
 		idx, spec.path);
@@ -595,7 +596,7 @@ static int lun_remove(void *arg, json_object *params, json_object **result,
 		snprintf(msg, n, "no LUN %d", idx);
 		return CTL_NOT_FOUND;
 	}
-	if (sync_opt_luns(s))
+	if (svc_sync_luns(s))
 		fprintf(stderr, "srpt-blockdev: out of memory: config.save would miss LUNs\n");
 	fprintf(stderr, "srpt-blockdev: LUN %d removed, by the control socket\n",
 		idx);
@@ -605,6 +606,57 @@ static int lun_remove(void *arg, json_object *params, json_object **result,
 	return 0;
 }
 
+static int config_reload(void *arg, json_object *params, json_object **result,
+			 char *msg, size_t n)
+{
+	struct svc *s = arg;
+	struct reload_result res;
+	int e = no_params(params, msg, n);
+
+	if (e)
+		return e;
+	if (!config_available()) {
+		snprintf(msg, n, "not available: built without json-c");
+		return CTL_NOT_SUPPORTED;
+	}
+	e = svc_reload_logged(s, &res, msg, n, "the control socket");
+	if (e == -ENODATA)
+		return CTL_INVALID_PARAMS;
+	if (e)
+		return CTL_FAILED;
+	*result = json_object_new_object();
+	put_str(*result, "path", s->opt->config_path);
+	put_u64(*result, "added", res.added);
+	put_u64(*result, "removed", res.removed);
+	put_u64(*result, "kept", res.kept);
+	put_str(*result, "log_level", options_log_level_name(s->opt->log_level));
+	if (s->desc->tpg_id)
+		put_str(*result, "alua_state", options_alua_state_name(
+				scsi_target_get_alua_state(s->desc)));
+	return 0;
+}
+
+int svc_reload_logged(struct svc *s, struct reload_result *res, char *msg,
+		      size_t n, const char *by)
+{
+	int r;
+
+	if (s->on_reload)
+		s->on_reload(s, false);
+	r = svc_reload(s, res, msg, n);
+	if (r)
+		fprintf(stderr, "srpt-blockdev: reload (by %s) refused: %s\n",
+			by, msg);
+	else
+		fprintf(stderr, "srpt-blockdev: reloaded %s (by %s): %u LUN(s) added, %u removed, %u kept%s%s\n",
+			s->opt->config_path, by, res->added, res->removed,
+			res->kept, res->log_level ? ", new log level" : "",
+			res->alua_state ? ", new ALUA state" : "");
+	if (s->on_reload)
+		s->on_reload(s, true);
+	return r;
+}
+
 const struct ctl_method svc_methods[] = {
 	{ "target.show", target_show },
 	{ "sessions.list", sessions_list },
@@ -612,6 +664,7 @@ const struct ctl_method svc_methods[] = {
 	{ "alua.set_state", alua_set_state },
 	{ "log.set_level", log_set_level },
 	{ "config.save", config_save_method },
+	{ "config.reload", config_reload },
 	{ "lun.add", lun_add },
 	{ "lun.remove", lun_remove },
 	{ NULL, NULL },

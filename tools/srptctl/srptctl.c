@@ -3,7 +3,7 @@
  * srptctl: asks a running srpt-blockdev, through its control socket
  * (--control), what it serves and who is connected, and tells it to
  * close a channel, add or remove a LUN, change its ALUA state or log
- * level, or save its configuration. One JSON-RPC 2.0 request per line, one answer per line
+ * level, or save or reload its configuration. One JSON-RPC 2.0 request per line, one answer per line
  * (srptctl(8)). Tables for people, --json for scripts.
  */
 #include <errno.h>
@@ -42,6 +42,8 @@ static const char usage[] =
 "  log LEVEL       set the log level: err, warning, notice, info, debug\n"
 "  save [PATH]     write the running configuration to PATH (default:\n"
 "                  the --config file it was started with)\n"
+"  reload          read the --config file again and apply its LUN\n"
+"                  changes (as SIGHUP)\n"
 "  call METHOD [PARAMS]  send any method, PARAMS a JSON object\n"
 "\n"
 "Options:\n"
@@ -422,7 +424,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind == argc)
-		return fail(2, "no command (show, sessions, close, lun, alua, log, save, call; see --help)");
+		return fail(2, "no command (show, sessions, close, lun, alua, log, save, reload, call; see --help)");
 	cmd = argv[optind++];
 	nargs = argc - optind;
 #define ARGS(lo, hi, what) \
@@ -475,6 +477,9 @@ int main(int argc, char **argv)
 			json_object_object_add(params, "path",
 					       json_object_new_string(argv[optind]));
 		}
+	} else if (!strcmp(cmd, "reload")) {
+		ARGS(0, 0, "takes no argument");
+		method = "config.reload";
 	} else if (!strcmp(cmd, "call")) {
 		ARGS(1, 2, "needs a METHOD and at most one PARAMS object");
 		method = argv[optind];
@@ -487,7 +492,7 @@ int main(int argc, char **argv)
 			}
 		}
 	} else {
-		return fail(2, "'%s' is no command (show, sessions, close, lun, alua, log, save, call)", cmd);
+		return fail(2, "'%s' is no command (show, sessions, close, lun, alua, log, save, reload, call)", cmd);
 	}
 	result = call(path, method, params, timeout_s, &status);
 	if (!result)
@@ -521,6 +526,10 @@ int main(int argc, char **argv)
 		       str(result, "previous"));
 	} else if (!strcmp(cmd, "save")) {
 		printf("configuration saved to %s\n", str(result, "path"));
+	} else if (!strcmp(cmd, "reload")) {
+		printf("reloaded %s: %" PRIu64 " LUN(s) added, %" PRIu64 " removed, %" PRIu64 " kept\n",
+		       str(result, "path"), u64(result, "added"),
+		       u64(result, "removed"), u64(result, "kept"));
 	} else {
 		printf("%s\n", json_object_to_json_string_ext(result,
 			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |

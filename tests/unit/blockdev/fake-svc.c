@@ -143,10 +143,12 @@ void fake_svc_init(struct fake_svc *f, const char *config_path)
 	f->svc.opt = &f->opt;
 	f->svc.desc = &f->desc;
 	f->svc.luns = &f->luns;
+	pthread_mutex_init(&f->svc.lock, NULL);
 }
 
 void fake_svc_fini(struct fake_svc *f)
 {
 	lun_table_fini(&f->luns);
+	pthread_mutex_destroy(&f->svc.lock);
 	options_free(&f->opt);
 }

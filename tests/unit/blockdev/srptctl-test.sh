@@ -76,6 +76,11 @@ expect 2 "lun remove: needs one LUN number" -s "$sock" lun remove x
 expect 2 "lun add: needs the PATH" -s "$sock" lun add
 expect 2 "lun add: '--size' is not" -s "$sock" lun add "$tmp/new.img" --size 3
 expect 2 "lun: 'grow' is neither" -s "$sock" lun grow
+# reload: the file saved above, as it runs.
+expect 0 "reloaded $tmp/running.json: 0 LUN(s) added, 0 removed, 2 kept" -s "$sock" reload
+sed 's/"port": 5555/"port": 6000/' "$tmp/running.json" >"$tmp/r.json" && mv "$tmp/r.json" "$tmp/running.json"
+expect 1 "config.reload: .*listen.port: cannot change" -s "$sock" reload
+expect 2 "reload: takes no argument" -s "$sock" reload now
 expect 1 "no method 'target.destroy'" -s "$sock" call target.destroy
 expect 0 '"channels"' -s "$sock" call sessions.list '{}'
 # srptctl's own errors.

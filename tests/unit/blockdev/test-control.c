@@ -5,6 +5,7 @@
  * framing, each method, malformed requests that change nothing, a
  * client that leaves in the middle of a line, several clients at once.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -174,7 +175,9 @@ static void assert_error(json_object *r, int code, const char *part)
 {
 	ck_assert_msg(get(r, "error") != NULL, "no error: %s",
 		      json_object_to_json_string(r));
-	ck_assert_int_eq(geti(r, "error.code"), code);
+	ck_assert_msg(geti(r, "error.code") == code, "error %lld, not %d: %s",
+		      (long long)geti(r, "error.code"), code,
+		      gets_(r, "error.message"));
 	ck_assert_msg(strstr(gets_(r, "error.message"), part),
 		      "message '%s' lacks '%s'", gets_(r, "error.message"),
 		      part);
@@ -541,6 +544,189 @@ START_TEST(lun_config_save)
 }
 END_TEST
 
+/* The configuration file as the target runs. */
+static void save_running(void)
+{
+	json_object_put(rpc("{\"jsonrpc\":\"2.0\",\"method\":\"config.save\",\"id\":90}\n"));
+}
+
+/* The configuration file, edited by @edit, for config.reload. */
+static void edit_config(void (*edit)(json_object *root, const char *arg),
+			const char *arg)
+{
+	json_object *root;
+
+	root = json_object_from_file(cfg);
+	ck_assert_ptr_nonnull(root);
+	edit(root, arg);
+	ck_assert_int_eq(json_object_to_file_ext(cfg, root,
+						 JSON_C_TO_STRING_PRETTY), 0);
+	json_object_put(root);
+}
+
+static json_object *luns_of(json_object *root)
+{
+	json_object *luns;
+
+	ck_assert(json_object_object_get_ex(root, "luns", &luns));
+	return luns;
+}
+
+/* Every LUN with its number, so that removing one moves no other. */
+static void number_luns(json_object *root)
+{
+	json_object *luns = luns_of(root);
+	size_t n = json_object_array_length(luns);
+	int num = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *l = json_object_array_get_idx(luns, i), *v;
+
+		if (json_object_object_get_ex(l, "lun", &v))
+			num = json_object_get_int(v);
+		else
+			json_object_object_add(l, "lun",
+					       json_object_new_int(num));
+		num++;
+	}
+}
+
+/* A LUN of @path numbered 5, or above the highest. */
+static void add_file_lun(json_object *root, const char *path)
+{
+	json_object *l = json_object_new_object(), *luns = luns_of(root), *v;
+	int num = 5;
+
+	number_luns(root);
+	for (size_t i = 0; i < json_object_array_length(luns); i++)
+		if (json_object_object_get_ex(json_object_array_get_idx(luns, i),
+					      "lun", &v) &&
+		    json_object_get_int(v) >= num)
+			num = json_object_get_int(v) + 1;
+	json_object_object_add(l, "lun", json_object_new_int(num));
+	json_object_object_add(l, "path", json_object_new_string(path));
+	json_object_array_add(luns_of(root), l);
+}
+
+static void drop_lun1(json_object *root, const char *arg)
+{
+	(void)arg;
+	number_luns(root);
+	json_object_array_del_idx(luns_of(root), 1, 1);
+}
+
+static void set_field(json_object *root, const char *arg)
+{
+	/* "listen.port=6000", "log_level=info" */
+	char key[64];
+	const char *eq = strchr(arg, '=');
+	json_object *o = root, *v;
+
+	ck_assert_ptr_nonnull(eq);
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - arg), arg);
+	if (!strncmp(key, "listen.", 7)) {
+		ck_assert(json_object_object_get_ex(root, "listen", &o));
+		memmove(key, key + 7, strlen(key + 7) + 1);
+	}
+	v = isdigit((unsigned char)eq[1]) ?
+	    json_object_new_int(atoi(eq + 1)) : json_object_new_string(eq + 1);
+	json_object_object_add(o, key, v);
+}
+
+/* Reloads @arg's edit, which must be refused with @part; then the
+ * target serves what it served, and no initiator hears of a change. */
+static void reload_refused(void (*edit)(json_object *, const char *),
+			   const char *arg, struct scsi_nexus *nx,
+			   const char *part)
+{
+	unsigned int count = fake.luns.count;
+
+	save_running();
+	edit_config(edit, arg);
+	refused(CTL_FAILED, part, "{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":1}\n");
+	ck_assert_uint_eq(fake.luns.count, count);
+	ck_assert_int_eq(tur(nx, 0), 0);
+}
+
+START_TEST(config_reload)
+{
+	struct scsi_nexus nx;
+	char a[128], text[200];
+	json_object *r;
+	FILE *f;
+
+	make_file(a, sizeof(a), "a.img", 1 << 20);
+	scsi_nexus_init(&nx, &fake.desc);
+	/* the file as it runs: nothing to do */
+	save_running();
+	edit_config(set_field, "log_level=debug");
+	fake.opt.log_level = SRPT_LOG_DEBUG;
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":1}\n");
+	ck_assert_msg(get(r, "result"), "%s", json_object_to_json_string(r));
+	ck_assert_int_eq(geti(r, "result.added"), 0);
+	ck_assert_int_eq(geti(r, "result.removed"), 0);
+	ck_assert_int_eq(geti(r, "result.kept"), 2);
+	json_object_put(r);
+	ck_assert_int_eq(tur(&nx, 0), 0);
+
+	/* a LUN more: added, the others kept, the initiator told */
+	save_running();
+	edit_config(add_file_lun, a);
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":2}\n");
+	ck_assert_int_eq(geti(r, "result.added"), 1);
+	ck_assert_int_eq(geti(r, "result.kept"), 2);
+	json_object_put(r);
+	ck_assert_int_eq(fake.luns.count, 3);
+	ck_assert_str_eq(fake.luns.lun[5]->path, a);
+	ck_assert_str_eq(fake.luns.lun[1]->path, "/srv/disk1.img");
+	ck_assert_int_eq(tur(&nx, 0), 0x063f0e);
+	ck_assert_int_eq(tur(&nx, 5), 0);
+
+	/* what cannot change live is refused, naming it, and nothing of
+	 * the rest of the file is applied either */
+	reload_refused(set_field, "listen.port=6000", &nx, "listen.port: cannot change");
+	reload_refused(set_field, "queue_depth=32", &nx, "queue_depth: cannot change");
+	reload_refused(set_field, "threads=3", &nx, "threads: cannot change");
+	/* a LUN that does not open: nothing changes, not even LUN 1 */
+	save_running();
+	edit_config(drop_lun1, NULL);
+	edit_config(add_file_lun, "/nonexistent/b.img");
+	refused(CTL_FAILED, "/nonexistent/b.img", "{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":3}\n");
+	ck_assert_int_eq(fake.luns.count, 3);
+	ck_assert_ptr_nonnull(fake.luns.lun[1]);
+	ck_assert_int_eq(tur(&nx, 0), 0);
+	/* not JSON: the line and column */
+	f = fopen(cfg, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\n  \"luns\": [ { \"path\": \"/x\" }\n", f);
+	fclose(f);
+	snprintf(text, sizeof(text), "%s:", cfg);
+	refused(CTL_FAILED, text, "{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":4}\n");
+	ck_assert_int_eq(fake.luns.count, 3);
+
+	/* LUN 1 gone from the file: removed; log level followed */
+	save_running();
+	edit_config(drop_lun1, NULL);
+	edit_config(set_field, "log_level=info");
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":5}\n");
+	ck_assert_msg(get(r, "result"), "%s", json_object_to_json_string(r));
+	ck_assert_int_eq(geti(r, "result.removed"), 1);
+	ck_assert_int_eq(geti(r, "result.kept"), 2);
+	ck_assert_str_eq(gets_(r, "result.log_level"), "info");
+	json_object_put(r);
+	ck_assert_ptr_null(fake.luns.lun[1]);
+	ck_assert_ptr_nonnull(fake.luns.lun[5]);
+	ck_assert_int_eq(fake.log_level, SRPT_LOG_INFO);
+	ck_assert_int_eq(tur(&nx, 1), 0x052500);
+	ck_assert_int_eq(tur(&nx, 0), 0x063f0e);
+
+	/* without --config: nothing to read */
+	free(fake.opt.config_path);
+	fake.opt.config_path = NULL;
+	refused(CTL_INVALID_PARAMS, "without --config", "{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":6}\n");
+}
+END_TEST
+
 START_TEST(malformed_requests)
 {
 	static const struct {
@@ -739,6 +925,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, config_save_and_reload);
 	tcase_add_test(tc, lun_add_remove);
 	tcase_add_test(tc, lun_config_save);
+	tcase_add_test(tc, config_reload);
 	return s;
 }
 
