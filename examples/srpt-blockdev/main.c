@@ -256,8 +256,9 @@ static void reload(struct blockdev *bd)
 
 /* The control socket (--control): bound before the target's threads
  * exist (its mode is set through the umask), served once the target
- * is. What it serves is also what SIGHUP reloads. */
-static int control_open(struct blockdev *bd)
+ * is. What it serves is also what SIGHUP reloads, with the command
+ * line again over the file. */
+static int control_open(struct blockdev *bd, int argc, char **argv)
 {
 #ifdef BD_HAVE_JSON_C
 	char err[256];
@@ -268,6 +269,8 @@ static int control_open(struct blockdev *bd)
 	bd->svc.desc = &bd->desc;
 	bd->svc.luns = &bd->luns;
 	bd->svc.on_reload = on_reload;
+	bd->svc.argc = argc;
+	bd->svc.argv = argv;
 	if (!bd->opt.control_path)
 		return 0;
 	r = ctl_server_open(&bd->ctl, bd->opt.control_path, svc_methods,
@@ -279,6 +282,8 @@ static int control_open(struct blockdev *bd)
 	return r;
 #else
 	(void)bd;
+	(void)argc;
+	(void)argv;
 	return 0;
 #endif
 }
@@ -340,7 +345,7 @@ int main(int argc, char **argv)
 		options_free(&bd.opt);	/* what was parsed before the error */
 		return r < 0 ? 2 : 0;
 	}
-	if (open_luns(&bd) || control_open(&bd)) {
+	if (open_luns(&bd) || control_open(&bd, argc, argv)) {
 		close_luns(&bd);
 		options_free(&bd.opt);
 		return 1;

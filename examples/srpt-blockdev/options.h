@@ -48,6 +48,11 @@ struct options {
 int options_parse(struct options *o, int argc, char **argv);
 void options_free(struct options *o);
 
+/* The command line's options but --config over @o (a configuration
+ * file read into it), as options_parse() does: 0, or -1 after an error
+ * (printed). --help and --version are not looked at. */
+int options_apply_cli(struct options *o, int argc, char **argv);
+
 /* The defaults, before a configuration file or the command line. */
 void options_init(struct options *o);
 

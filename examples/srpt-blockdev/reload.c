@@ -188,6 +188,12 @@ int svc_reload(struct svc *s, struct reload_result *res, char *msg,
 		options_free(&o);
 		return -EINVAL;
 	}
+	if (s->argc && options_apply_cli(&o, s->argc, s->argv)) {
+		snprintf(msg, n, "%s: the command line does not apply over it (the log says why)",
+			 s->opt->config_path);
+		options_free(&o);
+		return -EINVAL;
+	}
 	if (options_finish(&o)) {
 		snprintf(msg, n, "%s: not a configuration to serve (the log says why)",
 			 s->opt->config_path);

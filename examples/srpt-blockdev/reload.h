@@ -9,8 +9,9 @@
  * the ALUA state follow the file too. Everything else is fixed once the
  * target runs (listening address, threads, pool...): a file that
  * changes one of those is refused, naming the field, and nothing
- * changes. Options given on the command line at the start count as
- * the running value, so a file without them differs.
+ * changes. The command line the target was started with is applied
+ * over the file again, as at the start (srpt-blockdev@.service gives
+ * --control there).
  */
 #include <stddef.h>
 

@@ -57,6 +57,10 @@ struct svc {
 	/* Held around every method (ctl_server_set_lock()) and by a
 	 * reload from another thread. */
 	pthread_mutex_t lock;
+	/* The command line it was started with, which a reload applies
+	 * over the file again (argc 0: none). */
+	int argc;
+	char **argv;
 	/* NULL, or told when a reload starts (@done false) and ends. */
 	void (*on_reload)(struct svc *s, bool done);
 };

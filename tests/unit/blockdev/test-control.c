@@ -727,6 +727,36 @@ START_TEST(config_reload)
 }
 END_TEST
 
+static void drop_field(json_object *root, const char *key)
+{
+	json_object_object_del(root, key);
+}
+
+/* The command line it started with goes over the file again: a unit's
+ * --control is no change of the file's (absent) control. */
+START_TEST(config_reload_command_line)
+{
+	char *argv[] = { "srpt-blockdev", "--config", cfg, "--control",
+			 "/run/srpt/t.sock", NULL };
+	json_object *r;
+
+	fake.opt.control_path = strdup("/run/srpt/t.sock");
+	save_running();
+	edit_config(drop_field, "control");
+	refused(CTL_FAILED, "control: cannot change", "{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":1}\n");
+	fake.svc.argc = 5;
+	fake.svc.argv = argv;
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":2}\n");
+	ck_assert_msg(get(r, "result"), "%s", json_object_to_json_string(r));
+	ck_assert_int_eq(geti(r, "result.kept"), 2);
+	json_object_put(r);
+	/* a command line that no longer applies: refused */
+	argv[4] = "";
+	refused(CTL_FAILED, "the command line does not apply", "{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":3}\n");
+	ck_assert_uint_eq(fake.luns.count, 2);
+}
+END_TEST
+
 START_TEST(malformed_requests)
 {
 	static const struct {
@@ -926,6 +956,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, lun_add_remove);
 	tcase_add_test(tc, lun_config_save);
 	tcase_add_test(tc, config_reload);
+	tcase_add_test(tc, config_reload_command_line);
 	return s;
 }
 
