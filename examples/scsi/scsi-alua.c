@@ -61,6 +61,9 @@ int scsi_target_set_alua_state(struct scsi_target_desc *t,
 	} while (!atomic_compare_exchange_weak_explicit(&t->alua, &old, word,
 							memory_order_acq_rel,
 							memory_order_acquire));
+	/* Every nexus hears of a change once (scsi-ua.c). */
+	if (word != old)
+		atomic_fetch_add(&t->alua_gen, 1);
 	return 0;
 }
 

@@ -55,7 +55,9 @@
 #define ASC_INVALID_FIELD_IN_PARAM	0x2600
 #define ASC_WRITE_PROTECTED		0x2700
 #define ASC_SPACE_ALLOC_FAILED_WP	0x2707
+#define ASC_ALUA_STATE_CHANGED		0x2a06
 #define ASC_SAVING_NOT_SUPPORTED	0x3900
+#define ASC_REPORTED_LUNS_CHANGED	0x3f0e
 #define ASC_INTERNAL_TARGET_FAILURE	0x4400
 
 /* No bit pointer: the field pointer names a whole byte. */
@@ -175,6 +177,17 @@ bool scsi_alua_allows(const struct scsi_target_desc *t, uint8_t ok,
 		      struct scsi_task *task);
 void scsi_cmd_maintenance_in(const struct scsi_target_desc *t,
 			     struct scsi_task *task);
+
+/* scsi-ua.c: the nexus's unit attention */
+/* The pending unit attention's ASC/ASCQ, taken, or ASC_NONE. */
+uint16_t scsi_ua_take(const struct scsi_target_desc *t, struct scsi_nexus *nx);
+void scsi_ua_clear_luns(struct scsi_nexus *nx, unsigned int gen);
+/* Ends @task with the pending unit attention, if it is one to get it. */
+bool scsi_ua_check(const struct scsi_target_desc *t, struct scsi_task *task);
+
+/* scsi.c: LUN index @idx (below scsi_visible_luns()), or NULL */
+struct scsi_lun *scsi_lun_at(const struct scsi_target_desc *t,
+			     unsigned int idx);
 
 /* scsi-lun.c */
 void scsi_cmd_report_luns(const struct scsi_target_desc *t,

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -145,8 +146,12 @@ int scsi_lun_set_lu_id(struct scsi_lun *lun, const uint8_t id[16])
 
 /*
  * SELECT REPORT 00h and 02h list every LU; 01h lists the well-known LUs,
- * of which there are none. Only the bytes the initiator can receive are
- * generated, so the buffer stays within 8 + 8 * SCSI_MAX_LUNS bytes.
+ * of which there are none. One pass over the LUNs, each slot loaded
+ * once, so that a LUN set changing meanwhile still gives a list that
+ * agrees with its length; only the entries the initiator can receive
+ * are written, in a buffer of at most 8 + 8 * SCSI_MAX_LUNS bytes.
+ * Reading the list clears the nexus's REPORTED LUNS DATA HAS CHANGED
+ * for the set it read.
  */
 void scsi_cmd_report_luns(const struct scsi_target_desc *t,
 			  struct scsi_task *task)
@@ -154,8 +159,9 @@ void scsi_cmd_report_luns(const struct scsi_target_desc *t,
 	const uint8_t *cdb = task->cdb;
 	uint8_t select = cdb[2];
 	uint32_t alloc = scsi_get_be32(cdb + 6);
-	unsigned int nluns, i, n;
-	uint32_t total, len;
+	unsigned int gen = atomic_load(&t->luns_gen);
+	unsigned int slots, i, n = 0;
+	size_t room;
 	uint8_t *b;
 
 	if (select > 0x02) {
@@ -166,19 +172,24 @@ void scsi_cmd_report_luns(const struct scsi_target_desc *t,
 		scsi_set_sense_field(task, ASC_INVALID_FIELD_IN_CDB, 6, NO_BIT);
 		return;
 	}
-	nluns = select == 0x01 ? 0 : scsi_visible_luns(t);
-	total = 8 + 8 * nluns;
-	len = scsi_min_u32(total, alloc);
-	/* Whole entries only; still never more than total. */
-	len = (len + 7) & ~7u;
-	b = scsi_task_buffer(task, len);
+	slots = select == 0x01 ? 0 : scsi_visible_luns(t);
+	/* Whole entries: never more than a list of every slot. */
+	room = 8 + 8 * (size_t)slots;
+	if (room > ((size_t)alloc + 7) / 8 * 8)
+		room = ((size_t)alloc + 7) / 8 * 8;
+	b = scsi_task_buffer(task, room);
 	if (!b)
 		return;
-
 	memset(b, 0, 8);
-	scsi_put_be32(b, 8 * nluns);
-	n = (len - 8) / 8;
-	for (i = 0; i < n; i++)
-		scsi_lun_from_index(i, b + 8 + 8 * i);
-	scsi_data_in(task, b, total, alloc);
+	for (i = 0; i < slots; i++) {
+		if (!scsi_lun_at(t, i))
+			continue;
+		if (8 + 8 * (size_t)n < room)
+			scsi_lun_from_index(i, b + 8 + 8 * n);
+		n++;
+	}
+	scsi_put_be32(b, 8 * n);
+	scsi_data_in(task, b, 8 + 8 * n, alloc);
+	if (task->nx && task->status == SCSI_STATUS_GOOD)
+		scsi_ua_clear_luns(task->nx, gen);
 }

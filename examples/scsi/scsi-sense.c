@@ -60,11 +60,12 @@ void scsi_set_information(struct scsi_task *task, uint32_t info)
 }
 
 /*
- * No sense is ever pending: errors are reported with autosense in the
- * response, there are no deferred errors and no unit attentions. So the
- * answer is NO SENSE, except on a LUN that does not exist, where SAM-5
- * wants GOOD status with ILLEGAL REQUEST, LOGICAL UNIT NOT SUPPORTED as
- * the parameter data. Both sense formats are offered (DESC bit).
+ * The only sense ever pending is a unit attention of the nexus (errors
+ * are reported with autosense in the response, there are no deferred
+ * errors): REQUEST SENSE returns it and so clears it. Else the answer is
+ * NO SENSE, except on a LUN that does not exist, where SAM-5 wants GOOD
+ * status with ILLEGAL REQUEST, LOGICAL UNIT NOT SUPPORTED as the
+ * parameter data. Both sense formats are offered (DESC bit).
  */
 void scsi_cmd_request_sense(const struct scsi_target_desc *t,
 			    struct scsi_task *task)
@@ -74,6 +75,15 @@ void scsi_cmd_request_sense(const struct scsi_target_desc *t,
 	uint16_t asc = task->lu ? ASC_NONE : ASC_LUN_NOT_SUPPORTED;
 	uint8_t *b = task->small;
 	uint32_t n;
+
+	if (task->lu && task->nx) {
+		uint16_t ua = scsi_ua_take(t, task->nx);
+
+		if (ua != ASC_NONE) {
+			key = SCSI_SK_UNIT_ATTENTION;
+			asc = ua;
+		}
+	}
 
 	if (cdb[1] & 0x01) {
 		n = 8;

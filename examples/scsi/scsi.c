@@ -3,6 +3,7 @@
  * Command dispatch and the data-phase length rules.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,9 +63,25 @@ static const struct scsi_cmd scsi_cmds[256] = {
 
 unsigned int scsi_visible_luns(const struct scsi_target_desc *t)
 {
-	if (!t->luns)
+	if (!t->luns && !t->lun_slots)
 		return 0;
 	return t->nluns < SCSI_MAX_LUNS ? t->nluns : SCSI_MAX_LUNS;
+}
+
+struct scsi_lun *scsi_lun_at(const struct scsi_target_desc *t,
+			     unsigned int idx)
+{
+	if (idx >= scsi_visible_luns(t))
+		return NULL;
+	if (t->lun_slots)
+		return atomic_load_explicit(&t->lun_slots[idx],
+					    memory_order_acquire);
+	return &t->luns[idx];
+}
+
+struct scsi_lun *scsi_task_lun(const struct scsi_task *task)
+{
+	return task->lu;
 }
 
 /* Space padded, graphic characters only (SPC-4 4.4.1). */
@@ -210,6 +227,7 @@ static void scsi_task_reset(struct scsi_task *task)
 	memset(&task->io, 0, sizeof(task->io));
 	task->heap = NULL;
 	task->lu = NULL;
+	task->nx = NULL;
 	task->lba = 0;
 	task->nblk = 0;
 	task->op = 0;
@@ -251,8 +269,8 @@ static void scsi_dispatch(const struct scsi_target_desc *t,
 	cmd = &scsi_cmds[task->op];
 
 	idx = task->lun8 ? scsi_lun_to_index(task->lun8) : -EINVAL;
-	if (idx >= 0 && (unsigned int)idx < scsi_visible_luns(t))
-		task->lu = &t->luns[idx];
+	if (idx >= 0)
+		task->lu = scsi_lun_at(t, (unsigned int)idx);
 
 	/* SAM-5: only INQUIRY, REPORT LUNS, REQUEST SENSE reach no LU. */
 	if (!task->lu && !cmd->any_lun) {
@@ -260,6 +278,10 @@ static void scsi_dispatch(const struct scsi_target_desc *t,
 			       ASC_LUN_NOT_SUPPORTED);
 		return;
 	}
+	/* A pending unit attention comes before anything the command
+	 * could be refused for. */
+	if (scsi_ua_check(t, task))
+		return;
 	/* Without ALUA there is no REPORT TARGET PORT GROUPS to serve. */
 	if (!cmd->fn || ((cmd->alua & ALUA_ONLY) && !t->tpg_id)) {
 		scsi_set_sense(task, SCSI_SK_ILLEGAL_REQUEST,
@@ -288,15 +310,22 @@ static void scsi_dispatch(const struct scsi_target_desc *t,
 	cmd->fn(t, task);
 }
 
-int scsi_task_start(const struct scsi_target_desc *t, struct scsi_task *task)
+int scsi_task_start_nexus(const struct scsi_target_desc *t,
+			  struct scsi_nexus *nx, struct scsi_task *task)
 {
 	if (!t || !task)
 		return -EINVAL;
 	scsi_task_reset(task);
+	task->nx = nx;
 	scsi_dispatch(t, task);
 	if (task->status != SCSI_STATUS_GOOD)
 		scsi_task_failed(task);
 	return 0;
+}
+
+int scsi_task_start(const struct scsi_target_desc *t, struct scsi_task *task)
+{
+	return scsi_task_start_nexus(t, NULL, task);
 }
 
 /* Not a medium error, not the initiator's: the target's own fault. */

@@ -52,6 +52,7 @@
 #define SCSI_SK_MEDIUM_ERROR		0x3
 #define SCSI_SK_HARDWARE_ERROR		0x4
 #define SCSI_SK_ILLEGAL_REQUEST		0x5
+#define SCSI_SK_UNIT_ATTENTION		0x6
 #define SCSI_SK_DATA_PROTECT		0x7
 #define SCSI_SK_MISCOMPARE		0xe
 
@@ -124,6 +125,18 @@ struct scsi_lun {
 struct scsi_target_desc {
 	struct scsi_lun *luns;	/* LUN index i is luns[i] */
 	unsigned int nluns;	/* only the first SCSI_MAX_LUNS are served */
+	/*
+	 * Instead of luns, for a LUN set that changes while commands run:
+	 * slot i (below nluns) holds LUN index i, or NULL where there is
+	 * none. The emulation loads a slot with acquire ordering once per
+	 * command and remembers the LUN in the task (scsi_task_lun()).
+	 * The caller keeps the array for as long as the target serves and
+	 * a LUN it takes out of its slot valid until no command can have
+	 * loaded it any more and every command that did has finished
+	 * (RCU and a reference per command, say); then
+	 * scsi_target_luns_changed() tells the initiators.
+	 */
+	struct scsi_lun *_Atomic *lun_slots;
 	const char *vendor;	/* at most 8 characters, NULL: "LIBSRPT" */
 	const char *product;	/* at most 16, NULL: "RAMDISK" */
 	const char *revision;	/* at most 4, NULL: "0001" */
@@ -153,6 +166,22 @@ struct scsi_target_desc {
 	 * scsi_target_set_alua_state(), read by every command.
 	 */
 	_Atomic unsigned int alua;
+	/* private: how many times the LUN set and the ALUA state changed
+	 * (unit attention) */
+	_Atomic unsigned int luns_gen;
+	_Atomic unsigned int alua_gen;
+};
+
+/*
+ * What the emulation keeps per I_T nexus (one initiator port logged in
+ * to the target port, over however many channels): the unit attentions
+ * pending for it, REPORTED LUNS DATA HAS CHANGED and ASYMMETRIC ACCESS
+ * STATE CHANGED. The caller owns it, one per nexus, from
+ * scsi_nexus_init() on; all private.
+ */
+struct scsi_nexus {
+	_Atomic unsigned int luns_seen;	/* luns_gen last reported */
+	_Atomic unsigned int alua_seen;	/* alua_gen last reported */
 };
 
 /* Target port group access states (SPC-4 6.37), as the wire has them. */
@@ -270,6 +299,7 @@ struct scsi_task {
 	/* private to the emulation */
 	uint8_t *heap;
 	struct scsi_lun *lu;
+	struct scsi_nexus *nx;
 	uint64_t lba;
 	uint32_t nblk;
 	uint8_t op;
@@ -307,6 +337,73 @@ bool scsi_rw_covers(const uint8_t *cdb, uint64_t lba);
  * Return: 0, or -EINVAL when @t or @task is NULL.
  */
 int scsi_task_start(const struct scsi_target_desc *t, struct scsi_task *task);
+
+/**
+ * scsi_task_start_nexus - scsi_task_start() for a command of an I_T nexus
+ * @t: the target description (read only but for the nexus's state)
+ * @nx: the nexus the command came from (scsi_nexus_init()), or NULL for
+ *      none (then exactly scsi_task_start())
+ * @task: as for scsi_task_start()
+ *
+ * Unit attention (SAM-5 5.14, SPC-4 5.14): after the LUN set changed
+ * (scsi_target_luns_changed()), the nexus's next command to a LUN that
+ * exists, other than INQUIRY, REPORT LUNS and REQUEST SENSE, ends in
+ * CHECK CONDITION, UNIT ATTENTION 06/3F/0E REPORTED LUNS DATA HAS
+ * CHANGED, without being carried out; the initiator retries it. That
+ * happens once per nexus for any number of changes since its last
+ * report: when several commands of a nexus race, exactly one gets it.
+ * REPORT LUNS clears the condition (the nexus has just read the new
+ * set), and REQUEST SENSE returns it as its parameter data and clears
+ * it. INQUIRY neither reports nor clears it. A change of the ALUA
+ * state (scsi_target_set_alua_state()) is reported the same way as
+ * 06/2A/06 ASYMMETRIC ACCESS STATE CHANGED, before the other when both
+ * are pending; only REQUEST SENSE and its own report clear it. Commands
+ * to a LUN that does not exist get 05/25/00 as without a nexus.
+ *
+ * Any thread, also inside library callbacks; no locks taken.
+ *
+ * Return: 0, or -EINVAL when @t or @task is NULL.
+ */
+int scsi_task_start_nexus(const struct scsi_target_desc *t,
+			  struct scsi_nexus *nx, struct scsi_task *task);
+
+/**
+ * scsi_task_lun - the LUN a started task addresses
+ * @task: a task scsi_task_start() ran on
+ *
+ * For a caller whose LUNs come and go (&scsi_target_desc.lun_slots):
+ * the LUN it must keep valid until the task is finished.
+ * Any thread; pure.
+ *
+ * Return: the LUN, or NULL when the command addresses none (INQUIRY,
+ * REPORT LUNS or REQUEST SENSE to a LUN that does not exist, or any
+ * command that failed for want of one).
+ */
+struct scsi_lun *scsi_task_lun(const struct scsi_task *task);
+
+/**
+ * scsi_nexus_init - a new I_T nexus of the target
+ * @nx: its state, filled in
+ * @t: the target description
+ *
+ * The nexus starts with no unit attention pending: it learns the LUN
+ * set as it is now by its own REPORT LUNS. Any thread.
+ *
+ * Return: nothing.
+ */
+void scsi_nexus_init(struct scsi_nexus *nx, const struct scsi_target_desc *t);
+
+/**
+ * scsi_target_luns_changed - the LUN set changed: tell every nexus
+ * @t: the target description, also while commands run on it
+ *
+ * Call after a LUN was added to or taken out of &scsi_target_desc's
+ * slots: every nexus then has REPORTED LUNS DATA HAS CHANGED pending
+ * (see scsi_task_start_nexus()). Any thread.
+ *
+ * Return: nothing.
+ */
+void scsi_target_luns_changed(struct scsi_target_desc *t);
 
 /**
  * scsi_task_data_out_done - take in what the data out brought
@@ -428,10 +525,10 @@ void *scsi_task_detach_buffer(struct scsi_task *task);
  * transitioning (02/04/0A, which Linux retries): only INQUIRY, REPORT
  * LUNS, REPORT TARGET PORT GROUPS and REQUEST SENSE. A change sets the
  * status code REPORT TARGET PORT GROUPS reports to 02h (altered by
- * implicit ALUA behavior). No unit attention is raised: the emulation
- * knows no I_T nexus; Linux learns the new state by its own REPORT
- * TARGET PORT GROUPS (on path activation, or after a command failed
- * with one of the senses above). Setting the state a target is in
+ * implicit ALUA behavior), and every I_T nexus gets the unit attention
+ * ASYMMETRIC ACCESS STATE CHANGED (see scsi_task_start_nexus()), on
+ * which Linux reads the new state with REPORT TARGET PORT GROUPS
+ * (scsi_task_start() knows no nexus and raises none). Setting the state a target is in
  * already changes nothing, the status code included. Any thread.
  *
  * Return: 0, or -EINVAL for a NULL @t, a target without ALUA (tpg_id

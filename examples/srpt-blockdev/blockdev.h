@@ -10,6 +10,8 @@
 #include <srpt/srpt.h>
 
 #include "backing.h"
+#include "luns.h"
+#include "nexus.h"
 #include "options.h"
 #include "pool.h"
 #include "reactor.h"
@@ -34,8 +36,8 @@ struct blockdev {
 	struct srpt_target *t;
 	struct options opt;
 	struct scsi_target_desc desc;
-	struct scsi_lun *luns;
-	struct backing *backings;	/* backings[i] is LUN i's */
+	struct lun_table luns;		/* desc's LUNs */
+	struct nexus_list nexuses;	/* the logged-in initiators */
 	struct pool *pool;
 	struct srpt_mr *pool_mr;
 	struct bd_poller *pollers;
@@ -54,7 +56,8 @@ struct bd_cmd {
 	struct pool_buf buf;
 	struct uring_op op;
 	struct blockdev *bd;
-	const struct backing *b;
+	struct bd_lun *lun;		/* held until the answer */
+	const struct backing *b;	/* lun's */
 	uint64_t done;			/* WRITE SAME: blocks written */
 	unsigned int range;		/* UNMAP: the next range */
 };

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <urcu/urcu-memb.h>
+
 #include "blockdev.h"
 
 /* SAM status: the target cannot take the command now (no buffers); the
@@ -46,6 +48,7 @@ static void reply(struct srpt_io *io, struct bd_cmd *c,
 {
 	struct scsi_task *task = &c->task;
 	struct srpt_io_result res = { .size = sizeof(res) };
+	struct bd_lun *lun = c->lun;
 	void *heap;
 
 	res.status = task->status;
@@ -63,6 +66,19 @@ static void reply(struct srpt_io *io, struct bd_cmd *c,
 	heap = scsi_task_detach_buffer(task);
 	srpt_io_complete(io, &res);
 	free(heap);
+	/* The backing is done with: the data in is in pool chunks. */
+	lun_put(lun);
+}
+
+/* Answer with @res, which carries nothing of the task. */
+static void complete(struct srpt_io *io, struct bd_cmd *c,
+		     const struct srpt_io_result *res)
+{
+	struct bd_lun *lun = c->lun;
+
+	scsi_task_release(&c->task);
+	srpt_io_complete(io, res);
+	lun_put(lun);
 }
 
 static void finish(struct srpt_io *io, struct bd_cmd *c)
@@ -88,8 +104,7 @@ static void task_set_full(struct srpt_io *io, struct bd_cmd *c)
 				      .expected_len = SRPT_LEN_AS_DESCRIBED };
 
 	atomic_fetch_add(&c->bd->busy, 1);
-	scsi_task_release(&c->task);
-	srpt_io_complete(io, &res);
+	complete(io, c, &res);
 }
 
 /* Start backend I/O on this thread's ring (a command that reaches here
@@ -297,8 +312,7 @@ static void data_out_done(struct srpt_io *io, int status, void *arg)
 		};
 
 		pool_put(&c->buf);
-		scsi_task_release(&c->task);
-		srpt_io_complete(io, &res);
+		complete(io, c, &res);
 		return;
 	}
 	scsi_task_data_out_done(&c->bd->desc, &c->task);
@@ -327,29 +341,31 @@ void bd_on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 	const struct srpt_io_info *info = srpt_io_get_info(io);
 	struct bd_cmd *c = cmd_of(io);
 	struct scsi_task *task = &c->task;
+	struct nexus *nx = srpt_channel_get_userdata(ch);
 	struct srpt_sge sg[POOL_MAX_CHUNKS];
-	int idx;
 
-	(void)ch;
 	c->bd = bd;
 	c->buf.n = 0;
-	c->b = NULL;
 	task->lun8 = info->lun;
 	task->cdb = info->cdb;
 	task->cdb_len = info->cdb_len;
 	task->init_dir = info->dir == SRPT_DIR_IN ? SCSI_DIR_IN :
 			 info->dir == SRPT_DIR_OUT ? SCSI_DIR_OUT : SCSI_DIR_NONE;
 	task->init_len = info->data_len;
-	scsi_task_start(&bd->desc, task);
+	/* The LUN the emulation finds in its slot is held before the read
+	 * section ends, so a removal waits for this command (luns.h). The
+	 * library's threads are liburcu readers (srpt_target_poll() too). */
+	urcu_memb_read_lock();
+	scsi_task_start_nexus(&bd->desc, nx ? &nx->nx : NULL, task);
+	c->lun = lun_hold(scsi_task_lun(task));
+	urcu_memb_read_unlock();
+	/* The LUN's backing, for what the medium must do now or after the
+	 * data out (UNMAP learns its ranges only then). */
+	c->b = c->lun ? &c->lun->b : NULL;
 	if (task->status != SCSI_STATUS_GOOD) {
 		reply(io, c, NULL, 0);
 		return;
 	}
-	/* The LUN's backing, for what the medium must do now or after the
-	 * data out (UNMAP learns its ranges only then). */
-	idx = scsi_lun_to_index(info->lun);
-	if (idx >= 0 && (unsigned int)idx < bd->desc.nluns)
-		c->b = &bd->backings[idx];
 	if (task->io.kind == SCSI_IO_NONE) {
 		/* Generated data (INQUIRY, MODE SENSE...) or nothing. */
 		if (task->dir == SCSI_DIR_IN && task->len) {

@@ -194,9 +194,24 @@ static int f_lun_ro(struct ctx *c, const char *field, json_object *v)
 	return get_bool(c, field, v, &c->o->lun[c->o->nluns - 1].read_only);
 }
 
+static int f_lun_number(struct ctx *c, const char *field, json_object *v)
+{
+	struct bd_lun_arg *l = &c->o->lun[c->o->nluns - 1];
+
+	if (!json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < 0 ||
+	    json_object_get_int64(v) >= BD_MAX_LUNS)
+		return bad(c, field, "not a LUN number from 0 to %u",
+			   BD_MAX_LUNS - 1);
+	l->has_index = true;
+	l->index = (unsigned int)json_object_get_int64(v);
+	return 0;
+}
+
 static int f_luns(struct ctx *c, const char *field, json_object *v)
 {
 	static const struct field fields[] = {
+		{ "lun", f_lun_number },
 		{ "path", f_lun_path },
 		{ "name", f_lun_name },
 		{ "read_only", f_lun_ro },
@@ -591,6 +606,8 @@ static json_object *to_json(const struct options *o)
 			r = -1;
 			break;
 		}
+		if (options_lun_index(o, i) != i)
+			r |= add_int(l, "lun", options_lun_index(o, i));
 		r |= add_str(l, "path", o->lun[i].path);
 		if (o->lun[i].name)
 			r |= add_str(l, "name", o->lun[i].name);

@@ -33,6 +33,7 @@ struct ctl_server {
 	char *path;
 	const struct ctl_method *methods;
 	void *arg;
+	pthread_mutex_t *lock;	/* NULL, or held around each method */
 	pthread_t thread;
 	bool started;
 	struct client clients[CTL_MAX_CLIENTS];
@@ -234,7 +235,11 @@ static json_object *handle(struct ctl_server *s, json_object *req)
 		snprintf(msg, sizeof(msg), "no method '%s'", name);
 		r = error_response(id, CTL_METHOD_NOT_FOUND, msg);
 	} else {
+		if (s->lock)
+			pthread_mutex_lock(s->lock);
 		code = m->fn(s->arg, params, &result, msg, sizeof(msg));
+		if (s->lock)
+			pthread_mutex_unlock(s->lock);
 		if (code) {
 			json_object_put(result);
 			r = error_response(id, code, msg[0] ? msg : "failed");
@@ -457,6 +462,11 @@ static void *serve(void *arg)
 	while (s->nclients)
 		drop(s, s->nclients - 1);
 	return NULL;
+}
+
+void ctl_server_set_lock(struct ctl_server *s, pthread_mutex_t *lock)
+{
+	s->lock = lock;
 }
 
 int ctl_server_start(struct ctl_server *s)

@@ -14,6 +14,7 @@
  * in the middle of a line) get an answer or close that client; they
  * never reach the methods nor other clients.
  */
+#include <pthread.h>
 #include <stddef.h>
 
 struct json_object;
@@ -61,6 +62,13 @@ struct ctl_method {
 int ctl_server_open(struct ctl_server **ret, const char *path,
 		    const struct ctl_method *methods, void *arg, char *err,
 		    size_t n);
+
+/*
+ * Hold @lock around every method call, so that another thread that
+ * takes it (a SIGHUP reload) is never in the middle of one. Context:
+ * before ctl_server_start().
+ */
+void ctl_server_set_lock(struct ctl_server *s, pthread_mutex_t *lock);
 
 /* Start the serving thread: 0 or a negative errno. */
 int ctl_server_start(struct ctl_server *s);

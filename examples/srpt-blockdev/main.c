@@ -11,7 +11,8 @@
  *
  * Signals: SIGUSR1 prints the channels and counters, SIGUSR2 makes this
  * process's ALUA port group active/optimized (the survivor of a
- * failover), SIGINT and SIGTERM stop it once every channel drained and
+ * failover), SIGHUP reads the --config file again and applies its LUN
+ * changes (reload.h), SIGINT and SIGTERM stop it once every channel drained and
  * every backend operation ended.
  */
 #include <arpa/inet.h>
@@ -27,6 +28,8 @@
 #include "notify.h"
 #include "show.h"
 #ifdef BD_HAVE_JSON_C
+#include "config.h"
+#include "reload.h"
 #include "service.h"
 #endif
 
@@ -34,13 +37,23 @@
 /* Submission queue entries per ring: a command takes up to 16. */
 #define RING_ENTRIES 256
 
+/* An accepted login joins its I_T nexus, which its commands' unit
+ * attention is kept for. */
 static int on_req(struct srpt_channel *ch, const struct srpt_login_info *li,
 		  void *userdata)
 {
 	struct blockdev *bd = userdata;
+	int r = target_cli_login(&bd->opt.cli, li);
+	struct nexus *n;
 
-	(void)ch;
-	return target_cli_login(&bd->opt.cli, li);
+	if (r != SRPT_LOGIN_ACCEPT)
+		return r;
+	n = nexus_get(&bd->nexuses, li->initiator_port_id,
+		      li->target_port_id, &bd->desc);
+	if (!n)
+		return SRPT_LOGIN_REJ_INSUFFICIENT_RESOURCES;
+	srpt_channel_set_userdata(ch, n);
+	return SRPT_LOGIN_ACCEPT;
 }
 
 static void on_dreq(struct srpt_channel *ch, void *userdata)
@@ -52,8 +65,9 @@ static void on_dreq(struct srpt_channel *ch, void *userdata)
 
 static int on_drained(struct srpt_channel *ch, void *userdata)
 {
-	(void)ch;
-	(void)userdata;
+	struct blockdev *bd = userdata;
+
+	nexus_put(&bd->nexuses, srpt_channel_set_userdata(ch, NULL));
 	return SRPT_DRAINED_DONE;
 }
 
@@ -66,7 +80,7 @@ static int on_tmf(struct srpt_channel *ch, const struct srpt_tmf_info *tmf,
 	struct blockdev *bd = userdata;
 	int idx = scsi_lun_to_index(tmf->lun);
 
-	if (idx < 0 || (unsigned int)idx >= bd->opt.nluns)
+	if (!lun_table_exists(&bd->luns, idx))
 		return SRPT_TSK_MGMT_INCORRECT_LUN;
 	show_tmf("srpt-blockdev", ch, tmf, idx);
 	return 0;
@@ -81,82 +95,46 @@ static const struct srpt_target_ops blockdev_ops = {
 	.on_tmf = on_tmf,
 };
 
-/* The logical unit's 16-byte identity from the backing's 64-bit one:
- * equal in every process that serves the same data. */
-static void lu_id(uint64_t id, uint8_t out[16])
+static int show_lun(const struct bd_lun *l, void *arg)
 {
-	uint64_t other;
-	char text[32];
-	int n = snprintf(text, sizeof(text), "lu:%016" PRIx64, id);
+	const struct backing *b = &l->b;
 
-	other = backing_id_of(text, (size_t)n);
-	for (int i = 0; i < 8; i++) {
-		out[i] = (uint8_t)(id >> (56 - 8 * i));
-		out[8 + i] = (uint8_t)(other >> (56 - 8 * i));
-	}
+	(void)arg;
+	fprintf(stderr, PROG ": LUN %u: %s, %" PRIu64 " blocks of %u bytes%s%s%s%s\n",
+		l->index, l->path, l->lun.nblocks, l->lun.block_size,
+		b->read_only ? ", read-only" : "",
+		b->direct ? ", O_DIRECT" : ", buffered (O_DIRECT refused)",
+		b->write_cache ? ", write cache" : ", write through",
+		b->can_punch ? ", thin (UNMAP)" : "");
+	return 0;
 }
 
 static int open_luns(struct blockdev *bd)
 {
-	unsigned int n = bd->opt.nluns;
+	const struct options *o = &bd->opt;
+	int r = lun_table_init(&bd->luns, &bd->desc,
+			       (o->read_only ? BACKING_RDONLY : 0) |
+			       (o->shared ? BACKING_SHARED : 0) |
+			       (o->dsync ? BACKING_DSYNC : 0), o->block_size);
 
-	bd->luns = calloc(n, sizeof(*bd->luns));
-	bd->backings = calloc(n, sizeof(*bd->backings));
-	if (!bd->luns || !bd->backings)
-		return -ENOMEM;
-	for (unsigned int i = 0; i < n; i++)
-		bd->backings[i].fd = -1;
-	for (unsigned int i = 0; i < n; i++) {
-		struct backing *b = &bd->backings[i];
-		struct scsi_lun *l = &bd->luns[i];
-		struct backing_opts bo = {
-			.flags = (bd->opt.read_only || bd->opt.lun[i].read_only ?
-				  BACKING_RDONLY : 0) |
-				 (bd->opt.shared ? BACKING_SHARED : 0) |
-				 (bd->opt.dsync ? BACKING_DSYNC : 0),
-			.block_size = bd->opt.block_size,
-			.name = bd->opt.lun[i].name,
+	if (r)
+		return r;
+	for (unsigned int i = 0; i < o->nluns; i++) {
+		struct lun_spec spec = {
+			.path = o->lun[i].path,
+			.name = o->lun[i].name,
+			.read_only = o->lun[i].read_only,
 		};
-		uint8_t id[16];
-		int r = backing_open(b, bd->opt.lun[i].path, &bo);
+		char why[512];
 
+		r = lun_table_add(&bd->luns, options_lun_index(o, i), &spec,
+				  why, sizeof(why));
 		if (r) {
-			if (b->why[0])
-				fprintf(stderr, PROG ": LUN %u: %s\n", i, b->why);
-			else
-				fprintf(stderr, PROG ": LUN %u: %s: %s\n", i,
-					bd->opt.lun[i].path, strerror(-r));
+			fprintf(stderr, PROG ": %s\n", why);
 			return r;
 		}
-		for (unsigned int j = 0; j < i; j++) {
-			if (bd->backings[j].id == b->id) {
-				fprintf(stderr, PROG ": LUN %u: %s holds the same data as LUN %u (%s): an initiator would take them for one disk\n",
-					i, bd->opt.lun[i].path, j,
-					bd->opt.lun[j].path);
-				return -EINVAL;
-			}
-		}
-		r = scsi_lun_init_blocks(l, NULL, b->size / b->block_size,
-					 b->block_size, i, 1);
-		if (r) {
-			fprintf(stderr, PROG ": LUN %u: %s: %" PRIu64 " bytes in blocks of %u cannot be a LUN\n",
-				i, bd->opt.lun[i].path, b->size, b->block_size);
-			return r;
-		}
-		l->write_protect = b->read_only;
-		l->write_cache = b->write_cache;
-		l->thin = b->can_punch;
-		lu_id(b->id, id);
-		scsi_lun_set_lu_id(l, id);
-		fprintf(stderr, PROG ": LUN %u: %s, %" PRIu64 " blocks of %u bytes%s%s%s%s\n",
-			i, bd->opt.lun[i].path, l->nblocks, l->block_size,
-			b->read_only ? ", read-only" : "",
-			b->direct ? ", O_DIRECT" : ", buffered (O_DIRECT refused)",
-			b->write_cache ? ", write cache" : ", write through",
-			b->can_punch ? ", thin (UNMAP)" : "");
 	}
-	bd->desc.luns = bd->luns;
-	bd->desc.nluns = n;
+	lun_table_foreach(&bd->luns, show_lun, NULL);
 	bd->desc.vendor = "LIBSRPT";
 	bd->desc.product = "BLOCKDEV";
 	bd->desc.revision = "0001";
@@ -223,10 +201,7 @@ static void stop_pollers(struct blockdev *bd)
 
 static void close_luns(struct blockdev *bd)
 {
-	for (unsigned int i = 0; bd->backings && i < bd->opt.nluns; i++)
-		backing_close(&bd->backings[i]);
-	free(bd->backings);
-	free(bd->luns);
+	lun_table_fini(&bd->luns);
 }
 
 static void dump(struct blockdev *bd)
@@ -239,7 +214,7 @@ static void dump(struct blockdev *bd)
 		 (unsigned long long)atomic_load(&bd->busy),
 		 bd->opt.alua_group ? scsi_target_get_alua_state(&bd->desc) : 0);
 	show_counters(bd->t, PROG, extra);
-	notify_status(bd->opt.nluns, srpt_target_channel_count(bd->t));
+	notify_status(bd->luns.count, srpt_target_channel_count(bd->t));
 }
 
 static void promote(struct blockdev *bd)
@@ -251,27 +226,64 @@ static void promote(struct blockdev *bd)
 		r ? "no ALUA (--alua-group) to change" : "now active/optimized");
 }
 
+#ifdef BD_HAVE_JSON_C
+/* systemd hears of a reload (ExecReload= sends SIGHUP). */
+static void on_reload(struct svc *s, bool done)
+{
+	if (done)
+		notify_ready(s->luns->count,
+			     srpt_target_channel_count(s->t));
+	else
+		notify_reloading();
+}
+#endif
+
+/* SIGHUP: the configuration file again, its LUN changes applied. */
+static void reload(struct blockdev *bd)
+{
+#ifdef BD_HAVE_JSON_C
+	struct reload_result res;
+	char msg[CONFIG_ERR_MAX + 128];
+
+	pthread_mutex_lock(&bd->svc.lock);
+	svc_reload_logged(&bd->svc, &res, msg, sizeof(msg), "SIGHUP");
+	pthread_mutex_unlock(&bd->svc.lock);
+#else
+	(void)bd;
+	fprintf(stderr, PROG ": SIGHUP: no reload, built without json-c\n");
+#endif
+}
+
 /* The control socket (--control): bound before the target's threads
  * exist (its mode is set through the umask), served once the target
- * is. */
-static int control_open(struct blockdev *bd)
+ * is. What it serves is also what SIGHUP reloads, with the command
+ * line again over the file. */
+static int control_open(struct blockdev *bd, int argc, char **argv)
 {
 #ifdef BD_HAVE_JSON_C
 	char err[256];
 	int r;
 
-	if (!bd->opt.control_path)
-		return 0;
 	bd->svc.ops = &svc_srpt_ops;
 	bd->svc.opt = &bd->opt;
 	bd->svc.desc = &bd->desc;
+	bd->svc.luns = &bd->luns;
+	bd->svc.on_reload = on_reload;
+	bd->svc.argc = argc;
+	bd->svc.argv = argv;
+	if (!bd->opt.control_path)
+		return 0;
 	r = ctl_server_open(&bd->ctl, bd->opt.control_path, svc_methods,
 			    &bd->svc, err, sizeof(err));
 	if (r)
 		fprintf(stderr, PROG ": %s\n", err);
+	else
+		ctl_server_set_lock(bd->ctl, &bd->svc.lock);
 	return r;
 #else
 	(void)bd;
+	(void)argc;
+	(void)argv;
 	return 0;
 #endif
 }
@@ -281,9 +293,9 @@ static int control_start(struct blockdev *bd)
 #ifdef BD_HAVE_JSON_C
 	int r;
 
+	bd->svc.t = bd->t;
 	if (!bd->ctl)
 		return 0;
-	bd->svc.t = bd->t;
 	r = ctl_server_start(bd->ctl);
 	if (r)
 		fprintf(stderr, PROG ": control socket thread: %s\n",
@@ -316,7 +328,12 @@ static void teardown(struct blockdev *bd)
 
 int main(int argc, char **argv)
 {
-	struct blockdev bd = { 0 };
+	struct blockdev bd = {
+		.nexuses = { .lock = PTHREAD_MUTEX_INITIALIZER },
+#ifdef BD_HAVE_JSON_C
+		.svc = { .lock = PTHREAD_MUTEX_INITIALIZER },
+#endif
+	};
 	struct srpt_target_opts o = { .size = sizeof(o) };
 	char dest[INET6_ADDRSTRLEN + 8];
 	uint64_t id_ext, guid;
@@ -328,7 +345,7 @@ int main(int argc, char **argv)
 		options_free(&bd.opt);	/* what was parsed before the error */
 		return r < 0 ? 2 : 0;
 	}
-	if (open_luns(&bd) || control_open(&bd)) {
+	if (open_luns(&bd) || control_open(&bd, argc, argv)) {
 		close_luns(&bd);
 		options_free(&bd.opt);
 		return 1;
@@ -346,6 +363,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	r = pool_new(bd.opt.pool_size, &bd.pool);
 	if (r) {
@@ -385,10 +403,10 @@ int main(int argc, char **argv)
 	srpt_target_get_port_id(bd.t, &id_ext, &guid);
 	target_cli_dest(&bd.opt.cli, dest, sizeof(dest));
 	printf(PROG ": serving %u LUN(s); add_target: id_ext=%016" PRIx64
-	       ",ioc_guid=%016" PRIx64 ",dest=%s\n", bd.opt.nluns, id_ext,
+	       ",ioc_guid=%016" PRIx64 ",dest=%s\n", bd.luns.count, id_ext,
 	       guid, dest);
 	fflush(stdout);
-	notify_ready(bd.opt.nluns, srpt_target_channel_count(bd.t));
+	notify_ready(bd.luns.count, srpt_target_channel_count(bd.t));
 	for (;;) {
 		r = sigwait(&set, &sig);
 		if (r == EINTR)
@@ -397,6 +415,8 @@ int main(int argc, char **argv)
 			dump(&bd);
 		else if (sig == SIGUSR2)
 			promote(&bd);
+		else if (sig == SIGHUP)
+			reload(&bd);
 		else
 			break;
 	}

@@ -83,3 +83,8 @@ int notify_stopping(const char *why)
 		 why);
 	return notify_send(msg);
 }
+
+int notify_reloading(void)
+{
+	return notify_send("RELOADING=1\nSTATUS=Reloading the configuration");
+}

@@ -25,6 +25,9 @@ int notify_status(unsigned int nluns, unsigned int channels);
 /* STOPPING=1 and STATUS=Stopping (WHY): disconnecting every channel. */
 int notify_stopping(const char *why);
 
+/* RELOADING=1: a reload (SIGHUP) started; notify_ready() ends it. */
+int notify_reloading(void);
+
 /* One datagram as it is ("KEY=VALUE\n..."). */
 int notify_send(const char *state);
 

@@ -239,13 +239,23 @@ static int replace(char **dst, const char *src)
 
 int options_parse(struct options *o, int argc, char **argv)
 {
-	unsigned long v;
-	int c, r;
+	int r;
 
 	options_init(o);
 	r = first_pass(o, argc, argv);
 	if (r <= 0)
 		return r;
+	if (options_apply_cli(o, argc, argv))
+		return -1;
+	return options_finish(o) ? -1 : 1;
+}
+
+int options_apply_cli(struct options *o, int argc, char **argv)
+{
+	unsigned long v;
+	int c, r;
+
+	optind = 0;
 	while ((c = getopt_long(argc, argv, SHORT_OPTS, lopts, NULL)) != -1) {
 		r = target_cli_option(&o->cli, c, optarg);
 		if (r < 0)
@@ -311,13 +321,24 @@ int options_parse(struct options *o, int argc, char **argv)
 	for (; optind < argc; optind++)
 		if (add_lun(o, argv[optind]))
 			return -1;
-	return options_finish(o) ? -1 : 1;
+	return 0;
+}
+
+unsigned int options_lun_index(const struct options *o, unsigned int i)
+{
+	return o->lun[i].has_index ? o->lun[i].index : i;
 }
 
 int options_finish(struct options *o)
 {
 	if (!o->nluns)
 		return cli_fail(PROG, "no LUN: name at least one file or block device (see --help)");
+	for (unsigned int i = 0; i < o->nluns; i++)
+		for (unsigned int j = 0; j < i; j++)
+			if (options_lun_index(o, i) == options_lun_index(o, j))
+				return cli_fail(PROG, "LUN %u is both %s and %s",
+						options_lun_index(o, i),
+						o->lun[j].path, o->lun[i].path);
 	if (o->cli.busy_poll)
 		return cli_fail(PROG, "--busy-poll: srpt-blockdev polls on its own threads, which sleep when idle");
 	if (!o->alua_group && (o->alua_port ||

@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "scsi.h"
 
-#define BD_MAX_LUNS 256u
+#define BD_MAX_LUNS 256u	/* LUN numbers 0..255 */
 
 /* One LUN: a path, the name its data goes by if the user gave one
  * ("PATH,name=NAME": the designators then come from the name), and
@@ -17,6 +17,8 @@ struct bd_lun_arg {
 	char *path;
 	char *name;
 	bool read_only;		/* ",ro" */
+	bool has_index;		/* "lun" in the file: index is its number */
+	unsigned int index;	/* else it is its position in the list */
 };
 
 struct options {
@@ -46,12 +48,20 @@ struct options {
 int options_parse(struct options *o, int argc, char **argv);
 void options_free(struct options *o);
 
+/* The command line's options but --config over @o (a configuration
+ * file read into it), as options_parse() does: 0, or -1 after an error
+ * (printed). --help and --version are not looked at. */
+int options_apply_cli(struct options *o, int argc, char **argv);
+
 /* The defaults, before a configuration file or the command line. */
 void options_init(struct options *o);
 
 /* What options_parse() checks once the file and the command line are
  * in: -1 after an error (printed, naming the options). */
 int options_finish(struct options *o);
+
+/* The LUN number of lun[@i]. */
+unsigned int options_lun_index(const struct options *o, unsigned int i);
 
 /* "err", "warning", "notice", "info", "debug" (or 3..7): the level, or
  * -1. And back: the name of a level. */

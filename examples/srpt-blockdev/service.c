@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "reload.h"
 #include "service.h"
 #include "show.h"
 
@@ -174,6 +175,44 @@ static int only(json_object *params, const char *const *names, bool required,
 	return 0;
 }
 
+static json_object *lun_json(const struct bd_lun *l)
+{
+	json_object *j = json_object_new_object();
+
+	put_int(j, "lun", l->index);
+	put_str(j, "path", l->path);
+	put_str(j, "name", l->name);
+	put_u64(j, "size", l->lun.nblocks * l->lun.block_size);
+	put_u64(j, "blocks", l->lun.nblocks);
+	put_int(j, "block_size", l->lun.block_size);
+	put_bool(j, "read_only", l->lun.write_protect);
+	put_bool(j, "thin", l->lun.thin);
+	put_bool(j, "write_cache", l->lun.write_cache);
+	return j;
+}
+
+static int add_lun(const struct bd_lun *l, void *arg)
+{
+	json_object_array_add(arg, lun_json(l));
+	return 0;
+}
+
+/* The JSON of LUN @idx, into *@out. */
+struct find {
+	int idx;
+	json_object **out;
+};
+
+static int find_lun(const struct bd_lun *l, void *arg)
+{
+	struct find *f = arg;
+
+	if ((int)l->index != f->idx)
+		return 0;
+	*f->out = lun_json(l);
+	return 1;
+}
+
 static int target_show(void *arg, json_object *params, json_object **result,
 		       char *msg, size_t n)
 {
@@ -200,21 +239,7 @@ static int target_show(void *arg, json_object *params, json_object **result,
 	json_object_array_add(ports, port);
 	json_object_object_add(r, "ports", ports);
 	luns = json_object_new_array();
-	for (unsigned int i = 0; i < s->desc->nluns; i++) {
-		const struct scsi_lun *l = &s->desc->luns[i];
-		json_object *j = json_object_new_object();
-
-		put_int(j, "lun", i);
-		put_str(j, "path", i < o->nluns ? o->lun[i].path : NULL);
-		put_str(j, "name", i < o->nluns ? o->lun[i].name : NULL);
-		put_u64(j, "size", l->nblocks * l->block_size);
-		put_u64(j, "blocks", l->nblocks);
-		put_int(j, "block_size", l->block_size);
-		put_bool(j, "read_only", l->write_protect);
-		put_bool(j, "thin", l->thin);
-		put_bool(j, "write_cache", l->write_cache);
-		json_object_array_add(luns, j);
-	}
+	lun_table_foreach(s->luns, add_lun, luns);
 	json_object_object_add(r, "luns", luns);
 	if (s->desc->tpg_id) {
 		alua = json_object_new_object();
@@ -431,14 +456,205 @@ static int config_save_method(void *arg, json_object *params,
 	return 0;
 }
 
-static int not_supported(void *arg, json_object *params, json_object **result,
+/* opt's LUN list as the table has it now, for config.save: in LUN
+ * order, a number only where it is not the position. */
+struct opt_luns {
+	struct options *o;
+	int err;
+};
+
+static int opt_lun(const struct bd_lun *l, void *arg)
+{
+	struct opt_luns *ol = arg;
+	struct bd_lun_arg *a = &ol->o->lun[ol->o->nluns];
+
+	memset(a, 0, sizeof(*a));
+	a->path = strdup(l->path);
+	a->name = l->name ? strdup(l->name) : NULL;
+	a->read_only = l->read_only;
+	a->index = l->index;
+	a->has_index = l->index != ol->o->nluns;
+	ol->o->nluns++;
+	if (!a->path || (l->name && !a->name))
+		ol->err = -ENOMEM;
+	return 0;
+}
+
+int svc_sync_luns(struct svc *s)
+{
+	struct opt_luns ol = { .o = s->opt };
+
+	for (unsigned int i = 0; i < s->opt->nluns; i++) {
+		free(s->opt->lun[i].path);
+		free(s->opt->lun[i].name);
+	}
+	s->opt->nluns = 0;
+	lun_table_foreach(s->luns, opt_lun, &ol);
+	return ol.err;
+}
+
+/* params.lun: a LUN number, or absent when @optional. */
+static int lun_number(json_object *params, bool optional, int *out,
+		      char *msg, size_t n)
+{
+	json_object *v;
+	int64_t x;
+
+	if (!json_object_object_get_ex(params, "lun", &v)) {
+		if (optional) {
+			*out = -1;
+			return 0;
+		}
+		snprintf(msg, n, "params.lun: missing (the LUN number, from target.show)");
+		return CTL_INVALID_PARAMS;
+	}
+	if (!json_object_is_type(v, json_type_int) ||
+	    (x = json_object_get_int64(v)) < 0 || x >= LUN_TABLE_MAX) {
+		snprintf(msg, n, "params.lun: not a LUN number from 0 to %u",
+			 LUN_TABLE_MAX - 1);
+		return CTL_INVALID_PARAMS;
+	}
+	*out = (int)x;
+	return 0;
+}
+
+static int lun_add(void *arg, json_object *params, json_object **result,
+		   char *msg, size_t n)
+{
+	static const char *const names[] = {
+		"path", "name", "read_only", "lun", NULL,
+	};
+	struct svc *s = arg;
+	struct lun_spec spec = { 0 };
+	json_object *v;
+	int e = only(params, names, true, msg, n), idx, r;
+	char why[512];
+
+	if (e)
+		return e;
+	if (!json_object_object_get_ex(params, "path", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    !*json_object_get_string(v)) {
+		snprintf(msg, n, "params.path: not a file or block device name");
+		return CTL_INVALID_PARAMS;
+	}
+	spec.path = json_object_get_string(v);
+	if (json_object_object_get_ex(params, "name", &v)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    !*json_object_get_string(v)) {
+			snprintf(msg, n, "params.name: not a non-empty string");
+			return CTL_INVALID_PARAMS;
+		}
+		spec.name = json_object_get_string(v);
+	}
+	if (json_object_object_get_ex(params, "read_only", &v)) {
+		if (!json_object_is_type(v, json_type_boolean)) {
+			snprintf(msg, n, "params.read_only: not true or false");
+			return CTL_INVALID_PARAMS;
+		}
+		spec.read_only = json_object_get_boolean(v);
+	}
+	e = lun_number(params, true, &idx, msg, n);
+	if (e)
+		return e;
+	if (idx < 0)
+		idx = lun_table_free_index(s->luns);
+	if (idx < 0) {
+		snprintf(msg, n, "every LUN number from 0 to %u is in use",
+			 LUN_TABLE_MAX - 1);
+		return CTL_FAILED;
+	}
+	r = lun_table_add(s->luns, (unsigned int)idx, &spec, why, sizeof(why));
+	if (r) {
+		snprintf(msg, n, "%s", why);
+		return r == -EEXIST ? CTL_INVALID_PARAMS : CTL_FAILED;
+	}
+	if (svc_sync_luns(s))
+		fprintf(stderr, "srpt-blockdev: out of memory: config.save would miss LUNs\n");
+	fprintf(stderr, "srpt-blockdev: LUN %d: %s added, by the control socket\n",
+		idx, spec.path);
+	*result = NULL;
+	lun_table_foreach(s->luns, find_lun, &(struct find){ idx, result });
+	return 0;
+}
+
+static int lun_remove(void *arg, json_object *params, json_object **result,
+		      char *msg, size_t n)
+{
+	static const char *const names[] = { "lun", NULL };
+	struct svc *s = arg;
+	unsigned int busy = 0;
+	int e = only(params, names, true, msg, n), idx, r;
+
+	if (e)
+		return e;
+	e = lun_number(params, false, &idx, msg, n);
+	if (e)
+		return e;
+	r = lun_table_remove(s->luns, (unsigned int)idx, &busy);
+	if (r == -ENOENT) {
+		snprintf(msg, n, "no LUN %d", idx);
+		return CTL_NOT_FOUND;
+	}
+	if (svc_sync_luns(s))
+		fprintf(stderr, "srpt-blockdev: out of memory: config.save would miss LUNs\n");
+	fprintf(stderr, "srpt-blockdev: LUN %d removed, by the control socket\n",
+		idx);
+	*result = json_object_new_object();
+	put_int(*result, "lun", idx);
+	put_u64(*result, "busy", busy);
+	return 0;
+}
+
+static int config_reload(void *arg, json_object *params, json_object **result,
 			 char *msg, size_t n)
 {
-	(void)arg;
-	(void)params;
-	(void)result;
-	snprintf(msg, n, "not supported: LUNs are added and removed by restarting srpt-blockdev with a new configuration");
-	return CTL_NOT_SUPPORTED;
+	struct svc *s = arg;
+	struct reload_result res;
+	int e = no_params(params, msg, n);
+
+	if (e)
+		return e;
+	if (!config_available()) {
+		snprintf(msg, n, "not available: built without json-c");
+		return CTL_NOT_SUPPORTED;
+	}
+	e = svc_reload_logged(s, &res, msg, n, "the control socket");
+	if (e == -ENODATA)
+		return CTL_INVALID_PARAMS;
+	if (e)
+		return CTL_FAILED;
+	*result = json_object_new_object();
+	put_str(*result, "path", s->opt->config_path);
+	put_u64(*result, "added", res.added);
+	put_u64(*result, "removed", res.removed);
+	put_u64(*result, "kept", res.kept);
+	put_str(*result, "log_level", options_log_level_name(s->opt->log_level));
+	if (s->desc->tpg_id)
+		put_str(*result, "alua_state", options_alua_state_name(
+				scsi_target_get_alua_state(s->desc)));
+	return 0;
+}
+
+int svc_reload_logged(struct svc *s, struct reload_result *res, char *msg,
+		      size_t n, const char *by)
+{
+	int r;
+
+	if (s->on_reload)
+		s->on_reload(s, false);
+	r = svc_reload(s, res, msg, n);
+	if (r)
+		fprintf(stderr, "srpt-blockdev: reload (by %s) refused: %s\n",
+			by, msg);
+	else
+		fprintf(stderr, "srpt-blockdev: reloaded %s (by %s): %u LUN(s) added, %u removed, %u kept%s%s\n",
+			s->opt->config_path, by, res->added, res->removed,
+			res->kept, res->log_level ? ", new log level" : "",
+			res->alua_state ? ", new ALUA state" : "");
+	if (s->on_reload)
+		s->on_reload(s, true);
+	return r;
 }
 
 const struct ctl_method svc_methods[] = {
@@ -448,7 +664,8 @@ const struct ctl_method svc_methods[] = {
 	{ "alua.set_state", alua_set_state },
 	{ "log.set_level", log_set_level },
 	{ "config.save", config_save_method },
-	{ "lun.add", not_supported },
-	{ "lun.remove", not_supported },
+	{ "config.reload", config_reload },
+	{ "lun.add", lun_add },
+	{ "lun.remove", lun_remove },
 	{ NULL, NULL },
 };

@@ -20,6 +20,13 @@
 #   indirect one 68 + 16 * (inline descriptors), so the lengths show what
 #   kind of data descriptors the target really had to handle.
 # blk_disk_ok DEV: the SCSI device under DEV is still "running".
+# blk_fio_loop MAP NAME SEED MIN STOP [FIO_ARGS...]: fio randwrite
+#   --verify passes (8 MiB, qd 16) on MAP until the file STOP exists and
+#   at least MIN passes ran; pass N's output in $BLK_OUT/NAME-fio-N.txt,
+#   "pass N rc=R" lines in $BLK_OUT/NAME-passes.txt; returns 1 after the
+#   first failed pass. Run it in the background.
+# blk_fio_end NAME PID STOP WHAT: creates STOP, waits for the loop PID;
+#   blk_fail (naming WHAT) unless every pass ended without an error.
 
 BLK_TRACEFS=/sys/kernel/tracing
 
@@ -147,4 +154,34 @@ blk_disk_ok() {
 	local b=${1#/dev/} st
 	st=$(cat "/sys/block/$b/device/state" 2>/dev/null)
 	[ "$st" = running ]
+}
+
+blk_fio_loop() {
+	local map=$1 name=$2 seed=$3 min=$4 stop=$5 n=0 rc
+	shift 5
+	: >"$BLK_OUT/$name-passes.txt"
+	while [ ! -e "$stop" ] || [ $n -lt "$min" ]; do
+		n=$((n + 1))
+		rc=0
+		fio --name="$name" --filename="$map" --rw=randwrite --bs=4k \
+			--iodepth=16 --ioengine=libaio --direct=1 --size=8M \
+			--verify=crc32c --do_verify=1 --verify_fatal=1 \
+			--randseed=$((seed + n)) "$@" \
+			>"$BLK_OUT/$name-fio-$n.txt" 2>&1 || rc=$?
+		echo "pass $n rc=$rc" >>"$BLK_OUT/$name-passes.txt"
+		[ $rc -eq 0 ] || return 1
+	done
+}
+
+blk_fio_end() {
+	local name=$1 pid=$2 stop=$3 what=$4 rc=0 f
+	touch "$stop"
+	wait "$pid" || rc=$?
+	if [ $rc -ne 0 ]; then
+		tail -n 30 "$BLK_OUT"/"$name"-fio-*.txt >&2
+		blk_fail "fio failed $what: $(tail -n 1 "$BLK_OUT/$name-passes.txt")"
+	fi
+	for f in "$BLK_OUT"/"$name"-fio-*.txt; do
+		grep -q "err= 0" "$f" || blk_fail "$(basename "$f"): fio reported an error"
+	done
 }

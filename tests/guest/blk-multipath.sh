@@ -11,7 +11,9 @@
 # cycles, so that each path goes and comes back twice. Checks: no I/O or verify error, every
 # cycle's path comes back into its map, at the end both paths of every
 # map are active, srpt-ramdisk exits 0 on SIGTERM. Then the ALUA failover
-# of srpt-blockdev (blockdev-alua.sh) in the same guest.
+# of srpt-blockdev (blockdev-alua.sh) and srpt-blockdev run as a service
+# from its configuration files and steered by srptctl (service.sh), in
+# the same guest.
 # Usage: blk-multipath.sh BUILD_DIR
 # Needs multipath-tools and udev.
 set -euo pipefail
@@ -243,6 +245,10 @@ note "SIGTERM: exit 0$RAMDISK_LEAK_NOTE; $(grep -c "login accepted" "$RAMDISK_LO
 # --- srpt-blockdev: ALUA failover between two processes, same guest -------
 # shellcheck source-path=SCRIPTDIR source=blockdev-alua.sh
 . "$here/blockdev-alua.sh"
+
+# --- srpt-blockdev as a service: JSON configuration, srptctl -------------
+# shellcheck source-path=SCRIPTDIR source=service.sh
+. "$here/service.sh"
 
 blk_save_dmesg
 note "PASS ($(blk_elapsed) s)"

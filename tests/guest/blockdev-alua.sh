@@ -75,21 +75,7 @@ note "ALUA: srpt-blockdev A (port group 1, active/optimized) and B (group 2, non
 
 stop=/tmp/alua-fio-stop
 rm -f "$stop"
-: >"$BLK_OUT/alua-passes.txt"
-alua_fio_loop() {
-	local n=0 rc
-	while [ ! -e "$stop" ] || [ $n -lt 2 ]; do
-		n=$((n + 1))
-		rc=0
-		fio --name=alua --filename="$alua_map" --rw=randwrite --bs=4k \
-			--iodepth=16 --ioengine=libaio --direct=1 --size=8M \
-			--verify=crc32c --do_verify=1 --verify_fatal=1 \
-			--randseed=$((3000 + n)) >"$BLK_OUT/alua-fio-$n.txt" 2>&1 || rc=$?
-		echo "pass $n rc=$rc" >>"$BLK_OUT/alua-passes.txt"
-		[ $rc -eq 0 ] || return 1
-	done
-}
-alua_fio_loop &
+blk_fio_loop "$alua_map" alua 3000 2 "$stop" &
 fio_pid=$!
 sleep 3
 # I/O goes on through B while A is gone; A's path comes back when it does.
@@ -120,17 +106,8 @@ while [ "$(_now_cs)" -lt "$end" ] || [ $cycles -lt "$ALUA_MIN_CYCLES" ]; do
 	cycles=$((cycles + 1))
 	sleep 2
 done
-touch "$stop"
-frc=0
-wait $fio_pid || frc=$?
+blk_fio_end alua "$fio_pid" "$stop" "across the failovers"
 fio_pid=
-[ $frc -eq 0 ] || {
-	tail -n 30 "$BLK_OUT"/alua-fio-*.txt >&2
-	blk_fail "fio failed across the failovers: $(tail -n 1 "$BLK_OUT/alua-passes.txt")"
-}
-for f in "$BLK_OUT"/alua-fio-*.txt; do
-	grep -q "err= 0" "$f" || blk_fail "$(basename "$f"): fio reported an error"
-done
 [ $cycles -ge "$ALUA_MIN_CYCLES" ] || blk_fail "fio ended after $cycles ALUA cycles"
 wait_until 60 _alua_map || blk_fail "the map does not end with both paths active"
 note "ALUA failover: A killed with SIGKILL and restarted $cycles times in $(( ($(_now_cs) - t0) / 100 ))s under fio randwrite --verify: I/O moved to B and back each time, $(wc -l <"$BLK_OUT/alua-passes.txt") passes, no I/O or verify error; both paths active at the end"

@@ -27,7 +27,7 @@ ls "$tmp/prefix"/share/man/man7/libsrpt.7* >/dev/null 2>&1 ||
 if [ -x "$tmp/prefix/sbin/srpt-blockdev" ]; then
 	unit=$tmp/prefix/lib/systemd/system/srpt-blockdev@.service
 	[ -f "$unit" ] || { echo "install-test: srpt-blockdev@.service not under the prefix"; exit 1; }
-	grep -qx "ExecStart=$tmp/prefix/sbin/srpt-blockdev \$SRPT_BLOCKDEV_ARGS" "$unit" ||
+	grep -qx "ExecStart=$tmp/prefix/sbin/srpt-blockdev --config /etc/srpt/%i.json --control /run/srpt/%i.sock" "$unit" ||
 		{ grep ExecStart "$unit"; echo "install-test: the unit does not run the installed program"; exit 1; }
 fi
 so=$(find "$tmp/prefix" -name 'libsrpt.so.1' | head -n 1)

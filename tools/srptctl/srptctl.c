@@ -2,8 +2,8 @@
 /*
  * srptctl: asks a running srpt-blockdev, through its control socket
  * (--control), what it serves and who is connected, and tells it to
- * close a channel, change its ALUA state or log level, or save its
- * configuration. One JSON-RPC 2.0 request per line, one answer per line
+ * close a channel, add or remove a LUN, change its ALUA state or log
+ * level, or save or reload its configuration. One JSON-RPC 2.0 request per line, one answer per line
  * (srptctl(8)). Tables for people, --json for scripts.
  */
 #include <errno.h>
@@ -33,11 +33,17 @@ static const char usage[] =
 "  show            the target port, its LUNs and ALUA state\n"
 "  sessions        every channel: initiator, state, credits, counters\n"
 "  close ID        disconnect channel ID (from 'sessions')\n"
+"  lun add PATH [--lun N] [--name NAME] [--ro]\n"
+"                  serve a file or block device as a new LUN (default:\n"
+"                  the lowest free number); initiators are told\n"
+"  lun remove N    stop serving LUN N\n"
 "  alua STATE      set the port group's ALUA state: active,\n"
 "                  non-optimized, standby or unavailable\n"
 "  log LEVEL       set the log level: err, warning, notice, info, debug\n"
 "  save [PATH]     write the running configuration to PATH (default:\n"
 "                  the --config file it was started with)\n"
+"  reload          read the --config file again and apply its LUN\n"
+"                  changes (as SIGHUP)\n"
 "  call METHOD [PARAMS]  send any method, PARAMS a JSON object\n"
 "\n"
 "Options:\n"
@@ -235,10 +241,31 @@ static void human(uint64_t v, char *out, size_t n)
 		snprintf(out, n, d < 10 ? "%.1f%c" : "%.0f%c", d, units[u]);
 }
 
+static void print_lun_head(void)
+{
+	printf("%-4s %-8s %-6s %-3s %-4s %-6s %-s\n", "LUN", "SIZE", "BLOCK",
+	       "RO", "THIN", "WCACHE", "PATH");
+}
+
+static void print_lun(json_object *l)
+{
+	json_object *name;
+	char size[32];
+
+	human(u64(l, "size"), size, sizeof(size));
+	printf("%-4" PRId64 " %-8s %-6" PRId64 " %-3s %-4s %-6s %s",
+	       i64(l, "lun"), size, i64(l, "block_size"),
+	       boolean(l, "read_only") ? "yes" : "no",
+	       boolean(l, "thin") ? "yes" : "no",
+	       boolean(l, "write_cache") ? "yes" : "no", str(l, "path"));
+	if (json_object_object_get_ex(l, "name", &name) && name)
+		printf(" (name %s)", json_object_get_string(name));
+	printf("\n");
+}
+
 static void print_show(json_object *r)
 {
 	json_object *ports, *luns, *alua;
-	char size[32];
 
 	if (json_object_object_get_ex(r, "ports", &ports))
 		for (size_t i = 0; i < json_object_array_length(ports); i++) {
@@ -258,24 +285,11 @@ static void print_show(json_object *r)
 	printf("configuration %s\n", str(r, "config"));
 	printf("channels      %" PRIu64 " now, %" PRIu64 " logins\n",
 	       u64(r, "channels"), u64(r, "logins"));
-	printf("\n%-4s %-8s %-6s %-3s %-4s %-6s %-s\n", "LUN", "SIZE", "BLOCK",
-	       "RO", "THIN", "WCACHE", "PATH");
+	printf("\n");
+	print_lun_head();
 	if (json_object_object_get_ex(r, "luns", &luns))
-		for (size_t i = 0; i < json_object_array_length(luns); i++) {
-			json_object *l = json_object_array_get_idx(luns, i);
-			json_object *name;
-
-			human(u64(l, "size"), size, sizeof(size));
-			printf("%-4" PRId64 " %-8s %-6" PRId64 " %-3s %-4s %-6s %s",
-			       i64(l, "lun"), size, i64(l, "block_size"),
-			       boolean(l, "read_only") ? "yes" : "no",
-			       boolean(l, "thin") ? "yes" : "no",
-			       boolean(l, "write_cache") ? "yes" : "no",
-			       str(l, "path"));
-			if (json_object_object_get_ex(l, "name", &name) && name)
-				printf(" (name %s)", json_object_get_string(name));
-			printf("\n");
-		}
+		for (size_t i = 0; i < json_object_array_length(luns); i++)
+			print_lun(json_object_array_get_idx(luns, i));
 }
 
 static void print_sessions(json_object *r)
@@ -309,6 +323,64 @@ static void print_sessions(json_object *r)
 	}
 }
 
+/* A LUN number on the command line: 0..255, or -1. */
+static int lun_arg(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0 || v > 255)
+		return -1;
+	return (int)v;
+}
+
+/* "lun add PATH [--lun N] [--name NAME] [--ro]", "lun remove N": the
+ * method and its params, or a usage error (status 2). */
+static int lun_command(int n, char **a, const char **method,
+		       json_object **params, const char **sub)
+{
+	int x;
+
+	if (n < 1)
+		return fail(2, "lun: add or remove (see --help)");
+	*sub = a[0];
+	if (!strcmp(a[0], "remove")) {
+		if (n != 2 || (x = lun_arg(a[1])) < 0)
+			return fail(2, "lun remove: needs one LUN number from 0 to 255 (see 'srptctl show')");
+		*method = "lun.remove";
+		*params = json_object_new_object();
+		json_object_object_add(*params, "lun", json_object_new_int(x));
+		return 0;
+	}
+	if (strcmp(a[0], "add"))
+		return fail(2, "lun: '%s' is neither add nor remove", a[0]);
+	if (n < 2 || a[1][0] == '-' || !a[1][0])
+		return fail(2, "lun add: needs the PATH of a file or block device first");
+	*method = "lun.add";
+	*params = json_object_new_object();
+	json_object_object_add(*params, "path", json_object_new_string(a[1]));
+	for (int i = 2; i < n; i++) {
+		if (!strcmp(a[i], "--ro")) {
+			json_object_object_add(*params, "read_only",
+					       json_object_new_boolean(1));
+		} else if (!strcmp(a[i], "--lun") && i + 1 < n) {
+			x = lun_arg(a[++i]);
+			if (x < 0)
+				return fail(2, "lun add: --lun '%s' is not a LUN number from 0 to 255", a[i]);
+			json_object_object_add(*params, "lun",
+					       json_object_new_int(x));
+		} else if (!strcmp(a[i], "--name") && i + 1 < n && a[i + 1][0]) {
+			json_object_object_add(*params, "name",
+					       json_object_new_string(a[++i]));
+		} else {
+			return fail(2, "lun add: '%s' is not --lun N, --name NAME or --ro", a[i]);
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -319,7 +391,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	const char *path = getenv("SRPTCTL_SOCKET"), *cmd, *method;
+	const char *path = getenv("SRPTCTL_SOCKET"), *cmd, *method, *sub = "";
 	json_object *params = NULL, *result;
 	bool json = false;
 	int c, status, timeout_s = 10, nargs;
@@ -352,7 +424,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind == argc)
-		return fail(2, "no command (show, sessions, close, alua, log, save, call; see --help)");
+		return fail(2, "no command (show, sessions, close, lun, alua, log, save, reload, call; see --help)");
 	cmd = argv[optind++];
 	nargs = argc - optind;
 #define ARGS(lo, hi, what) \
@@ -377,6 +449,14 @@ int main(int argc, char **argv)
 		params = json_object_new_object();
 		json_object_object_add(params, "id",
 				       json_object_new_int64((int64_t)id));
+	} else if (!strcmp(cmd, "lun")) {
+		int e = lun_command(nargs, argv + optind, &method, &params,
+				    &sub);
+
+		if (e) {
+			json_object_put(params);
+			return e;
+		}
 	} else if (!strcmp(cmd, "alua")) {
 		ARGS(1, 1, "needs a state: active, non-optimized, standby, unavailable");
 		method = "alua.set_state";
@@ -397,6 +477,9 @@ int main(int argc, char **argv)
 			json_object_object_add(params, "path",
 					       json_object_new_string(argv[optind]));
 		}
+	} else if (!strcmp(cmd, "reload")) {
+		ARGS(0, 0, "takes no argument");
+		method = "config.reload";
 	} else if (!strcmp(cmd, "call")) {
 		ARGS(1, 2, "needs a METHOD and at most one PARAMS object");
 		method = argv[optind];
@@ -409,7 +492,7 @@ int main(int argc, char **argv)
 			}
 		}
 	} else {
-		return fail(2, "'%s' is no command (show, sessions, close, alua, log, save, call)", cmd);
+		return fail(2, "'%s' is no command (show, sessions, close, lun, alua, log, save, reload, call)", cmd);
 	}
 	result = call(path, method, params, timeout_s, &status);
 	if (!result)
@@ -426,6 +509,15 @@ int main(int argc, char **argv)
 		printf("channel %s %s\n", str(result, "id"),
 		       boolean(result, "already_closing") ?
 		       "was already closing" : "is closing");
+	} else if (!strcmp(cmd, "lun") && !strcmp(sub, "add")) {
+		print_lun_head();
+		print_lun(result);
+	} else if (!strcmp(cmd, "lun")) {
+		printf("LUN %s removed", str(result, "lun"));
+		if (u64(result, "busy"))
+			printf("; its backing closes once its %" PRIu64 " running command(s) complete",
+			       u64(result, "busy"));
+		printf("\n");
 	} else if (!strcmp(cmd, "alua")) {
 		printf("ALUA port group %s: %s (was %s)\n", str(result, "group"),
 		       str(result, "state"), str(result, "previous"));
@@ -434,6 +526,10 @@ int main(int argc, char **argv)
 		       str(result, "previous"));
 	} else if (!strcmp(cmd, "save")) {
 		printf("configuration saved to %s\n", str(result, "path"));
+	} else if (!strcmp(cmd, "reload")) {
+		printf("reloaded %s: %" PRIu64 " LUN(s) added, %" PRIu64 " removed, %" PRIu64 " kept\n",
+		       str(result, "path"), u64(result, "added"),
+		       u64(result, "removed"), u64(result, "kept"));
 	} else {
 		printf("%s\n", json_object_to_json_string_ext(result,
 			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |

@@ -92,6 +92,27 @@ static const struct svc_target_ops fake_ops = {
 	.get_stats = fake_stats,
 };
 
+/* LUN @i as opt.lun[i] says, published as lun_table_add() would,
+ * without a backing. */
+static void fake_lun(struct fake_svc *f, unsigned int i, uint64_t blocks,
+		     uint32_t block_size)
+{
+	struct bd_lun *l = calloc(1, sizeof(*l));
+
+	if (!l || scsi_lun_init_blocks(&l->lun, NULL, blocks, block_size,
+				       i, 1))
+		abort();
+	l->b.fd = -1;
+	l->path = strdup(f->opt.lun[i].path);
+	l->name = f->opt.lun[i].name ? strdup(f->opt.lun[i].name) : NULL;
+	l->read_only = f->opt.lun[i].read_only;
+	l->index = i;
+	atomic_init(&l->refs, 1);
+	f->luns.lun[i] = l;
+	f->luns.count++;
+	atomic_store(&f->luns.slots[i], &l->lun);
+}
+
 void fake_svc_init(struct fake_svc *f, const char *config_path)
 {
 	memset(f, 0, sizeof(*f));
@@ -108,24 +129,26 @@ void fake_svc_init(struct fake_svc *f, const char *config_path)
 		f->opt.config_path = strdup(config_path);
 	options_finish(&f->opt);
 
-	f->luns[0].nblocks = 2048;
-	f->luns[0].block_size = 512;
-	f->luns[0].write_cache = true;
-	f->luns[0].thin = true;
-	f->luns[1].nblocks = 256;
-	f->luns[1].block_size = 4096;
-	f->luns[1].write_protect = true;
-	f->desc.luns = f->luns;
-	f->desc.nluns = 2;
+	if (lun_table_init(&f->luns, &f->desc, 0, 0))
+		abort();
+	fake_lun(f, 0, 2048, 512);
+	f->luns.lun[0]->lun.write_cache = true;
+	f->luns.lun[0]->lun.thin = true;
+	fake_lun(f, 1, 256, 4096);
+	f->luns.lun[1]->lun.write_protect = true;
 	f->desc.tpg_id = 7;
 	f->desc.rel_port_id = 7;
 	f->svc.ops = &fake_ops;
 	f->svc.t = f;
 	f->svc.opt = &f->opt;
 	f->svc.desc = &f->desc;
+	f->svc.luns = &f->luns;
+	pthread_mutex_init(&f->svc.lock, NULL);
 }
 
 void fake_svc_fini(struct fake_svc *f)
 {
+	lun_table_fini(&f->luns);
+	pthread_mutex_destroy(&f->svc.lock);
 	options_free(&f->opt);
 }

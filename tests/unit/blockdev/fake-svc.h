@@ -3,7 +3,8 @@
 #define BLOCKDEV_FAKE_SVC_H
 /*
  * A target for the control socket's methods without RDMA: two LUNs in a
- * SCSI description, ALUA port group 7, and two channels (ids 11 and 12)
+ * real LUN table (made up: their backings are not open; lun.add opens
+ * real ones), ALUA port group 7, and two channels (ids 11 and 12)
  * whose information and counters are made up; closing one marks it
  * DISCONNECTING. What the methods did is kept for the tests to check.
  */
@@ -13,7 +14,7 @@ struct fake_svc {
 	struct svc svc;
 	struct options opt;
 	struct scsi_target_desc desc;
-	struct scsi_lun luns[2];
+	struct lun_table luns;	/* two made-up LUNs, no backing open */
 	int closed[2];		/* times each channel was closed */
 	int log_level;		/* what set_log_level was given, 0: never */
 	int close_calls;

@@ -60,7 +60,27 @@ expect 0 "saved to $tmp/running.json" -s "$sock" save
 expect 0 "saved to $tmp/other.json" -s "$sock" save "$tmp/other.json"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["alua"]["state"] == "standby" and d["log_level"] == "debug" and len(d["luns"]) == 2' "$tmp/other.json" &&
 	echo "ok: the saved configuration is the running one" || { echo "FAIL: saved configuration"; cat "$tmp/other.json"; fails=$((fails + 1)); }
-expect 1 "not supported" -s "$sock" call lun.add '{"path": "/dev/sdz"}'
+# LUNs added and removed at run time.
+truncate -s 3M "$tmp/new.img" "$tmp/ro.img"
+expect 0 "^2    3.0M .*512 .*no .*$tmp/new.img" -s "$sock" lun add "$tmp/new.img"
+expect 0 "^2    3.0M " -s "$sock" show
+expect 0 "^7    3.0M .*yes .*$tmp/ro.img (name seven)" -s "$sock" lun add "$tmp/ro.img" --lun 7 --name seven --ro
+expect 1 "lun.add: LUN 7 exists" -s "$sock" lun add "$tmp/new.img" --lun 7
+expect 1 "lun.add: .*$tmp/none.img" -s "$sock" lun add "$tmp/none.img"
+"$ctl" -s "$sock" --json lun remove 7 >"$tmp/rm.json" &&
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["lun"] == 7 and d["busy"] == 0' "$tmp/rm.json" &&
+	echo "ok: srptctl --json lun remove" || { echo "FAIL: srptctl --json lun remove"; cat "$tmp/rm.json"; fails=$((fails + 1)); }
+expect 0 "^LUN 2 removed$" -s "$sock" lun remove 2
+expect 1 "lun.remove: no LUN 2 (-32001)" -s "$sock" lun remove 2
+expect 2 "lun remove: needs one LUN number" -s "$sock" lun remove x
+expect 2 "lun add: needs the PATH" -s "$sock" lun add
+expect 2 "lun add: '--size' is not" -s "$sock" lun add "$tmp/new.img" --size 3
+expect 2 "lun: 'grow' is neither" -s "$sock" lun grow
+# reload: the file saved above, as it runs.
+expect 0 "reloaded $tmp/running.json: 0 LUN(s) added, 0 removed, 2 kept" -s "$sock" reload
+sed 's/"port": 5555/"port": 6000/' "$tmp/running.json" >"$tmp/r.json" && mv "$tmp/r.json" "$tmp/running.json"
+expect 1 "config.reload: .*listen.port: cannot change" -s "$sock" reload
+expect 2 "reload: takes no argument" -s "$sock" reload now
 expect 1 "no method 'target.destroy'" -s "$sock" call target.destroy
 expect 0 '"channels"' -s "$sock" call sessions.list '{}'
 # srptctl's own errors.

@@ -5,10 +5,12 @@
  * framing, each method, malformed requests that change nothing, a
  * client that leaves in the middle of a line, several clients at once.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,7 +175,9 @@ static void assert_error(json_object *r, int code, const char *part)
 {
 	ck_assert_msg(get(r, "error") != NULL, "no error: %s",
 		      json_object_to_json_string(r));
-	ck_assert_int_eq(geti(r, "error.code"), code);
+	ck_assert_msg(geti(r, "error.code") == code, "error %lld, not %d: %s",
+		      (long long)geti(r, "error.code"), code,
+		      gets_(r, "error.message"));
 	ck_assert_msg(strstr(gets_(r, "error.message"), part),
 		      "message '%s' lacks '%s'", gets_(r, "error.message"),
 		      part);
@@ -396,16 +400,360 @@ START_TEST(config_save_and_reload)
 }
 END_TEST
 
-START_TEST(lun_add_not_supported)
+/* A file of @size bytes in the test's directory; its path in @path. */
+static void make_file(char *path, size_t n, const char *name, off_t size)
 {
+	int fd;
+
+	snprintf(path, n, "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, size), 0);
+	close(fd);
+}
+
+__attribute__((format(printf, 1, 2)))
+static json_object *rpcf(const char *fmt, ...)
+{
+	va_list ap;
+	char line[512];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	return rpc(line);
+}
+
+/* A request (printf-like) that must get error @code naming @part. */
+__attribute__((format(printf, 3, 4)))
+static void refused(int code, const char *part, const char *fmt, ...)
+{
+	char line[512];
+	json_object *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	r = rpc(line);
+	assert_error(r, code, part);
+	json_object_put(r);
+}
+
+/* What an initiator's next command to @lun gets: 0 GOOD, else
+ * sense key << 16 | ASC << 8 | ASCQ. */
+static int tur(struct scsi_nexus *nx, unsigned int lun)
+{
+	static const uint8_t cdb[16];
+	struct scsi_task t = { .cdb = cdb, .cdb_len = 16 };
+	uint8_t lun8[8];
+
+	scsi_lun_from_index(lun, lun8);
+	t.lun8 = lun8;
+	ck_assert_int_eq(scsi_task_start_nexus(&fake.desc, nx, &t), 0);
+	scsi_task_finish(&fake.desc, &t);
+	return t.status ? t.sense[2] << 16 | t.sense[12] << 8 | t.sense[13] : 0;
+}
+
+START_TEST(lun_add_remove)
+{
+	struct scsi_nexus nx;
+	char a[128], b[128];
 	json_object *r;
 
-	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"/x\"},\"id\":1}\n");
-	assert_error(r, CTL_NOT_SUPPORTED, "not supported");
+	make_file(a, sizeof(a), "a.img", 1 << 20);
+	make_file(b, sizeof(b), "b.img", 2 << 20);
+	scsi_nexus_init(&nx, &fake.desc);
+	ck_assert_int_eq(tur(&nx, 0), 0);
+	ck_assert_int_eq(tur(&nx, 2), 0x052500);
+	/* the lowest free number */
+	r = rpcf("{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"%s\"},\"id\":1}\n", a);
+	ck_assert_msg(get(r, "result"), "%s", json_object_to_json_string(r));
+	ck_assert_int_eq(geti(r, "result.lun"), 2);
+	ck_assert_str_eq(gets_(r, "result.path"), a);
+	ck_assert_int_eq(geti(r, "result.size"), 1 << 20);
+	ck_assert_int_eq(geti(r, "result.block_size"), 512);
+	ck_assert(!json_object_get_boolean(get(r, "result.read_only")));
 	json_object_put(r);
-	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"lun.remove\",\"params\":{\"lun\":0},\"id\":1}\n");
-	assert_error(r, CTL_NOT_SUPPORTED, "not supported");
+	/* the initiator's next command learns of it, once; then it is
+	 * served */
+	ck_assert_int_eq(tur(&nx, 0), 0x063f0e);
+	ck_assert_int_eq(tur(&nx, 0), 0);
+	ck_assert_int_eq(tur(&nx, 2), 0);
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"target.show\",\"id\":2}\n");
+	ck_assert_int_eq(json_object_array_length(get(r, "result.luns")), 3);
+	ck_assert_int_eq(geti(r, "result.luns.2.lun"), 2);
+	ck_assert_str_eq(gets_(r, "result.luns.2.path"), a);
 	json_object_put(r);
+	/* a number of one's own, read-only, a name */
+	r = rpcf("{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"%s\",\"lun\":9,\"read_only\":true,\"name\":\"bee\"},\"id\":3}\n", b);
+	ck_assert_int_eq(geti(r, "result.lun"), 9);
+	ck_assert(json_object_get_boolean(get(r, "result.read_only")));
+	ck_assert_str_eq(gets_(r, "result.name"), "bee");
+	ck_assert_int_eq(geti(r, "result.size"), 2 << 20);
+	json_object_put(r);
+	ck_assert_int_eq(fake.luns.count, 4);
+	ck_assert_int_eq(tur(&nx, 9), 0x063f0e);
+
+	/* refusals name the problem and change nothing */
+	refused(CTL_INVALID_PARAMS, "LUN 0 exists (/dev/fake0)", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"%s\",\"lun\":0},\"id\":4}\n", b);
+	refused(CTL_INVALID_PARAMS, "holds the same data as LUN 2", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"%s\"},\"id\":5}\n", a);
+	refused(CTL_FAILED, "/nonexistent/lun.img", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"/nonexistent/lun.img\"},\"id\":6}\n");
+	refused(CTL_INVALID_PARAMS, "params.lun", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"/x\",\"lun\":256},\"id\":7}\n");
+	refused(CTL_INVALID_PARAMS, "params.path", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":3},\"id\":8}\n");
+	refused(CTL_INVALID_PARAMS, "params.size: unknown field", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"/x\",\"size\":3},\"id\":9}\n");
+	refused(CTL_NOT_FOUND, "no LUN 7", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.remove\",\"params\":{\"lun\":7},\"id\":10}\n");
+	refused(CTL_INVALID_PARAMS, "params.lun: missing", "{\"jsonrpc\":\"2.0\",\"method\":\"lun.remove\",\"params\":{},\"id\":11}\n");
+	ck_assert_int_eq(fake.luns.count, 4);
+	ck_assert_int_eq(tur(&nx, 0), 0);	/* and no unit attention */
+
+	/* removed: not served, and said once */
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"lun.remove\",\"params\":{\"lun\":2},\"id\":12}\n");
+	ck_assert_int_eq(geti(r, "result.lun"), 2);
+	ck_assert_int_eq(geti(r, "result.busy"), 0);
+	json_object_put(r);
+	ck_assert_int_eq(tur(&nx, 2), 0x052500);
+	ck_assert_int_eq(tur(&nx, 0), 0x063f0e);
+	ck_assert_int_eq(tur(&nx, 0), 0);
+	ck_assert_int_eq(fake.luns.count, 3);
+}
+END_TEST
+
+/* config.save writes the LUNs that run, with their numbers. */
+START_TEST(lun_config_save)
+{
+	struct options o;
+	char err[CONFIG_ERR_MAX], a[128];
+	json_object *r;
+
+	make_file(a, sizeof(a), "a.img", 1 << 20);
+	json_object_put(rpcf("{\"jsonrpc\":\"2.0\",\"method\":\"lun.add\",\"params\":{\"path\":\"%s\",\"lun\":4},\"id\":1}\n", a));
+	json_object_put(rpc("{\"jsonrpc\":\"2.0\",\"method\":\"lun.remove\",\"params\":{\"lun\":0},\"id\":2}\n"));
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"config.save\",\"id\":3}\n");
+	ck_assert_str_eq(gets_(r, "result.path"), cfg);
+	json_object_put(r);
+	options_init(&o);
+	ck_assert_msg(!config_load(&o, cfg, err, sizeof(err)), "%s", err);
+	ck_assert_int_eq(o.nluns, 2);
+	ck_assert_str_eq(o.lun[0].path, "/srv/disk1.img");
+	ck_assert_int_eq(options_lun_index(&o, 0), 1);
+	ck_assert(o.lun[0].read_only);
+	ck_assert_str_eq(o.lun[1].path, a);
+	ck_assert_int_eq(options_lun_index(&o, 1), 4);
+	options_free(&o);
+}
+END_TEST
+
+/* The configuration file as the target runs. */
+static void save_running(void)
+{
+	json_object_put(rpc("{\"jsonrpc\":\"2.0\",\"method\":\"config.save\",\"id\":90}\n"));
+}
+
+/* The configuration file, edited by @edit, for config.reload. */
+static void edit_config(void (*edit)(json_object *root, const char *arg),
+			const char *arg)
+{
+	json_object *root;
+
+	root = json_object_from_file(cfg);
+	ck_assert_ptr_nonnull(root);
+	edit(root, arg);
+	ck_assert_int_eq(json_object_to_file_ext(cfg, root,
+						 JSON_C_TO_STRING_PRETTY), 0);
+	json_object_put(root);
+}
+
+static json_object *luns_of(json_object *root)
+{
+	json_object *luns;
+
+	ck_assert(json_object_object_get_ex(root, "luns", &luns));
+	return luns;
+}
+
+/* Every LUN with its number, so that removing one moves no other. */
+static void number_luns(json_object *root)
+{
+	json_object *luns = luns_of(root);
+	size_t n = json_object_array_length(luns);
+	int num = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *l = json_object_array_get_idx(luns, i), *v;
+
+		if (json_object_object_get_ex(l, "lun", &v))
+			num = json_object_get_int(v);
+		else
+			json_object_object_add(l, "lun",
+					       json_object_new_int(num));
+		num++;
+	}
+}
+
+/* A LUN of @path numbered 5, or above the highest. */
+static void add_file_lun(json_object *root, const char *path)
+{
+	json_object *l = json_object_new_object(), *luns = luns_of(root), *v;
+	int num = 5;
+
+	number_luns(root);
+	for (size_t i = 0; i < json_object_array_length(luns); i++)
+		if (json_object_object_get_ex(json_object_array_get_idx(luns, i),
+					      "lun", &v) &&
+		    json_object_get_int(v) >= num)
+			num = json_object_get_int(v) + 1;
+	json_object_object_add(l, "lun", json_object_new_int(num));
+	json_object_object_add(l, "path", json_object_new_string(path));
+	json_object_array_add(luns_of(root), l);
+}
+
+static void drop_lun1(json_object *root, const char *arg)
+{
+	(void)arg;
+	number_luns(root);
+	json_object_array_del_idx(luns_of(root), 1, 1);
+}
+
+static void set_field(json_object *root, const char *arg)
+{
+	/* "listen.port=6000", "log_level=info" */
+	char key[64];
+	const char *eq = strchr(arg, '=');
+	json_object *o = root, *v;
+
+	ck_assert_ptr_nonnull(eq);
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - arg), arg);
+	if (!strncmp(key, "listen.", 7)) {
+		ck_assert(json_object_object_get_ex(root, "listen", &o));
+		memmove(key, key + 7, strlen(key + 7) + 1);
+	}
+	v = isdigit((unsigned char)eq[1]) ?
+	    json_object_new_int(atoi(eq + 1)) : json_object_new_string(eq + 1);
+	json_object_object_add(o, key, v);
+}
+
+/* Reloads @arg's edit, which must be refused with @part; then the
+ * target serves what it served, and no initiator hears of a change. */
+static void reload_refused(void (*edit)(json_object *, const char *),
+			   const char *arg, struct scsi_nexus *nx,
+			   const char *part)
+{
+	unsigned int count = fake.luns.count;
+
+	save_running();
+	edit_config(edit, arg);
+	refused(CTL_FAILED, part, "{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":1}\n");
+	ck_assert_uint_eq(fake.luns.count, count);
+	ck_assert_int_eq(tur(nx, 0), 0);
+}
+
+START_TEST(config_reload)
+{
+	struct scsi_nexus nx;
+	char a[128], text[200];
+	json_object *r;
+	FILE *f;
+
+	make_file(a, sizeof(a), "a.img", 1 << 20);
+	scsi_nexus_init(&nx, &fake.desc);
+	/* the file as it runs: nothing to do */
+	save_running();
+	edit_config(set_field, "log_level=debug");
+	fake.opt.log_level = SRPT_LOG_DEBUG;
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":1}\n");
+	ck_assert_msg(get(r, "result"), "%s", json_object_to_json_string(r));
+	ck_assert_int_eq(geti(r, "result.added"), 0);
+	ck_assert_int_eq(geti(r, "result.removed"), 0);
+	ck_assert_int_eq(geti(r, "result.kept"), 2);
+	json_object_put(r);
+	ck_assert_int_eq(tur(&nx, 0), 0);
+
+	/* a LUN more: added, the others kept, the initiator told */
+	save_running();
+	edit_config(add_file_lun, a);
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":2}\n");
+	ck_assert_int_eq(geti(r, "result.added"), 1);
+	ck_assert_int_eq(geti(r, "result.kept"), 2);
+	json_object_put(r);
+	ck_assert_int_eq(fake.luns.count, 3);
+	ck_assert_str_eq(fake.luns.lun[5]->path, a);
+	ck_assert_str_eq(fake.luns.lun[1]->path, "/srv/disk1.img");
+	ck_assert_int_eq(tur(&nx, 0), 0x063f0e);
+	ck_assert_int_eq(tur(&nx, 5), 0);
+
+	/* what cannot change live is refused, naming it, and nothing of
+	 * the rest of the file is applied either */
+	reload_refused(set_field, "listen.port=6000", &nx, "listen.port: cannot change");
+	reload_refused(set_field, "queue_depth=32", &nx, "queue_depth: cannot change");
+	reload_refused(set_field, "threads=3", &nx, "threads: cannot change");
+	/* a LUN that does not open: nothing changes, not even LUN 1 */
+	save_running();
+	edit_config(drop_lun1, NULL);
+	edit_config(add_file_lun, "/nonexistent/b.img");
+	refused(CTL_FAILED, "/nonexistent/b.img", "{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":3}\n");
+	ck_assert_int_eq(fake.luns.count, 3);
+	ck_assert_ptr_nonnull(fake.luns.lun[1]);
+	ck_assert_int_eq(tur(&nx, 0), 0);
+	/* not JSON: the line and column */
+	f = fopen(cfg, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\n  \"luns\": [ { \"path\": \"/x\" }\n", f);
+	fclose(f);
+	snprintf(text, sizeof(text), "%s:", cfg);
+	refused(CTL_FAILED, text, "{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":4}\n");
+	ck_assert_int_eq(fake.luns.count, 3);
+
+	/* LUN 1 gone from the file: removed; log level followed */
+	save_running();
+	edit_config(drop_lun1, NULL);
+	edit_config(set_field, "log_level=info");
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":5}\n");
+	ck_assert_msg(get(r, "result"), "%s", json_object_to_json_string(r));
+	ck_assert_int_eq(geti(r, "result.removed"), 1);
+	ck_assert_int_eq(geti(r, "result.kept"), 2);
+	ck_assert_str_eq(gets_(r, "result.log_level"), "info");
+	json_object_put(r);
+	ck_assert_ptr_null(fake.luns.lun[1]);
+	ck_assert_ptr_nonnull(fake.luns.lun[5]);
+	ck_assert_int_eq(fake.log_level, SRPT_LOG_INFO);
+	ck_assert_int_eq(tur(&nx, 1), 0x052500);
+	ck_assert_int_eq(tur(&nx, 0), 0x063f0e);
+
+	/* without --config: nothing to read */
+	free(fake.opt.config_path);
+	fake.opt.config_path = NULL;
+	refused(CTL_INVALID_PARAMS, "without --config", "{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":6}\n");
+}
+END_TEST
+
+static void drop_field(json_object *root, const char *key)
+{
+	json_object_object_del(root, key);
+}
+
+/* The command line it started with goes over the file again: a unit's
+ * --control is no change of the file's (absent) control. */
+START_TEST(config_reload_command_line)
+{
+	char *argv[] = { "srpt-blockdev", "--config", cfg, "--control",
+			 "/run/srpt/t.sock", NULL };
+	json_object *r;
+
+	fake.opt.control_path = strdup("/run/srpt/t.sock");
+	save_running();
+	edit_config(drop_field, "control");
+	refused(CTL_FAILED, "control: cannot change", "{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":1}\n");
+	fake.svc.argc = 5;
+	fake.svc.argv = argv;
+	r = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":2}\n");
+	ck_assert_msg(get(r, "result"), "%s", json_object_to_json_string(r));
+	ck_assert_int_eq(geti(r, "result.kept"), 2);
+	json_object_put(r);
+	/* a command line that no longer applies: refused */
+	argv[4] = "";
+	refused(CTL_FAILED, "the command line does not apply", "{\"jsonrpc\":\"2.0\",\"method\":\"config.reload\",\"id\":3}\n");
+	ck_assert_uint_eq(fake.luns.count, 2);
 }
 END_TEST
 
@@ -605,7 +953,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, alua_set_state);
 	tcase_add_test(tc, log_set_level);
 	tcase_add_test(tc, config_save_and_reload);
-	tcase_add_test(tc, lun_add_not_supported);
+	tcase_add_test(tc, lun_add_remove);
+	tcase_add_test(tc, lun_config_save);
+	tcase_add_test(tc, config_reload);
+	tcase_add_test(tc, config_reload_command_line);
 	return s;
 }
 

@@ -96,7 +96,7 @@ static void expect_none(void)
 }
 
 /* What systemd sees from srpt-blockdev's life: serving, a SIGUSR1, a
- * SIGTERM. */
+ * SIGHUP, a SIGTERM. */
 static void lifecycle(void)
 {
 	ck_assert_int_eq(notify_ready(2, 0), 1);
@@ -105,6 +105,11 @@ static void lifecycle(void)
 	expect("STATUS=Serving 1 LUN, 1 channel");
 	ck_assert_int_eq(notify_status(2, 3), 1);
 	expect("STATUS=Serving 2 LUNs, 3 channels");
+	/* a SIGHUP reload: RELOADING=1, then READY=1 again */
+	ck_assert_int_eq(notify_reloading(), 1);
+	expect("RELOADING=1\nSTATUS=Reloading the configuration");
+	ck_assert_int_eq(notify_ready(3, 3), 1);
+	expect("READY=1\nSTATUS=Serving 3 LUNs, 3 channels");
 	ck_assert_int_eq(notify_stopping("SIGTERM"), 1);
 	expect("STOPPING=1\nSTATUS=Stopping (SIGTERM): disconnecting every channel");
 	expect_none();

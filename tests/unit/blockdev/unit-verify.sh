@@ -12,11 +12,12 @@ unit=$1
 prog=$2
 fail() { echo "unit-verify: $*"; exit 1; }
 
-# shellcheck disable=SC2016 # $SRPT_BLOCKDEV_ARGS is the unit's, not ours
+# shellcheck disable=SC2016 # $MAINPID is the unit's, not ours
 for want in '^Type=notify$' '^LimitMEMLOCK=infinity$' '^NoNewPrivileges=yes$' \
 	'^ProtectSystem=strict$' '^ProtectHome=yes$' '^PrivateTmp=yes$' \
-	'^EnvironmentFile=/etc/srpt/%i.conf$' \
-	'^ExecStart=/.*/srpt-blockdev \$SRPT_BLOCKDEV_ARGS$' \
+	'^ExecStart=/.*/srpt-blockdev --config /etc/srpt/%i.json --control /run/srpt/%i.sock$' \
+	'^ExecReload=/bin/kill -HUP \$MAINPID$' \
+	'^RuntimeDirectory=srpt$' '^ReadWritePaths=-/etc/srpt$' \
 	'^DevicePolicy=closed$' '^DeviceAllow=char-infiniband_verbs rw$' \
 	'^RestrictAddressFamilies=.*AF_IB'; do
 	grep -q -- "$want" "$unit" || fail "no line matching $want in $unit"

@@ -235,6 +235,7 @@ int main(void)
 	suite_add_tcase(s, tcase_backing());
 	suite_add_tcase(s, tcase_provision());
 	suite_add_tcase(s, tcase_alua());
+	suite_add_tcase(s, tcase_ua());
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -90,5 +90,6 @@ TCase *tcase_lun(void);
 TCase *tcase_backing(void);
 TCase *tcase_provision(void);
 TCase *tcase_alua(void);
+TCase *tcase_ua(void);
 
 #endif
