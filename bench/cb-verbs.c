@@ -43,6 +43,7 @@ static int null_post_send(struct ibv_qp *qp, struct ibv_send_wr *wr,
 			  struct ibv_send_wr **bad)
 {
 	struct cb_chan *c = chan_of(qp, qp);
+	bool event = false;
 
 	CB_ENTER(CB_ST_PROVIDER);
 	c->post_send_calls++;
@@ -52,11 +53,15 @@ static int null_post_send(struct ibv_qp *qp, struct ibv_send_wr *wr,
 			c->inflight--;
 			c->done++;
 		}
+		/* An unsignaled work request that succeeds leaves no trace
+		 * in the CQ, as on hardware. */
 		if (wr->send_flags & IBV_SEND_SIGNALED) {
 			c->signaled++;
 			cq_push(c, wr->wr_id, 0);
+			event = true;
 		}
 	}
+	c->cq_events += event;
 	CB_EXIT();
 	return 0;
 }
@@ -119,6 +124,9 @@ static int null_poll_cq(struct ibv_cq *cq, int n, struct ibv_wc *wc)
 		c->round = cb_round;
 		c->may_issue = true;
 	}
+	if (c->may_issue && c->issue && c->inflight < c->iodepth && c->rq_n &&
+	    c->cq_n < (unsigned int)n)
+		c->cq_events++;		/* the commands of this round arrive */
 	while (c->may_issue && c->issue && c->inflight < c->iodepth && c->rq_n &&
 	       c->cq_n < (unsigned int)n)
 		send_cmd(c);

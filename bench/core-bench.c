@@ -12,8 +12,9 @@
  * outstanding on each channel. For every (threads, channels per thread,
  * iodepth per channel, READ or WRITE with immediate data) it prints a
  * Markdown row: CPU nanoseconds and cycles per I/O, I/Os per second per
- * busy core and in all, allocations, post calls and signaled work
- * requests per I/O. Then the stage profile, from the instrumented twin
+ * busy core and in all, allocations, post calls, signaled work requests
+ * and completion-thread wake-ups (CQ events, cb-verbs.c) per I/O. Then
+ * the stage profile, from the instrumented twin
  * srpt-core-bench-prof (started from the same directory).
  */
 #include <errno.h>
@@ -55,7 +56,7 @@ struct worker {
 	/* results over the measured window */
 	uint64_t ios, cpu_ns, cycles, wall_ns;
 	bool hw_cycles;
-	uint64_t post_send, post_recv, signaled;
+	uint64_t post_send, post_recv, signaled, cq_events;
 	/* worker 0: the target's counters over its window */
 	uint64_t allocs, wakes, chains;
 	int64_t prof_self[CB_ST_COUNT];
@@ -65,7 +66,7 @@ struct worker {
 struct result {
 	struct cell cell;
 	double ns, cycles, iops_core, iops_all;
-	double allocs, chains, post_send, post_recv, signaled, wakes;
+	double allocs, chains, post_send, post_recv, signaled, wakes, cq_wakes;
 	bool hw_cycles;
 	int64_t prof_self[CB_ST_COUNT];
 	uint64_t prof_calls[CB_ST_COUNT], ios;
@@ -287,7 +288,7 @@ static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
 	struct rtp_batch batch = { .failed = batch_failed };
-	uint64_t ios0, ps0, pr0, sg0, cpu0, cyc0, wall0, wall_end;
+	uint64_t ios0, ps0, pr0, sg0, ev0, cpu0, cyc0, wall0, wall_end;
 	struct srpt_stats s0, s1;
 	unsigned long a0 = 0, wk0 = 0;
 	int cfd;
@@ -322,6 +323,7 @@ static void *worker_run(void *arg)
 	ps0 = chans_sum(w, offsetof(struct cb_chan, post_send_calls));
 	pr0 = chans_sum(w, offsetof(struct cb_chan, post_recv_calls));
 	sg0 = chans_sum(w, offsetof(struct cb_chan, signaled));
+	ev0 = chans_sum(w, offsetof(struct cb_chan, cq_events));
 	wall0 = ns_of(CLOCK_MONOTONIC);
 	cpu0 = ns_of(CLOCK_THREAD_CPUTIME_ID);
 	cyc0 = w->hw_cycles ? cycles_read(cfd) : tsc();
@@ -334,6 +336,7 @@ static void *worker_run(void *arg)
 	w->post_send = chans_sum(w, offsetof(struct cb_chan, post_send_calls)) - ps0;
 	w->post_recv = chans_sum(w, offsetof(struct cb_chan, post_recv_calls)) - pr0;
 	w->signaled = chans_sum(w, offsetof(struct cb_chan, signaled)) - sg0;
+	w->cq_events = chans_sum(w, offsetof(struct cb_chan, cq_events)) - ev0;
 	if (w->idx == 0) {
 		srpt_stats_read(w->ct->t, &s1);
 		w->allocs = atomic_load(&w->ct->allocs) - a0;
@@ -365,7 +368,7 @@ static void run_cell(const struct cell *cell, struct result *res)
 	struct worker w[MAX_THREADS];
 	pthread_barrier_t bar;
 	uint64_t ios = 0, cpu = 0, cyc = 0, wall = 0;
-	uint64_t ps = 0, pr = 0, sg = 0;
+	uint64_t ps = 0, pr = 0, sg = 0, ev = 0;
 
 	memset(w, 0, sizeof(w));
 	memset(res, 0, sizeof(*res));
@@ -392,6 +395,7 @@ static void run_cell(const struct cell *cell, struct result *res)
 		ps += w[i].post_send;
 		pr += w[i].post_recv;
 		sg += w[i].signaled;
+		ev += w[i].cq_events;
 	}
 	pthread_barrier_destroy(&bar);
 	res->cell = *cell;
@@ -415,6 +419,7 @@ static void run_cell(const struct cell *cell, struct result *res)
 	res->post_send = (double)ps / (double)ios;
 	res->post_recv = (double)pr / (double)ios;
 	res->signaled = (double)sg / (double)ios;
+	res->cq_wakes = (double)ev / (double)ios;
 	memcpy(res->prof_self, w[0].prof_self, sizeof(res->prof_self));
 	memcpy(res->prof_calls, w[0].prof_calls, sizeof(res->prof_calls));
 }
@@ -423,17 +428,18 @@ static void run_cell(const struct cell *cell, struct result *res)
 
 static void print_header(void)
 {
-	printf("| threads | channels/thread | iodepth/channel | op | ns/IO | cycles/IO | M IOPS/core | M IOPS all | allocs/IO | post_chain/IO | ibv_post_send/IO | post_recv/IO | signaled WR/IO | wakes/IO |\n");
-	printf("| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+	printf("| threads | channels/thread | iodepth/channel | op | ns/IO | cycles/IO | M IOPS/core | M IOPS all | allocs/IO | post_chain/IO | ibv_post_send/IO | post_recv/IO | signaled WR/IO | CQ wake-ups/IO | dispatch wakes/IO |\n");
+	printf("| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
 }
 
 static void print_row(const struct result *r)
 {
-	printf("| %u | %u | %u | %s | %.0f | %.0f | %.2f | %.2f | %.3f | %.2f | %.3f | %.2f | %.2f | %.3f |\n",
+	printf("| %u | %u | %u | %s | %.0f | %.0f | %.2f | %.2f | %.3f | %.2f | %.3f | %.2f | %.3f | %.3f | %.3f |\n",
 	       r->cell.threads, r->cell.channels, r->cell.iodepth,
 	       r->cell.write ? "WRITE imm" : "READ", r->ns, r->cycles,
 	       r->iops_core / 1e6, r->iops_all / 1e6, r->allocs, r->chains,
-	       r->post_send, r->post_recv, r->signaled, r->wakes);
+	       r->post_send, r->post_recv, r->signaled, r->cq_wakes,
+	       r->wakes);
 	fflush(stdout);
 }
 

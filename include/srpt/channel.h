@@ -253,7 +253,9 @@ int srpt_channel_set_login_params(struct srpt_channel *ch,
  * @credits: credits granted at login
  * @credits_held: credits the initiator holds now, by the library's count
  *                (a negative value: it overran them)
- * @cmds_outstanding: commands with the application or in flight
+ * @cmds_outstanding: commands with the application or in flight; a
+ *                    response sent unsignaled counts until a later
+ *                    completion on the channel (up to 15 while idle)
  * @max_it_iu_len: largest IU the initiator may send
  * @max_ti_iu_len: largest response IU
  * @imm_data_offset: where immediate data starts; 0 without it

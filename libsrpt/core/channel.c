@@ -37,6 +37,7 @@ struct srpt_channel *srpt_ch_alloc(struct srpt_target *t, void *conn)
 	CDS_INIT_LIST_HEAD(&ch->sq_wait);
 	CDS_INIT_LIST_HEAD(&ch->sq_dead);
 	CDS_INIT_LIST_HEAD(&ch->rel_later);
+	CDS_INIT_LIST_HEAD(&ch->sq_unsig);
 	CDS_INIT_LIST_HEAD(&ch->rsp_wait);
 	CDS_INIT_LIST_HEAD(&ch->nexus_link);
 	atomic_fetch_add(&t->nalive, 1);
@@ -474,6 +475,8 @@ void srpt_ch_handle_events(struct srpt_channel *ch, unsigned int ev)
 		ch_last_wqe(ch);
 	if (ev & (SRPT_EV_DRAIN_DONE | SRPT_EV_DRAIN_TIMEOUT))
 		ch_drain_check(ch);
+	if (ev & SRPT_EV_FENCE)
+		srpt_sq_fence(ch);
 	if (ev & SRPT_EV_IO_DEAD)
 		srpt_io_finish_dead(ch);
 	if (ev & SRPT_EV_IO_RELEASE)

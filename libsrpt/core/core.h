@@ -69,6 +69,8 @@ enum srpt_wr_type {
 				 * id field is the device, not a channel */
 	SRPT_WR_WRITE = 7,	/* last RDMA WRITE of a chain of DATA-IN that
 				 * the response does not fit behind */
+	SRPT_WR_FENCE = 8,	/* zero-length write that asks for the
+				 * completion unsignaled responses lack (sq.c) */
 };
 
 /* A device's shared receive buffers (SRPT_TARGET_SRQ): made by the first
@@ -113,6 +115,8 @@ enum srpt_ev_bit {
 	SRPT_EV_IO_RELEASE = 1u << 15,	/* ios wait on ch->rel_later */
 	SRPT_EV_DRAINED_DONE = 1u << 13,
 	SRPT_EV_DRAIN_TIMEOUT = 1u << 14,
+	SRPT_EV_FENCE = 1u << 16,	/* task management aborted ios that
+					 * may wait for a completion (sq.c) */
 };
 
 /* What an io context is doing. */
@@ -174,6 +178,16 @@ struct srpt_io {
 	uint32_t sq_wrs;		/* send queue slots this io holds */
 	uint32_t sq_need;		/* ... it waits for, parked (sq.c) */
 	struct cds_list_head sq_link;	/* ch->sq_wait, rsp_wait, sq_dead */
+	/* Its response went out unsignaled: it is on ch->sq_unsig at
+	 * position sq_seq until a later completion reclaims it (sq.c).
+	 * Under tp.post_lock. */
+	uint64_t sq_seq;		/* position of its last posted chain */
+	struct cds_list_head unsig_link;
+	bool unsig;			/* on ch->sq_unsig */
+	/* It took the last spare io (or one handed over from rsp_wait):
+	 * its response must be signaled, or a response parked for a
+	 * spare could wait for a completion that never comes (sq.c). */
+	bool sig_now;
 
 	/* DATA-OUT fetch in progress */
 	srpt_io_data_fn data_done;
@@ -301,6 +315,17 @@ struct srpt_channel {
 	struct cds_list_head sq_wait;
 	struct cds_list_head sq_dead;	/* finished once DISCONNECTED */
 	struct cds_list_head rel_later;	/* ios the dispatch thread ends */
+	/* Lazy reclaim (sq.c), under tp.post_lock: chains get positions
+	 * in post order; responses posted unsignaled wait on sq_unsig, in
+	 * that order, for a later completion. */
+	uint64_t sq_seq;		/* position of the last posted chain */
+	uint64_t sq_last_sig;		/* ... of the last signaled one */
+	uint32_t sq_run;		/* unsignaled chains since then */
+	struct cds_list_head sq_unsig;
+	atomic_int sq_unsig_n;		/* ios on it (read without the lock) */
+	uint64_t fence_seq;		/* the fence write in flight, if */
+	bool fence_out;			/* ... there is one */
+	bool fence_again;		/* another one is wanted after it */
 
 	/* SRQ mode: the QP took its last shared receive (LAST_WQE_REACHED
 	 * event), so the drain write can go (channel.c). */
@@ -469,6 +494,8 @@ struct srpt_chain_buf {
 void srpt_xfer_start(struct srpt_io *io, enum srpt_xfer_op op,
 		     uint32_t xfer_len);
 void srpt_xfer_build(struct srpt_io *io, struct srpt_chain_buf *cb);
+/* Work requests of the longest chain the channel is given. */
+uint32_t srpt_xfer_max_wr(const struct srpt_channel *ch);
 bool srpt_xfer_done(const struct srpt_io *io);
 int srpt_xfer_set_local(struct srpt_io *io, const struct srpt_sge *sg,
 			unsigned int nsge, uint32_t xfer);
@@ -482,6 +509,12 @@ void srpt_sq_kick(struct srpt_channel *ch);
 void srpt_sq_flush_parked(struct srpt_channel *ch);
 struct srpt_io *srpt_sq_pop_dead(struct srpt_channel *ch);
 void srpt_sq_post_failed(struct srpt_io *io);
+/* Lazy reclaim of unsignaled responses (sq.c). */
+void srpt_sq_reclaim(struct srpt_channel *ch, uint64_t seq,
+		     const struct srpt_io *self);
+void srpt_sq_fence(struct srpt_channel *ch);
+void srpt_sq_fence_done(struct srpt_channel *ch, int status);
+void srpt_sq_unsig_forget(struct srpt_channel *ch);
 
 /* rsp.c: what the library itself sends */
 void srpt_rsp_status(struct srpt_io *io, uint8_t status, const uint8_t *sense,

@@ -188,6 +188,9 @@ int srpt_ev_completion(struct srpt_tp_target *tpt, uint32_t qp_num,
 	case SRPT_WR_WRITE:
 	case SRPT_WR_READ:
 	case SRPT_WR_TABLE:
+		/* Everything posted before it is done with (sq.c); this io
+		 * too, if its response went unsignaled and failed. */
+		srpt_sq_reclaim(ch, ch->ios[idx].sq_seq, &ch->ios[idx]);
 		/* The drain timeout may have finished the io already. */
 		if (!atomic_exchange(&ch->ios[idx].posted, false)) {
 			srpt_ch_drop(ch);
@@ -197,7 +200,13 @@ int srpt_ev_completion(struct srpt_tp_target *tpt, uint32_t qp_num,
 			srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
 		srpt_io_finish(&ch->ios[idx], type, status);
 		break;
+	case SRPT_WR_FENCE:
+		srpt_sq_fence_done(ch, status);
+		break;
 	case SRPT_WR_DRAIN:
+		/* The drain write is the last thing posted: unsignaled
+		 * responses still waiting are done with. */
+		srpt_sq_reclaim(ch, UINT64_MAX, NULL);
 		atomic_store(&ch->drain_done, true);
 		drain_progress(ch);
 		break;
@@ -223,9 +232,18 @@ int srpt_ev_post_failed(struct srpt_tp_target *tpt, uint32_t qp_num, uint64_t wr
 		return -ENOENT;
 	type = (enum srpt_wr_type)((wr_id >> SRPT_WRID_TYPE_SHIFT) & 0xf);
 	idx = (uint32_t)(wr_id & SRPT_WRID_INDEX_MASK);
-	if (type != SRPT_WR_RECV && type != SRPT_WR_DRAIN &&
-	    atomic_exchange(&ch->ios[idx].posted, false))
-		srpt_sq_post_failed(&ch->ios[idx]);
+	if (type == SRPT_WR_FENCE) {
+		/* The fence never went out: another may, after the close. */
+		srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
+	} else if (type != SRPT_WR_RECV && type != SRPT_WR_DRAIN) {
+		if (atomic_exchange(&ch->ios[idx].posted, false))
+			srpt_sq_post_failed(&ch->ios[idx]);
+		else
+			/* A later completion took the io as sent (an
+			 * unsignaled response reclaimed by position): the
+			 * channel must end all the same. */
+			srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
+	}
 	srpt_ch_drop(ch);
 	return 0;
 }

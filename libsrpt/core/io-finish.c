@@ -80,6 +80,7 @@ void srpt_io_finish_dead(struct srpt_channel *ch)
  */
 void srpt_io_reclaim_posted(struct srpt_channel *ch)
 {
+	srpt_sq_unsig_forget(ch);
 	for (uint32_t i = 0; i < ch->nio; i++) {
 		struct srpt_io *io = &ch->ios[i];
 

@@ -173,6 +173,8 @@ int srpt_io_take_spare(struct srpt_io *io)
 	if (ch->io_unreserved > 0) {
 		ch->io_unreserved--;
 		io->has_spare = true;
+		/* The last one: its response must be signaled (sq.c). */
+		io->sig_now = !ch->io_unreserved;
 		r = 1;
 	} else if (srpt_ch_state(ch) >= SRPT_CH_DRAINING) {
 		r = -ESHUTDOWN;
@@ -218,6 +220,7 @@ struct srpt_io *srpt_io_put(struct srpt_io *io)
 	io->rx_buf = NULL;
 	io->rx_len = 0;
 	io->has_spare = false;
+	io->sig_now = false;
 	if (slot != SRPT_NO_SLOT) {
 		srpt_rx_post(ch, slot);
 		atomic_fetch_add(&ch->t->stats.rx_late, 1);
@@ -230,6 +233,8 @@ struct srpt_io *srpt_io_put(struct srpt_io *io)
 						    struct srpt_io, sq_link);
 			cds_list_del(&next->sq_link);
 			next->has_spare = true;
+			/* Spares are short: signaled, as in take_spare. */
+			next->sig_now = true;
 		} else {
 			ch->io_unreserved++;
 		}

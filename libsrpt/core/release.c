@@ -40,8 +40,14 @@ void srpt_io_end(struct srpt_io *io)
 	}
 	atomic_store(&io->state, SRPT_IO_FREE);
 	next = srpt_io_put(io);
-	if (credit_back)
+	if (credit_back) {
 		atomic_fetch_add(&ch->req_lim_delta, 1);
+		/* The credit goes back with SRP_CRED_REQ once nothing is
+		 * outstanding: unsignaled responses must not keep that
+		 * from happening on an idle channel (sq.c). No core lock
+		 * is held here (the release notification just ran). */
+		srpt_sq_fence(ch);
+	}
 	if (next)
 		srpt_sq_resume(next);
 	if (tm)

@@ -79,9 +79,12 @@ static bool same_nexus(const struct srpt_channel *a,
 	       !memcmp(a->login.target_port_id, b->login.target_port_id, 16);
 }
 
-/* Mark the tasks of channel @o that @tm covers; under o->lock. */
-static void abort_on(struct srpt_io *tm, struct srpt_channel *o)
+/* Mark the tasks of channel @o that @tm covers; under o->lock. Returns
+ * how many. */
+static unsigned int abort_on(struct srpt_io *tm, struct srpt_channel *o)
 {
+	unsigned int n = 0;
+
 	const uint8_t *lun = tm->info.lun;
 
 	for (uint32_t i = 0; i < o->nio; i++) {
@@ -98,7 +101,9 @@ static void abort_on(struct srpt_io *tm, struct srpt_channel *o)
 		io->tm_owner = tm;
 		atomic_fetch_add(&tm->tm_waiting, 1);
 		atomic_fetch_add(&o->cnt.aborted, 1);
+		n++;
 	}
+	return n;
 }
 
 #define NOTE_BATCH 64
@@ -175,6 +180,7 @@ void srpt_tm_abort(struct srpt_io *tm)
 	struct srpt_channel *ch = tm->ch;
 	struct srpt_target *t = ch->t;
 	struct srpt_channel *o, **hit = NULL;
+	unsigned int marked;
 	unsigned int nhit = 0, cap;
 
 	/* One for the scan itself, so no early answer. */
@@ -194,8 +200,14 @@ void srpt_tm_abort(struct srpt_io *tm)
 		if (tm->tm_func != SRPT_TSK_LUN_RESET && !same_nexus(ch, o))
 			continue;
 		pthread_mutex_lock(&o->lock);
-		abort_on(tm, o);
+		marked = abort_on(tm, o);
 		pthread_mutex_unlock(&o->lock);
+		/* An aborted io whose response went out unsignaled ends only
+		 * with a later completion on its channel: the dispatch thread
+		 * asks for one (not here: t->lock is held, and a transport
+		 * may take locks of its own around calls into the core). */
+		if (marked)
+			srpt_ch_queue_ev(o, SRPT_EV_FENCE);
 		if (hit && nhit < cap) {
 			srpt_ch_hold(o);
 			hit[nhit++] = o;

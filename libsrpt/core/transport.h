@@ -78,14 +78,23 @@ struct srpt_tp_wr {
 #define SRPT_TP_CHAIN_MAX_SGE 128
 
 /*
- * Work requests posted with one call, in order. Only the last is
- * signaled; its completion carries @wr_id, and it completes after every
- * earlier one of the chain (RC ordering of a send queue).
+ * Work requests posted with one call, in order. Only the last carries
+ * @wr_id, and only the last may be signaled; it completes after every
+ * earlier one of the chain (RC ordering of a send queue). An
+ * @unsignaled chain gives no completion when it succeeds: the core
+ * learns that it did from a later signaled completion on the same send
+ * queue. On an error or a flush it still completes with @wr_id, as
+ * verbs completes every work request that fails. A transport must put
+ * chains on the send queue in the order of its post_chain calls.
+ *
+ * A chain of one RDMA WRITE with no pieces (nsge 0, raddr and rkey 0)
+ * is a fence: a zero-length write, signaled, that moves no data.
  */
 struct srpt_tp_chain {
 	const struct srpt_tp_wr *wr;
 	unsigned int nwr;		/* 1..SRPT_TP_CHAIN_MAX_WR */
 	uint64_t wr_id;
+	bool unsignaled;
 };
 
 /* What one work request of a channel may carry; set by ch_create. */

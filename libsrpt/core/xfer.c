@@ -76,6 +76,11 @@ static uint32_t min32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
+uint32_t srpt_xfer_max_wr(const struct srpt_channel *ch)
+{
+	return clamp(ch->tp.sq_size - 1, 1, SRPT_TP_CHAIN_MAX_WR);
+}
+
 /*
  * Build the io's next chain from io->pos into @cb; io->next is where the
  * transfer stands once it is posted. Deterministic: a chain that had to
@@ -90,7 +95,7 @@ void srpt_xfer_build(struct srpt_io *io, struct srpt_chain_buf *cb)
 	uint32_t max_sge = clamp(read ? ch->tp.caps.max_read_sge :
 				 ch->tp.caps.max_send_sge, 1, SRPT_MAX_IO_SGE);
 	uint32_t max_msg = ch->tp.caps.max_msg ? ch->tp.caps.max_msg : 1;
-	uint32_t max_wr = clamp(ch->tp.sq_size - 1, 1, SRPT_TP_CHAIN_MAX_WR);
+	uint32_t max_wr = srpt_xfer_max_wr(ch);
 	uint32_t sge_room = SRPT_TP_CHAIN_MAX_SGE - (send ? 1 : 0);
 	unsigned int nwr = 0, nsge = 0;
 	bool stuck = false;
@@ -181,6 +186,7 @@ void srpt_xfer_build(struct srpt_io *io, struct srpt_chain_buf *cb)
 	io->next = p;
 	cb->chain.wr = cb->wr;
 	cb->chain.nwr = nwr;
+	cb->chain.unsignaled = false;	/* sq.c decides at the post */
 	switch (io->xop) {
 	case SRPT_XFER_TABLE:
 		cb->chain.wr_id = srpt_wr_id(ch, SRPT_WR_TABLE, io->index);

@@ -42,8 +42,10 @@ static unsigned int drain_cq(struct rtp_tp *tp, struct ibv_cq *cq, bool *cut)
 	do {
 		n = ibv_poll_cq(cq, POLL_BATCH, wc);
 		for (i = 0; i < n; i++) {
-			/* Unsignaled work requests only complete when they
-			 * are flushed; they carry no id. */
+			/* The unsignaled work requests inside a chain only
+			 * complete when they fail or are flushed, and carry
+			 * no id; the chain's last one reports for them. (An
+			 * unsignaled response carries its id: core/sq.c.) */
 			if (!wc[i].wr_id)
 				continue;
 			srpt_ev_completion(tp->t, wc[i].qp_num, wc[i].wr_id,

@@ -2,9 +2,10 @@
 /*
  * Work requests on real verbs. The core hands over chains it has already
  * cut to the channel's limits (at most SRPT_TP_CHAIN_MAX_WR work
- * requests): RDMA WRITEs or READs, unsignaled, then the signaled SEND of
- * the response, or the last READ or WRITE signaled. Each goes out with
- * one ibv_post_send().
+ * requests): RDMA WRITEs or READs, unsignaled, then the SEND of the
+ * response, or the last READ or WRITE, signaled unless the core says
+ * otherwise (a response whose completion a later one implies). Each goes
+ * out with one ibv_post_send().
  *
  * A completion thread batches: the chains its callbacks post while it
  * works through one poll of its CQ wait per channel and go out with one
@@ -235,6 +236,8 @@ int rtp_post_chain(struct srpt_tp_channel *ch, const struct srpt_tp_chain *c)
 		if (nsge + in->nsge > SRPT_TP_CHAIN_MAX_SGE)
 			return -EINVAL;
 		memset(w, 0, sizeof(*w));
+		/* nsge 0: a fence, a zero-length RDMA WRITE (no key needed,
+		 * IB C9-88) */
 		w->sg_list = &sge[nsge];
 		w->num_sge = (int)in->nsge;
 		for (unsigned int j = 0; j < in->nsge; j++, nsge++) {
@@ -258,9 +261,20 @@ int rtp_post_chain(struct srpt_tp_channel *ch, const struct srpt_tp_chain *c)
 		}
 		w->next = i + 1 < c->nwr ? &wr[i + 1] : NULL;
 	}
+	/* An unsignaled chain still carries its id: verbs completes a work
+	 * request that fails or is flushed whether it was signaled or not. */
 	wr[c->nwr - 1].wr_id = c->wr_id;
-	wr[c->nwr - 1].send_flags |= IBV_SEND_SIGNALED;
+	if (!c->unsignaled)
+		wr[c->nwr - 1].send_flags |= IBV_SEND_SIGNALED;
 	if (pend_add(ch, wr, c->nwr, nsge))
 		return 0;
+	/* Chains go on the queue in the order they were handed over: the
+	 * core reclaims unsignaled ones by that position (core/sq.c). So
+	 * what this channel has waiting goes first. If that fails, so does
+	 * this chain; the core then closes the channel, and the drain is not
+	 * posted (the drain timeout finishes what was lost). */
+	rtp_pend_flush(ch);
+	if (ch->priv && ((struct rtp_pend *)ch->priv)->lost)
+		return -EIO;
 	return -ibv_post_send(qp, wr, &bad);
 }

@@ -79,6 +79,8 @@ struct fake_conn {
 	struct fake_wr *sq_head, *sq_tail;
 	unsigned int sq_n;
 	unsigned int sq_wrs;		/* work requests on the send queue */
+	unsigned int sq_held;		/* ... of them done unsignaled, waiting
+					 * for a later completion to free them */
 	bool drain_in_sq;
 	unsigned long post_recv_calls, post_chain_calls, signaled;
 	unsigned int ev[FAKE_CM_EVENTS];	/* injected CM events */
@@ -637,6 +639,7 @@ static void op_ch_free(struct srpt_tp_channel *ch)
 	while ((wr = q_pop(&c->sq_head, &c->sq_tail, &c->sq_n)))
 		free_wr(wr);
 	c->sq_wrs = 0;
+	c->sq_held = 0;
 	c->drain_in_sq = false;
 	c->ch = NULL;
 	qpn_release(f, c);
@@ -819,6 +822,21 @@ static int op_post_chain(struct srpt_tp_channel *ch,
 	wr->wr_id = chain->wr_id;
 	wr->seq = ++f->seq;
 	wr->nwr = chain->nwr;
+	wr->unsignaled = chain->unsignaled;
+	if (!chain->wr_id)
+		fake_error(f, "conn %u: a chain without an id", c->idx);
+	if (chain->nwr == 1 && chain->wr[0].op == SRPT_TP_WRITE &&
+	    !chain->wr[0].nsge) {
+		/* a fence: a zero-length write, signaled, no key */
+		if (chain->unsignaled || chain->wr[0].raddr ||
+		    chain->wr[0].rkey)
+			fake_error(f, "conn %u: a zero-length write that is no fence",
+				   c->idx);
+		wr->fence = true;
+		wr->rdma = xcalloc(1, sizeof(*wr->rdma));
+		wr->sge = xcalloc(1, sizeof(*wr->sge));
+		goto queue;
+	}
 	wr->rdma = xcalloc(chain->nwr, sizeof(*wr->rdma));
 	wr->sge = xcalloc(nsge ? nsge : 1, sizeof(*wr->sge));
 	wr->rdma_read = chain->wr[0].op == SRPT_TP_READ;
@@ -860,7 +878,9 @@ static int op_post_chain(struct srpt_tp_channel *ch,
 			c->nsent++;
 		}
 	}
-	c->signaled++;
+queue:
+	if (!wr->unsignaled)
+		c->signaled++;
 	q_push(&c->sq_head, &c->sq_tail, &c->sq_n, wr);
 	c->sq_wrs += wr_count(wr);
 	if (c->sq_wrs > ch->sq_size)
@@ -1526,13 +1546,23 @@ int fake_complete_sends(struct fake_conn *c, unsigned int n, int status)
 			break;
 		}
 		q_pop(&c->sq_head, &c->sq_tail, &c->sq_n);
-		c->sq_wrs -= wr_count(wr);
 		if (wr->send_len && memcmp(wr->send, wr->send_addr,
 					   wr->send_len))
 			fake_error(f, "conn %u: SEND buffer changed while posted",
 				   c->idx);
 		if (!status)
 			do_rdma(f, c, wr);
+		if (!status && wr->unsignaled) {
+			/* Done, silently: its slots are freed with the next
+			 * completion the core polls. */
+			c->sq_held += wr_count(wr);
+			pthread_mutex_unlock(&f->lock);
+			free_wr(wr);
+			done++;
+			continue;
+		}
+		c->sq_wrs -= wr_count(wr) + c->sq_held;
+		c->sq_held = 0;
 		qpn = c->qpn;
 		pthread_mutex_unlock(&f->lock);
 		complete_wr(f, qpn, wr, status, 0);
@@ -1554,7 +1584,8 @@ int fake_complete_drain(struct fake_conn *c, int status)
 		return 0;
 	}
 	q_pop(&c->sq_head, &c->sq_tail, &c->sq_n);
-	c->sq_wrs--;
+	c->sq_wrs -= 1 + c->sq_held;
+	c->sq_held = 0;
 	c->drain_in_sq = false;
 	qpn = c->qpn;
 	pthread_mutex_unlock(&f->lock);
@@ -1641,6 +1672,7 @@ void fake_conn_info(struct fake_conn *c, struct fake_conn_info *o)
 	o->post_recv_calls = c->post_recv_calls;
 	o->post_chain_calls = c->post_chain_calls;
 	o->signaled = c->signaled;
+	o->sq_held = c->sq_held;
 	memcpy(o->ev, c->ev, sizeof(o->ev));
 	pthread_mutex_unlock(&c->f->lock);
 }

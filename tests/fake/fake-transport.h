@@ -185,6 +185,8 @@ struct fake_wr {
 	enum fake_wr_kind kind;
 	uint64_t wr_id;
 	uint64_t seq;			/* global post order */
+	bool unsignaled;		/* CHAIN: no completion on success */
+	bool fence;			/* CHAIN: a zero-length write */
 	unsigned int nwr;		/* work requests (send queue slots) */
 	struct srpt_tp_sge rsge;	/* RECV */
 	int rdma_read;			/* CHAIN: READs, else WRITEs */
@@ -205,7 +207,11 @@ unsigned int fake_rq_len(struct fake_conn *c);
 /*
  * Complete up to @n chains at the head of the send queue (stopping at the
  * drain write) with @status; on success the RDMA transfers are carried
- * out between local and remote memory first. Returns how many.
+ * out between local and remote memory first. Returns how many. As on
+ * hardware, an unsignaled chain that succeeds gives the core no
+ * completion, and its send queue slots stay taken until a later
+ * completion of the queue (a signaled chain, an error, the drain) is
+ * handed over; an error or flush completes every chain with its id.
  */
 int fake_complete_sends(struct fake_conn *c, unsigned int n, int status);
 /* Complete the drain write if it is at the head: 1, else 0. */
@@ -258,7 +264,9 @@ struct fake_conn_info {
 	unsigned int rq, sq;		/* posted, not completed */
 	bool drain_in_sq;
 	unsigned long post_recv_calls, post_chain_calls;
-	unsigned long signaled;		/* completions the chains will give */
+	unsigned long signaled;		/* chains posted signaled */
+	unsigned int sq_held;		/* slots of unsignaled chains done, not
+					 * yet freed by a later completion */
 	unsigned int ev[FAKE_CM_EVENTS];
 };
 void fake_conn_info(struct fake_conn *c, struct fake_conn_info *out);

@@ -95,6 +95,44 @@ static uint8_t *data_in(struct fc *z, struct fc_iu *iu, uint32_t len,
 	return buf;
 }
 
+/*
+ * The release notification of a command: the HCA is done with its
+ * response and the data it was sent from, so no chain carrying that
+ * response may still be on the send queue of a working QP (an
+ * unsignaled response is reclaimed from a later completion, never
+ * before its own chain left the queue), and it comes once.
+ */
+static void on_release(struct srpt_io *io, void *arg)
+{
+	struct fc_iu *iu = arg;
+	struct fc *z = fc_cur;
+	struct fc_conn *k = &z->conns[iu->conn];
+	unsigned int n = fake_sq_len(k->c);
+	struct fake_conn_info ci;
+
+	(void)io;
+	if (iu->released++)
+		fc_fail(z, FC_INV_CALLBACK, "tag %#llx: release notification %u times",
+			(unsigned long long)iu->tag, iu->released);
+	/* A drain that timed out gives up on a QP in the error state: its
+	 * chains will not run, flushed or not. */
+	fake_conn_info(k->c, &ci);
+	if (ci.qp_error)
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		const struct fake_wr *wr = fake_sq_get(k->c, i);
+		struct srpt_rsp rsp;
+
+		if (!wr || wr->kind != FAKE_WR_CHAIN || !wr->send_len ||
+		    wr->send[0] != SRPT_OP_RSP ||
+		    srpt_rsp_decode(wr->send, wr->send_len, &rsp))
+			continue;
+		if (rsp.tag == iu->tag)
+			fc_fail(z, FC_INV_CALLBACK, "tag %#llx: release notification while its response is still on the send queue",
+				(unsigned long long)iu->tag);
+	}
+}
+
 void fc_app_complete(struct fc *z, struct fc_iu *iu, enum fc_action a)
 {
 	struct srpt_io *io = iu->io;
@@ -142,7 +180,14 @@ void fc_app_complete(struct fc *z, struct fc_iu *iu, enum fc_action a)
 		res.expected_len = iu->data_len;
 	iu->write_ok = res.nsge && res.nsge <= 16;
 	iu->write_allow += iu->write_ok ? len : 0;
+	if (iu->tag & 2) {
+		res.release = on_release;
+		res.release_arg = iu;
+	}
 	r = srpt_io_complete(io, &res);
+	/* A refused completion keeps the command the application's. */
+	if (!r && (iu->tag & 2))
+		iu->release_armed = true;
 	fc_trace(z, "  complete tag %#llx: action %d, %u bytes in %u pieces: %d",
 		 (unsigned long long)iu->tag, a, res.nsge ? len : 0, res.nsge,
 		 r);

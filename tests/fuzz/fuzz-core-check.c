@@ -491,6 +491,15 @@ void fc_check_step(struct fc *z)
 /* Invariant 5 at the end: on_req, [on_rtu], [on_dreq], on_drained. */
 void fc_check_final(struct fc *z)
 {
+	/* every command completed with a release notification heard it
+	 * once, whatever ended its channel */
+	for (unsigned int i = 0; i < z->nius; i++) {
+		const struct fc_iu *iu = &z->ius[i];
+
+		if (iu->release_armed && iu->released != 1)
+			fc_fail(z, FC_INV_TEARDOWN, "tag %#llx: release notification %u times",
+				(unsigned long long)iu->tag, iu->released);
+	}
 	for (unsigned int i = 0; i < z->nconns; i++) {
 		struct fc_conn *k = &z->conns[i];
 		struct fake_conn_info ci;

@@ -108,6 +108,9 @@ struct fc_iu {
 	bool app_buf_owned;		/* malloc'd, not in the pool */
 	bool write_ok;			/* completed with DATA-IN */
 	uint64_t write_allow, write_done, write_checked;
+	/* completed with a release notification, and how often it came */
+	bool release_armed;
+	unsigned int released;
 };
 
 /* One connection, as the initiator and the application saw it. */

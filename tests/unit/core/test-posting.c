@@ -15,13 +15,26 @@
 #include "dp.h"
 #include "util/byteorder.h"
 
-/* Every send queue slot is back once nothing is posted. */
+/* Every send queue slot is back once nothing is posted, but those of
+ * unsignaled responses that no later completion reclaimed yet (sq.c). */
 static void expect_sq_whole(struct dp *d)
 {
 	struct srpt_channel *ch = fake_conn_channel(d->c);
+	struct fake_conn_info ci;
+	struct srpt_io *io;
+	int held = 0, n = 0;
 
 	ck_assert_uint_eq(fake_sq_len(d->c), 0);
-	ck_assert_int_eq(atomic_load(&ch->sq_avail), (int)ch->tp.sq_size - 1);
+	cds_list_for_each_entry(io, &ch->sq_unsig, unsig_link) {
+		held += (int)io->sq_wrs;
+		n++;
+	}
+	ck_assert_int_eq(atomic_load(&ch->sq_unsig_n), n);
+	/* the fake holds exactly those slots as well */
+	fake_conn_info(d->c, &ci);
+	ck_assert_int_eq((int)ci.sq_held, held);
+	ck_assert_int_eq(atomic_load(&ch->sq_avail) + held,
+			 (int)ch->tp.sq_size - 1);
 	ck_assert_int_eq(atomic_load(&ch->sq_nparked), 0);
 }
 
@@ -293,31 +306,39 @@ END_TEST
 
 /* ---- send queue parking ---- */
 
+/* @n 4 KiB READs (tags 0x100 on) delivered at once, then all answered
+ * from registered memory filled with @seed. */
+static void read_burst(struct dp *d, int n, uint32_t seed)
+{
+	uint8_t iu[128];
+
+	for (int i = 0; i < n; i++) {
+		struct cmd_spec s = { .tag = 0x100 + i, .fmt_in =
+				      SRPT_DATA_FMT_DIRECT };
+		int len;
+
+		s.direct = (struct srpt_buf_desc){ (uintptr_t)d->remote + 4096 * i,
+						   d->rkey, 4096 };
+		len = mk_cmd(&s, iu, sizeof(iu));
+		ck_assert_int_eq(fake_deliver(d->c, iu, (uint32_t)len), 0);
+	}
+	ck_assert_uint_eq(app_held(d->a), (unsigned int)n);
+	dp_fill(d->mem, (size_t)n * 4096, seed);
+	for (int i = 0; i < n; i++) {
+		struct srpt_io *io = app_take_tag(d->a, 0x100 + i);
+
+		dp_complete(io, &(struct srpt_sge){ d->mem + 4096 * i, 4096,
+			    d->a->mr }, 1);
+	}
+}
+
 START_TEST(test_sq_parking)
 {
 	struct dp d;
 	struct srpt_stats st;
-	uint8_t iu[128];
 
 	dp_init(&d, 16, 8);	/* 7 slots for chains, 1 for the drain */
-	for (int i = 0; i < 16; i++) {
-		struct cmd_spec s = { .tag = 0x100 + i, .fmt_in =
-				      SRPT_DATA_FMT_DIRECT };
-		int n;
-
-		s.direct = (struct srpt_buf_desc){ (uintptr_t)d.remote + 4096 * i,
-						   d.rkey, 4096 };
-		n = mk_cmd(&s, iu, sizeof(iu));
-		ck_assert_int_eq(fake_deliver(d.c, iu, (uint32_t)n), 0);
-	}
-	ck_assert_uint_eq(app_held(d.a), 16);
-	dp_fill(d.mem, 65536, 5);
-	for (int i = 0; i < 16; i++) {
-		struct srpt_io *io = app_take_tag(d.a, 0x100 + i);
-
-		dp_complete(io, &(struct srpt_sge){ d.mem + 4096 * i, 4096,
-			    d.a->mr }, 1);
-	}
+	read_burst(&d, 16, 5);
 	/* each chain takes two slots (WRITE + SEND, counted with its local
 	 * piece: 3): only some fit, the rest are parked */
 	ck_assert_uint_lt(fake_sq_len(d.c), 16);
@@ -347,6 +368,201 @@ START_TEST(test_sq_parking_close)
 	app_complete_all(d.a);
 	ck_assert_uint_le(fake_sq_len(d.c), 3);
 	srpt_channel_close(fake_conn_channel(d.c));
+	dp_end(&d);
+}
+END_TEST
+
+/* ---- lazy reclaim of unsignaled responses ---- */
+
+static void count_release(struct srpt_io *io, void *arg)
+{
+	(void)io;
+	(*(int *)arg)++;
+}
+
+/* A 4 KiB READ answered from registered memory; returns its chain. */
+static const struct fake_wr *lazy_read(struct dp *d, unsigned int i,
+				       int *released)
+{
+	struct cmd_spec s = dp_read_spec(d, 4096, 4096 * i);
+	struct srpt_io *io = dp_cmd(d, &s);
+	struct srpt_sge sg = { d->mem + 4096 * i, 4096, d->a->mr };
+	struct srpt_io_result res = {
+		.size = sizeof(res), .data = &sg, .nsge = 1,
+		.expected_len = SRPT_LEN_AS_DESCRIBED,
+		.release = released ? count_release : NULL,
+		.release_arg = released,
+	};
+
+	ck_assert_int_eq(srpt_io_complete(io, &res), 0);
+	return dp_last_wr(d);
+}
+
+/*
+ * Responses go unsignaled and complete silently; their contexts and
+ * slots stay taken until a later completion on the queue, which
+ * reclaims everything posted before it, in order. A response with a
+ * release notification asks for its completion: the application's
+ * memory comes back when the SEND is done, not later.
+ */
+START_TEST(test_lazy_reclaim_by_position)
+{
+	struct srpt_channel *ch;
+	struct srpt_stats s0, s1;
+	struct dp d;
+	int released = 0;
+
+	dp_init(&d, 32, 0);	/* spare ios for all of them */
+	ch = fake_conn_channel(d.c);
+	app_stats(d.a, &s0);
+	for (unsigned int i = 0; i < 4; i++) {
+		const struct fake_wr *wr = lazy_read(&d, i, NULL);
+
+		ck_assert(wr->unsignaled);
+		ck_assert_uint_eq(wr->send_len, SRPT_RSP_LEN);
+	}
+	ck_assert_int_eq(fake_complete_sends(d.c, UINT32_MAX, 0), 4);
+	app_stats(d.a, &s1);
+	ck_assert_uint_eq(s1.late_completions, s0.late_completions);
+	/* done on the wire, not yet known to be */
+	ck_assert_uint_eq(fake_sent_count(d.c), 4);
+	ck_assert_int_eq(atomic_load(&ch->io_outstanding), 4);
+	ck_assert_int_eq(atomic_load(&ch->sq_unsig_n), 4);
+	expect_sq_whole(&d);
+	/* two more, not yet done by the "hardware" */
+	ck_assert(lazy_read(&d, 4, NULL)->unsignaled);
+	ck_assert(!lazy_read(&d, 5, &released)->unsignaled);
+	ck_assert(lazy_read(&d, 6, NULL)->unsignaled);
+	ck_assert_int_eq(atomic_load(&ch->io_outstanding), 7);
+	/* the unsignaled one completes silently, then the signaled one:
+	 * everything up to it is reclaimed, the one after it is not */
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	ck_assert_int_eq(atomic_load(&ch->io_outstanding), 7);
+	ck_assert_int_eq(released, 0);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	ck_assert_int_eq(released, 1);
+	ck_assert_int_eq(atomic_load(&ch->io_outstanding), 1);
+	ck_assert_int_eq(atomic_load(&ch->sq_unsig_n), 1);
+	ck_assert_mem_eq(d.remote, d.mem, 7 * 4096);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	expect_sq_whole(&d);
+	dp_end(&d);
+}
+END_TEST
+
+/*
+ * A close with unsignaled responses in every state: done silently before
+ * the error, flushed (each completes with its own id, as verbs reports a
+ * failed work request whether signaled or not), or neither (the drain's
+ * completion reclaims them). Each context comes back exactly once and
+ * on_drained follows.
+ */
+START_TEST(test_lazy_flush_exactly_once)
+{
+	for (int order = 0; order < FAKE_FLUSH_ORDERS; order++) {
+		struct srpt_channel *ch;
+		struct srpt_stats s0, s1;
+		struct dp d;
+
+		dp_init(&d, 32, 0);
+		ch = fake_conn_channel_ref(d.c);
+		for (unsigned int i = 0; i < 6; i++)
+			ck_assert(lazy_read(&d, i, NULL)->unsignaled);
+		/* two done silently, four still on the queue */
+		ck_assert_int_eq(fake_complete_sends(d.c, 2, 0), 2);
+		ck_assert_int_eq(atomic_load(&ch->io_outstanding), 6);
+		app_stats(d.a, &s0);
+		ck_assert_int_eq(srpt_channel_close(ch), 0);
+		app_dispatch(d.a);
+		ck_assert_int_eq(fake_disconnected(d.c), 0);
+		app_dispatch(d.a);
+		ck_assert_int_eq(srpt_channel_get_state(ch), SRPT_CH_DRAINING);
+		ck_assert_uint_eq(d.a->drained, 0);
+		fake_flush(d.c, (enum fake_flush_order)order);
+		app_dispatch(d.a);
+		if (order == FAKE_FLUSH_NO_DRAIN) {
+			ck_assert_uint_eq(d.a->drained, 0);
+			fake_advance(d.a->f, d.a->opts.drain_timeout_ms + 1);
+			app_dispatch(d.a);
+		}
+		app_stats(d.a, &s1);
+		ck_assert_int_eq(atomic_load(&ch->io_outstanding), 0);
+		ck_assert_int_eq(atomic_load(&ch->sq_unsig_n), 0);
+		ck_assert_int_eq(srpt_channel_get_state(ch),
+				 SRPT_CH_DISCONNECTED);
+		ck_assert_uint_eq(d.a->drained, 1);
+		/* the flushed ones were taken, none came late but after
+		 * the drain timeout */
+		if (order != FAKE_FLUSH_NO_DRAIN)
+			ck_assert_uint_eq(s1.late_completions,
+					  s0.late_completions);
+		srpt_channel_unref(ch);
+		dp_end(&d);
+	}
+}
+END_TEST
+
+/*
+ * More responses than the send queue holds at once, completed one chain
+ * at a time: an unsignaled tail never leaves a parked chain without the
+ * completion that frees its slots.
+ */
+START_TEST(test_sq_parking_lazy)
+{
+	struct dp d;
+	struct srpt_stats st;
+	unsigned int rounds = 0;
+
+	dp_init(&d, 64, 0);
+	read_burst(&d, 64, 9);
+	ck_assert_uint_lt(fake_sq_len(d.c), 64);
+	while (fake_sq_len(d.c) && rounds++ < 1000)
+		fake_complete_sends(d.c, 1, 0);
+	ck_assert_uint_eq(fake_sent_count(d.c), 64);
+	ck_assert_mem_eq(d.remote, d.mem, 64 * 4096);
+	app_stats(d.a, &st);
+	ck_assert_uint_eq(st.post_chain_calls, 64);
+	ck_assert_uint_lt(st.signaled_wrs, 64);
+	expect_sq_whole(&d);
+	dp_end(&d);
+}
+END_TEST
+
+/*
+ * One command at a time on a small channel, the send queue moving only
+ * when a response waits: each unsignaled response holds a spare io until
+ * it is reclaimed; the one that takes the last spare is signaled, so the
+ * next response, which has to wait for a spare, gets one from that
+ * completion and is not stuck.
+ */
+START_TEST(test_spare_wait_lazy)
+{
+	struct srpt_channel *ch;
+	struct srpt_stats st0, st;
+	struct dp d;
+	uint32_t spares;
+
+	dp_init(&d, 0, 0);
+	ch = fake_conn_channel(d.c);
+	spares = ch->nio - ch->tp.nrx;
+	app_stats(d.a, &st0);
+	for (unsigned int i = 0; i < 3 * spares; i++) {
+		struct cmd_spec s = dp_read_spec(&d, 4096, 0);
+		struct srpt_io *io = dp_cmd(&d, &s);
+
+		dp_complete(io, &(struct srpt_sge){ d.mem, 4096, d.a->mr }, 1);
+		/* the "hardware" only moves when a response waits */
+		while (fake_sent_count(d.c) < i + 1) {
+			ck_assert_uint_gt(fake_sq_len(d.c), 0);
+			fake_complete_sends(d.c, 1, 0);
+		}
+	}
+	while (fake_sq_len(d.c))
+		fake_complete_sends(d.c, 1, 0);
+	ck_assert_uint_eq(fake_sent_count(d.c), 3 * spares);
+	app_stats(d.a, &st);
+	ck_assert_uint_gt(st.rsp_waits, st0.rsp_waits);
+	ck_assert_uint_lt(st.signaled_wrs - st0.signaled_wrs, 3 * spares);
 	dp_end(&d);
 }
 END_TEST
@@ -449,6 +665,10 @@ static Suite *posting_suite(void)
 	tcase_add_test(tc, test_logout_takes_a_slot);
 	tcase_add_test(tc, test_sq_parking);
 	tcase_add_test(tc, test_sq_parking_close);
+	tcase_add_test(tc, test_lazy_reclaim_by_position);
+	tcase_add_test(tc, test_lazy_flush_exactly_once);
+	tcase_add_test(tc, test_sq_parking_lazy);
+	tcase_add_test(tc, test_spare_wait_lazy);
 	tcase_add_test(tc, test_no_callback_inside_calls);
 	suite_add_tcase(s, tc);
 	return s;

@@ -327,6 +327,41 @@ START_TEST(test_tm_answers)
 END_TEST
 
 /*
+ * A LUN RESET finds a command whose response went out unsignaled and
+ * completed silently: the command is still a task until a completion
+ * says its SEND is done, so the target asks for one with a fence, and
+ * the TM response follows the fence's completion, not before.
+ */
+START_TEST(test_lun_reset_fences_unsignaled)
+{
+	struct dp d;
+	unsigned int sent;
+
+	dp_init(&d, 32, 0);
+	{
+		struct cmd_spec s = dp_read_spec(&d, 4096, 0);
+
+		dp_complete(dp_cmd(&d, &s),
+			    &(struct srpt_sge){ d.mem, 4096, d.a->mr }, 1);
+	}
+	ck_assert(dp_last_wr(&d)->unsignaled);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	sent = fake_sent_count(d.c);
+	deliver_tm(d.c, 0x9, SRPT_TSK_LUN_RESET, 1, 0);
+	app_dispatch(d.a);
+	/* no answer yet: a fence went out instead */
+	ck_assert_uint_eq(fake_sent_count(d.c), sent);
+	ck_assert_uint_eq(fake_sq_len(d.c), 1);
+	ck_assert(fake_sq_get(d.c, 0)->fence);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	ck_assert_uint_eq(fake_sent_count(d.c), sent + 1);
+	expect_tm_rsp(&d, 0x9, SRPT_TSK_MGMT_COMPLETE, 1);
+	fake_complete_sends(d.c, UINT32_MAX, 0);
+	dp_end(&d);
+}
+END_TEST
+
+/*
  * LUN RESET on A aborts C's command (another nexus): no response will
  * carry its credit on C, so once C has nothing in flight the target
  * sends it with an SRP_CRED_REQ; the answer is taken quietly, and an
@@ -350,6 +385,13 @@ START_TEST(test_cred_req_for_aborted_credit)
 	deliver_tm(x.c[0], 0x7e, SRPT_TSK_LUN_RESET, 1, 0);
 	sent = fake_sent_count(x.c[2]);
 	ck_assert_int_eq(srpt_io_complete(x.io[2][0], &res), 0);
+	/* C's response to its LUN 2 command went unsignaled and is still
+	 * outstanding: a fence asks for the completion that ends it, and
+	 * then nothing is in flight. */
+	ck_assert_uint_eq(fake_sent_count(x.c[2]), sent);
+	ck_assert_uint_eq(fake_sq_len(x.c[2]), 1);
+	ck_assert(fake_sq_get(x.c[2], 0)->fence);
+	ck_assert_int_eq(fake_complete_sends(x.c[2], 1, 0), 1);
 	ck_assert_uint_eq(fake_sent_count(x.c[2]), sent + 1);
 	p = fake_sent(x.c[2], sent, &len);
 	ck_assert_uint_eq(p[0], SRPT_OP_CRED_REQ);
@@ -384,6 +426,7 @@ static Suite *tm_suite(void)
 	tcase_add_test(tc, test_abort_task_set_nexus);
 	tcase_add_test(tc, test_clear_task_set_nexus);
 	tcase_add_test(tc, test_lun_reset_every_nexus);
+	tcase_add_test(tc, test_lun_reset_fences_unsignaled);
 	tcase_add_test(tc, test_abort_task_other_channel);
 	tcase_add_test(tc, test_abort_task_scope);
 	tcase_add_test(tc, test_cred_req_for_aborted_credit);

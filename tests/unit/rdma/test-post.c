@@ -6,6 +6,8 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,8 @@ struct call {
 	struct ibv_qp *qp;
 	unsigned int nwr;
 	uint64_t wr_id[MAX_WRS];	/* 0 for unsignaled ones */
+	uint64_t any_id[MAX_WRS];	/* the id, signaled or not */
+	int num_sge[MAX_WRS];
 	enum ibv_wr_opcode op[MAX_WRS];
 };
 
@@ -49,6 +53,8 @@ static int fake_post_send(struct ibv_qp *qp, struct ibv_send_wr *wr,
 			ck_assert_uint_ne(wr->sg_list[s].length, 0);
 		c->wr_id[c->nwr] = wr->send_flags & IBV_SEND_SIGNALED ?
 				   wr->wr_id : 0;
+		c->any_id[c->nwr] = wr->wr_id;
+		c->num_sge[c->nwr] = wr->num_sge;
 		c->op[c->nwr++] = wr->opcode;
 	}
 	return 0;
@@ -95,8 +101,9 @@ static void fake_ch_free(struct fake_ch *f)
 
 static uint8_t local[1 << 16];
 
-/* A 4 KiB read: one RDMA WRITE, then the response SEND (signaled). */
-static int post_read(struct fake_ch *f, uint64_t wr_id)
+/* A 4 KiB read: one RDMA WRITE, then the response SEND (signaled
+ * unless @unsignaled). */
+static int post_read_sig(struct fake_ch *f, uint64_t wr_id, bool unsignaled)
 {
 	struct srpt_tp_sge s[2] = {
 		{ .addr = (uintptr_t)local, .len = 4096, .lkey = 3 },
@@ -107,13 +114,19 @@ static int post_read(struct fake_ch *f, uint64_t wr_id)
 		  .raddr = 0x1000, .rkey = 7 },
 		{ .op = SRPT_TP_SEND, .nsge = 1, .sge = &s[1] },
 	};
-	struct srpt_tp_chain c = { .wr = w, .nwr = 2, .wr_id = wr_id };
+	struct srpt_tp_chain c = { .wr = w, .nwr = 2, .wr_id = wr_id,
+				   .unsignaled = unsignaled };
 	int ret;
 
 	pthread_mutex_lock(&f->ch.post_lock);
 	ret = rtp_post_chain(&f->ch, &c);
 	pthread_mutex_unlock(&f->ch.post_lock);
 	return ret;
+}
+
+static int post_read(struct fake_ch *f, uint64_t wr_id)
+{
+	return post_read_sig(f, wr_id, false);
 }
 
 /* What the core does at a close, under the post lock. */
@@ -304,7 +317,9 @@ START_TEST(test_flush_failure_reports_unposted_chains)
 END_TEST
 
 /* More than a channel can hold: the chain that does not fit is posted
- * at once, what waits stays for the flush. */
+ * at once, but after what waits: the send queue keeps the order of the
+ * post calls, which the core's reclaim of unsignaled responses relies
+ * on. */
 START_TEST(test_full_channel_posts_directly)
 {
 	struct fake_ch *a = fake_ch_new(10);
@@ -315,11 +330,73 @@ START_TEST(test_full_channel_posts_directly)
 		ck_assert_int_eq(post_read(a, 1 + i), 0);
 	ck_assert_uint_eq(ncalls, 0);
 	ck_assert_int_eq(post_read(a, 1000), 0);
-	ck_assert_uint_eq(ncalls, 1);
-	ck_assert_uint_eq(calls[0].wr_id[1], 1000);
+	ck_assert_uint_eq(ncalls, 2);
+	ck_assert_uint_eq(calls[0].nwr, 2 * held);
+	ck_assert_uint_eq(calls[0].wr_id[1], 1);
+	ck_assert_uint_eq(calls[0].wr_id[2 * held - 1], held);
+	ck_assert_uint_eq(calls[1].nwr, 2);
+	ck_assert_uint_eq(calls[1].wr_id[1], 1000);
 	rtp_batch_end();
 	ck_assert_uint_eq(ncalls, 2);
-	ck_assert_uint_eq(calls[1].nwr, 2 * held);
+	fake_ch_free(a);
+}
+END_TEST
+
+static void *post_5(void *arg)
+{
+	return (void *)(intptr_t)post_read(arg, 5);
+}
+
+/* An application thread (no batch of its own) posting while a
+ * completion thread holds chains of the channel: those go first. */
+START_TEST(test_direct_post_keeps_order)
+{
+	struct fake_ch *a = fake_ch_new(10);
+	pthread_t th;
+	void *ret;
+
+	rtp_batch_begin(&batch);
+	ck_assert_int_eq(post_read(a, 3), 0);
+	ck_assert_int_eq(post_read(a, 4), 0);
+	ck_assert_uint_eq(ncalls, 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, post_5, a), 0);
+	ck_assert_int_eq(pthread_join(th, &ret), 0);
+	ck_assert_int_eq((int)(intptr_t)ret, 0);
+	ck_assert_uint_eq(ncalls, 2);
+	ck_assert_uint_eq(calls[0].nwr, 4);
+	ck_assert_uint_eq(calls[0].wr_id[1], 3);
+	ck_assert_uint_eq(calls[0].wr_id[3], 4);
+	ck_assert_uint_eq(calls[1].wr_id[1], 5);
+	rtp_batch_end();	/* nothing left to post */
+	ck_assert_uint_eq(ncalls, 2);
+	fake_ch_free(a);
+}
+END_TEST
+
+/* An unsignaled chain: its last work request carries the id (a failure
+ * or flush completes it with that id) but asks for no completion; a
+ * fence is a signaled zero-length RDMA WRITE without pieces. */
+START_TEST(test_unsignaled_chain_and_fence)
+{
+	struct fake_ch *a = fake_ch_new(10);
+	static const struct srpt_tp_wr fence = { .op = SRPT_TP_WRITE };
+	struct srpt_tp_chain fc = { .wr = &fence, .nwr = 1, .wr_id = 77 };
+
+	ck_assert_int_eq(post_read_sig(a, 5, true), 0);
+	ck_assert_uint_eq(ncalls, 1);
+	ck_assert_uint_eq(calls[0].nwr, 2);
+	ck_assert_uint_eq(calls[0].op[1], IBV_WR_SEND);
+	ck_assert_uint_eq(calls[0].wr_id[1], 0);	/* not signaled */
+	ck_assert_uint_eq(calls[0].any_id[1], 5);	/* but named */
+	ck_assert_uint_eq(calls[0].any_id[0], 0);
+	pthread_mutex_lock(&a->ch.post_lock);
+	ck_assert_int_eq(rtp_post_chain(&a->ch, &fc), 0);
+	pthread_mutex_unlock(&a->ch.post_lock);
+	ck_assert_uint_eq(ncalls, 2);
+	ck_assert_uint_eq(calls[1].nwr, 1);
+	ck_assert_uint_eq(calls[1].op[0], IBV_WR_RDMA_WRITE);
+	ck_assert_int_eq(calls[1].num_sge[0], 0);
+	ck_assert_uint_eq(calls[1].wr_id[0], 77);	/* signaled */
 	fake_ch_free(a);
 }
 END_TEST
@@ -356,6 +433,8 @@ static Suite *post_suite(void)
 	tcase_add_test(tc, test_close_flushes_waiting_chains);
 	tcase_add_test(tc, test_flush_failure_reports_unposted_chains);
 	tcase_add_test(tc, test_full_channel_posts_directly);
+	tcase_add_test(tc, test_direct_post_keeps_order);
+	tcase_add_test(tc, test_unsignaled_chain_and_fence);
 	tcase_add_test(tc, test_many_channels);
 	suite_add_tcase(s, tc);
 	return s;
