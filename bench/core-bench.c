@@ -15,7 +15,9 @@
  * busy core and in all, allocations, post calls, signaled work requests
  * and completion-thread wake-ups (CQ events, cb-verbs.c) per I/O. Then
  * the stage profile, from the instrumented twin
- * srpt-core-bench-prof (started from the same directory).
+ * srpt-core-bench-prof (started from the same directory; --profile-only
+ * runs only that). The twin exits 1, naming them, if a stage counted no
+ * call: a profile of zeros is a broken build of it, not a result.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -468,21 +470,62 @@ static void print_profile(const struct result *r)
 	fflush(stdout);
 }
 
-/* The instrumented twin, from this program's directory. */
-static void run_profile_binary(char **argv)
+/*
+ * Stages of one profiled cell that counted no call: the wrapped function
+ * is no longer called from another object file (it moved into its
+ * caller's file, became inline, or the build links with LTO, which
+ * --wrap does not see through), or the code path changed. Printed to
+ * stderr; the count of them is returned, so that a profile of zeros
+ * fails instead of reading as "nothing to see".
+ */
+static int check_profile(const struct result *r)
+{
+	int missing = 0;
+
+	for (int s = 0; s < CB_ST_COUNT; s++) {
+		/* only WRITE takes immediate data */
+		if (s == CB_ST_IMM && !r->cell.write)
+			continue;
+		if (r->prof_calls[s])
+			continue;
+		fprintf(stderr, "%s: stage \"%s\" counted no call (%u channel(s), %s)\n",
+			program_invocation_short_name,
+			cb_stage_name((enum cb_stage)s), r->cell.channels,
+			r->cell.write ? "WRITE imm" : "READ");
+		missing++;
+	}
+	if (!r->ios) {
+		fprintf(stderr, "%s: no I/O completed\n",
+			program_invocation_short_name);
+		missing++;
+	}
+	return missing;
+}
+
+/*
+ * The instrumented twin, from this program's directory, with the same
+ * arguments. Return: its exit status, or 1 if it could not be run (the
+ * plain program counts nothing by stage, so it never prints a profile
+ * of its own).
+ */
+static int run_profile_binary(char **argv)
 {
 	char self[PATH_MAX], path[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	pid_t pid;
 	int st;
 
-	if (n <= 0)
-		return;
+	if (n <= 0) {
+		fprintf(stderr, "srpt-core-bench: cannot find this program's directory: %s\n",
+			strerror(errno));
+		return 1;
+	}
 	self[n] = 0;
 	snprintf(path, sizeof(path), "%s/srpt-core-bench-prof", dirname(self));
 	if (access(path, X_OK)) {
-		printf("\n(no stage profile: %s not found)\n", path);
-		return;
+		fprintf(stderr, "srpt-core-bench: no stage profile: %s: %s\n",
+			path, strerror(errno));
+		return 1;
 	}
 	fflush(stdout);
 	pid = fork();
@@ -491,8 +534,9 @@ static void run_profile_binary(char **argv)
 		execv(path, argv);
 		_exit(127);
 	}
-	if (pid > 0)
-		waitpid(pid, &st, 0);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return 1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
 static void usage(void)
@@ -517,7 +561,7 @@ int main(int argc, char **argv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	bool profile = true, profile_only = cb_prof_enabled();
 	char **args = calloc((size_t)argc + 2, sizeof(*args));
-	int o, r;
+	int o, r, missing = 0;
 
 	memcpy(args, argv, (size_t)argc * sizeof(*args));
 	while ((o = getopt_long(argc, argv, "qs:t:np", lo, NULL)) != -1) {
@@ -558,6 +602,10 @@ int main(int argc, char **argv)
 		if (threads[i] > maxth)
 			maxth = threads[i];
 	}
+	/* Only the twin counts by stage: the plain program hands the
+	 * profile to it rather than print one of zeros. */
+	if (profile_only && !cb_prof_enabled())
+		return run_profile_binary(args);
 	if (profile_only)
 		maxth = 1;
 	r = cb_target_new(&target, maxth * CH_PER_THREAD, &app_ops, &target);
@@ -589,9 +637,7 @@ int main(int argc, char **argv)
 		       res.hw_cycles ? "core cycles in user space (perf counter)" :
 		       "ns/IO times the TSC rate (no cycle counter here)",
 		       GOAL_NS);
-		if (profile)
-			run_profile_binary(args);
-		return 0;
+		return profile ? run_profile_binary(args) : 0;
 	}
 	/* the stage profile (srpt-core-bench-prof) */
 	for (unsigned int ci = 0; ci < 2; ci++)
@@ -601,6 +647,7 @@ int main(int argc, char **argv)
 
 			run_cell(&c, &res);
 			print_profile(&res);
+			missing += check_profile(&res);
 		}
-	return 0;
+	return missing ? 1 : 0;
 }

@@ -71,6 +71,8 @@ scripts/install-deps.sh --guest
 
 step "build (gcc, -Werror)" build build-ci --werror -Dbuildtype=debugoptimized
 step "unit tests" unit build-ci
+step "stage profile counts every stage (bench)" meson test -C build-ci \
+	--suite bench --print-errorlogs --num-processes 1
 step "build (ASan+UBSan)" build build-asan --werror -Db_sanitize=address,undefined \
 	-Db_lundef=false
 step "unit tests under ASan+UBSan" unit_asan

@@ -568,6 +568,16 @@ void srpt_srq_free_all(struct srpt_target *t);
 
 /* The calling thread is registered with RCU (library threads are). */
 extern _Thread_local bool srpt_rcu_registered;
+/*
+ * The channel the calling thread holds a pin on for the whole of the
+ * receive completion it is handling (events.c), or NULL. Calls the
+ * application makes for an io of that channel from inside that
+ * completion's callbacks (on_cmd answering at once) need no pin of their
+ * own: the completion's outlives them. Saved and restored around each
+ * completion, so a completion polled from inside a callback
+ * (SRPT_TARGET_APP_POLL) leaves the outer one's as it was.
+ */
+extern _Thread_local struct srpt_channel *srpt_tl_pinned;
 
 /* dispatch.c */
 void srpt_target_wake(struct srpt_target *t);

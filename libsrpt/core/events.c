@@ -92,7 +92,13 @@ static bool rx_complete(struct srpt_channel *ch, uint32_t slot, int status,
 	if (!status && byte_len <= max_len)
 		io = srpt_io_rx_bind(ch, slot, byte_len);
 	if (io) {
+		/* The caller's pin lasts until after this returns:
+		 * on_cmd's srpt_io_complete() need not take one. */
+		struct srpt_channel *outer = srpt_tl_pinned;
+
+		srpt_tl_pinned = ch;
 		srpt_iu_receive(ch, io);
+		srpt_tl_pinned = outer;
 		return true;
 	}
 	if (srpt_ch_state(ch) < SRPT_CH_DRAINING)

@@ -14,6 +14,7 @@
 #define WRID_ID_MASK ((1ull << 40) - 1)
 
 _Thread_local bool srpt_rcu_registered;
+_Thread_local struct srpt_channel *srpt_tl_pinned;
 
 uint64_t srpt_wr_id(const struct srpt_channel *ch, enum srpt_wr_type type,
 		    uint32_t index)

@@ -823,6 +823,7 @@ static int op_post_chain(struct srpt_tp_channel *ch,
 	wr->seq = ++f->seq;
 	wr->nwr = chain->nwr;
 	wr->unsignaled = chain->unsignaled;
+	wr->ch_ref = atomic_load(&srpt_ch_of(ch)->ref);
 	if (!chain->wr_id)
 		fake_error(f, "conn %u: a chain without an id", c->idx);
 	if (chain->nwr == 1 && chain->wr[0].op == SRPT_TP_WRITE &&

@@ -197,6 +197,8 @@ struct fake_wr {
 	uint32_t send_len;
 	uint8_t *send;			/* copy of the SEND bytes at post */
 	const uint8_t *send_addr;
+	long ch_ref;			/* CHAIN: the channel's reference
+					 * count while it was posted */
 };
 
 unsigned int fake_sq_len(struct fake_conn *c);	/* chains and the drain */

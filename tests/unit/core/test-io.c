@@ -42,6 +42,70 @@ static unsigned long conn_signaled(struct dp *d)
 }
 
 /* ---- reads ---- */
+/*
+ * An on_cmd that answers at once runs inside the receive completion,
+ * whose pin on the channel covers srpt_io_complete(): the hot path takes
+ * no pin of its own there (two atomic updates of the channel's count
+ * per I/O). The fake notes the count at each post: inside on_cmd it is
+ * what on_cmd saw (one more would be a pin taken again); answered later
+ * from outside any completion, srpt_io_complete() pins the channel.
+ */
+struct pin_probe {
+	struct dp *d;
+	long ref_at_cmd;
+	unsigned int cmds;
+};
+
+static void answer_at_once(struct app *a, struct srpt_channel *ch,
+			   struct srpt_io *io)
+{
+	struct pin_probe *p = a->arg;
+	struct srpt_sge sg = { p->d->mem, 4096, a->mr };
+
+	p->ref_at_cmd = atomic_load(&ch->ref);
+	p->cmds++;
+	dp_complete(io, &sg, 1);
+}
+
+START_TEST(test_complete_inside_on_cmd_takes_no_pin)
+{
+	struct pin_probe p = { 0 };
+	struct srpt_sge sg;
+	struct srpt_io *io;
+	struct cmd_spec s;
+	uint8_t iu[512];
+	struct dp d;
+	long ref;
+	int n;
+
+	dp_init(&d, 0, 0);
+	p.d = &d;
+	d.a->arg = &p;
+	d.a->hooks.on_cmd = answer_at_once;
+	for (unsigned int i = 0; i < 4; i++) {
+		s = dp_read_spec(&d, 4096, 4096 * i);
+		n = mk_cmd(&s, iu, sizeof(iu));
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_eq(dp_deliver(&d, iu, (uint32_t)n), 0);
+		ck_assert_uint_eq(p.cmds, i + 1);
+		dp_expect_good(&d, s.tag, 1);
+		ck_assert_int_gt(p.ref_at_cmd, 0);
+		ck_assert_int_eq(dp_last_wr(&d)->ch_ref, p.ref_at_cmd);
+		ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	}
+	/* held, and answered from the test's thread: pinned for the call */
+	d.a->hooks.on_cmd = NULL;
+	s = dp_read_spec(&d, 4096, 0);
+	io = dp_cmd(&d, &s);
+	ref = atomic_load(&fake_conn_channel(d.c)->ref);
+	sg = (struct srpt_sge){ d.mem, 4096, d.a->mr };
+	dp_complete(io, &sg, 1);
+	ck_assert_int_eq(dp_last_wr(&d)->ch_ref, ref + 1);
+	ck_assert_int_eq(fake_complete_sends(d.c, 1, 0), 1);
+	dp_end(&d);
+}
+END_TEST
+
 
 START_TEST(test_read_4k_zero_copy)
 {
@@ -512,6 +576,7 @@ static Suite *io_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_read_4k_zero_copy);
+	tcase_add_test(tc, test_complete_inside_on_cmd_takes_no_pin);
 	tcase_add_test(tc, test_read_4k_bounce);
 	tcase_add_test(tc, test_write_4k_immediate);
 	tcase_add_test(tc, test_write_4k_rdma_read);
