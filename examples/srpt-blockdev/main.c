@@ -102,7 +102,8 @@ static int open_luns(struct blockdev *bd)
 
 	bd->luns = calloc(n, sizeof(*bd->luns));
 	bd->backings = calloc(n, sizeof(*bd->backings));
-	if (!bd->luns || !bd->backings)
+	bd->lun_ops = calloc(n, sizeof(*bd->lun_ops));
+	if (!bd->luns || !bd->backings || !bd->lun_ops)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < n; i++)
 		bd->backings[i].fd = -1;
@@ -143,6 +144,7 @@ static int open_luns(struct blockdev *bd)
 				i, bd->opt.lun[i].path, b->size, b->block_size);
 			return r;
 		}
+		bd->lun_ops[i] = &bd_uring_ops;
 		l->write_protect = b->read_only;
 		l->write_cache = b->write_cache;
 		l->thin = b->can_punch;
@@ -226,6 +228,7 @@ static void close_luns(struct blockdev *bd)
 	for (unsigned int i = 0; bd->backings && i < bd->opt.nluns; i++)
 		backing_close(&bd->backings[i]);
 	free(bd->backings);
+	free(bd->lun_ops);
 	free(bd->luns);
 }
 
