@@ -10,6 +10,7 @@
 #include <srpt/srpt.h>
 
 #include "backing.h"
+#include "backing-rbd.h"
 #include "options.h"
 #include "pool.h"
 #include "reactor.h"
@@ -36,7 +37,7 @@ struct bd_cmd;
  * Each starts the backing's work for the command and ends it with
  * bd_backend_done() (or bd_cmd_busy() when buffers ran out), on the
  * caller's thread or another. cmd-uring.c has files and block devices
- * (io_uring).
+ * (io_uring), cmd-rbd.c RBD images (librbd).
  */
 struct bd_backend_ops {
 	void (*read)(struct bd_cmd *c);
@@ -47,6 +48,7 @@ struct bd_backend_ops {
 };
 
 extern const struct bd_backend_ops bd_uring_ops;	/* cmd-uring.c */
+extern const struct bd_backend_ops bd_rbd_ops;		/* cmd-rbd.c */
 
 /* One poller: its ring, driven by its reactor thread, which also polls
  * libsrpt's poller of the same number. */
@@ -82,6 +84,7 @@ struct bd_cmd {
 	struct pool_buf buf;
 	union {
 		struct uring_op uring;		/* cmd-uring.c */
+		struct backing_rbd_op rbd;	/* cmd-rbd.c */
 	} op;
 	struct blockdev *bd;
 	struct srpt_io *io;
@@ -96,7 +99,7 @@ struct bd_cmd {
  * @c: the command
  * @res: 0, or a negative errno (the sense: scsi_task_backend_failed())
  *
- * Context: any thread.
+ * Context: any thread (a poller's, or librbd's).
  */
 void bd_backend_done(struct bd_cmd *c, int res);
 

@@ -8,12 +8,14 @@
  * and an answered SYNCHRONIZE CACHE covers every WRITE answered before.
  *
  * What the backing does is its LUN's backend's (struct bd_backend_ops):
- * io_uring for files and block devices (cmd-uring.c). A command starts
- * on the poller thread that took it from libsrpt; its backend ends it in
- * bd_backend_done(), on that thread or another: what follows is safe on
- * any thread (srpt_io_complete(), the pool, the task's own state).
+ * io_uring for files and block devices (cmd-uring.c), librbd for RBD
+ * images (cmd-rbd.c). A command starts on the poller thread that took it
+ * from libsrpt; its backend ends it in bd_backend_done(), on that thread
+ * (io_uring) or on one of librbd's: what follows is safe on any thread
+ * (srpt_io_complete(), the pool, the task's own state).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,12 +91,33 @@ void bd_cmd_busy(struct bd_cmd *c)
 	task_set_full(c->io, c);
 }
 
+/*
+ * The backing was taken from this process (Ceph blocklisted it after
+ * another took the image's lock over): the command gets NOT READY,
+ * TARGET PORT IN UNAVAILABLE STATE, and so does every later one, so
+ * that REPORT TARGET PORT GROUPS tells multipath to stay away from this
+ * port. Said once.
+ */
+static void lost_backing(struct bd_cmd *c)
+{
+	struct blockdev *bd = c->bd;
+
+	if (!bd->opt.alua_group ||
+	    scsi_target_get_alua_state(&bd->desc) == SCSI_ALUA_UNAVAILABLE)
+		return;
+	scsi_target_set_alua_state(&bd->desc, SCSI_ALUA_UNAVAILABLE);
+	fprintf(stderr, "srpt-blockdev: ALUA port group %u: unavailable: the backing was taken from this process (blocklisted)\n",
+		bd->opt.alua_group);
+}
+
 void bd_backend_done(struct bd_cmd *c, int res)
 {
 	struct srpt_io *io = c->io;
 	struct srpt_sge sg[POOL_MAX_CHUNKS];
 	unsigned int n;
 
+	if (res == -ESHUTDOWN)
+		lost_backing(c);
 	if (res) {
 		failed(io, c, res);
 		return;

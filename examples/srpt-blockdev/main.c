@@ -117,9 +117,19 @@ static int open_luns(struct blockdev *bd)
 				 (bd->opt.dsync ? BACKING_DSYNC : 0),
 			.block_size = bd->opt.block_size,
 			.name = bd->opt.lun[i].name,
+			.ceph_conf = bd->opt.lun[i].ceph_conf ?
+				     bd->opt.lun[i].ceph_conf : bd->opt.ceph_conf,
+			.ceph_id = bd->opt.lun[i].ceph_id ?
+				   bd->opt.lun[i].ceph_id : bd->opt.ceph_id,
 		};
 		uint8_t id[16];
-		int r = backing_open(b, bd->opt.lun[i].path, &bo);
+		int r;
+
+		/* --ceph-conf and --ceph-id are the defaults of rbd: LUNs
+		 * only; a file has no use for them. */
+		if (!options_lun_is_rbd(&bd->opt.lun[i]))
+			bo.ceph_conf = bo.ceph_id = NULL;
+		r = backing_open(b, bd->opt.lun[i].path, &bo);
 
 		if (r) {
 			if (b->why[0])
@@ -144,7 +154,7 @@ static int open_luns(struct blockdev *bd)
 				i, bd->opt.lun[i].path, b->size, b->block_size);
 			return r;
 		}
-		bd->lun_ops[i] = &bd_uring_ops;
+		bd->lun_ops[i] = b->rbd ? &bd_rbd_ops : &bd_uring_ops;
 		l->write_protect = b->read_only;
 		l->write_cache = b->write_cache;
 		l->thin = b->can_punch;
@@ -153,7 +163,8 @@ static int open_luns(struct blockdev *bd)
 		fprintf(stderr, PROG ": LUN %u: %s, %" PRIu64 " blocks of %u bytes%s%s%s%s\n",
 			i, bd->opt.lun[i].path, l->nblocks, l->block_size,
 			b->read_only ? ", read-only" : "",
-			b->direct ? ", O_DIRECT" : ", buffered (O_DIRECT refused)",
+			b->rbd ? ", librbd" : b->direct ? ", O_DIRECT" :
+			", buffered (O_DIRECT refused)",
 			b->write_cache ? ", write cache" : ", write through",
 			b->can_punch ? ", thin (UNMAP)" : "");
 	}
