@@ -208,6 +208,16 @@ static int f_lun_number(struct ctx *c, const char *field, json_object *v)
 	return 0;
 }
 
+static int f_lun_ceph_conf(struct ctx *c, const char *field, json_object *v)
+{
+	return set_string(c, field, v, &c->o->lun[c->o->nluns - 1].ceph_conf);
+}
+
+static int f_lun_ceph_id(struct ctx *c, const char *field, json_object *v)
+{
+	return set_string(c, field, v, &c->o->lun[c->o->nluns - 1].ceph_id);
+}
+
 static int f_luns(struct ctx *c, const char *field, json_object *v)
 {
 	static const struct field fields[] = {
@@ -215,6 +225,8 @@ static int f_luns(struct ctx *c, const char *field, json_object *v)
 		{ "path", f_lun_path },
 		{ "name", f_lun_name },
 		{ "read_only", f_lun_ro },
+		{ "ceph_conf", f_lun_ceph_conf },
+		{ "ceph_id", f_lun_ceph_id },
 		{ NULL, NULL },
 	};
 	char name[64];
@@ -235,6 +247,8 @@ static int f_luns(struct ctx *c, const char *field, json_object *v)
 			return -1;
 		if (!l->path)
 			return bad(c, name, "no \"path\"");
+		if (!options_lun_is_rbd(l) && (l->ceph_conf || l->ceph_id))
+			return bad(c, name, "\"ceph_conf\" and \"ceph_id\" are for RBD images (\"rbd:POOL/IMAGE\")");
 	}
 	return 0;
 }
@@ -410,6 +424,16 @@ static int f_control(struct ctx *c, const char *field, json_object *v)
 	return set_string(c, field, v, &c->o->control_path);
 }
 
+static int f_ceph_conf(struct ctx *c, const char *field, json_object *v)
+{
+	return set_string(c, field, v, &c->o->ceph_conf);
+}
+
+static int f_ceph_id(struct ctx *c, const char *field, json_object *v)
+{
+	return set_string(c, field, v, &c->o->ceph_id);
+}
+
 static int f_read_only(struct ctx *c, const char *field, json_object *v)
 {
 	return get_bool(c, field, v, &c->o->read_only);
@@ -439,6 +463,8 @@ static const struct field top_fields[] = {
 	{ "allow", f_allow },
 	{ "log_level", f_log_level },
 	{ "control", f_control },
+	{ "ceph_conf", f_ceph_conf },
+	{ "ceph_id", f_ceph_id },
 	{ "read_only", f_read_only },
 	{ "shared", f_shared },
 	{ "dsync", f_dsync },
@@ -613,6 +639,10 @@ static json_object *to_json(const struct options *o)
 			r |= add_str(l, "name", o->lun[i].name);
 		if (o->lun[i].read_only)
 			r |= add(l, "read_only", json_object_new_boolean(1));
+		if (o->lun[i].ceph_conf)
+			r |= add_str(l, "ceph_conf", o->lun[i].ceph_conf);
+		if (o->lun[i].ceph_id)
+			r |= add_str(l, "ceph_id", o->lun[i].ceph_id);
 	}
 	if (o->block_size)
 		r |= add_int(root, "block_size", o->block_size);
@@ -664,6 +694,10 @@ static json_object *to_json(const struct options *o)
 			o->log_level ? o->log_level : SRPT_LOG_NOTICE));
 	if (o->control_path)
 		r |= add_str(root, "control", o->control_path);
+	if (o->ceph_conf)
+		r |= add_str(root, "ceph_conf", o->ceph_conf);
+	if (o->ceph_id)
+		r |= add_str(root, "ceph_id", o->ceph_id);
 	if (o->read_only)
 		r |= add(root, "read_only", json_object_new_boolean(1));
 	if (o->shared)

@@ -103,7 +103,8 @@ static int show_lun(const struct bd_lun *l, void *arg)
 	fprintf(stderr, PROG ": LUN %u: %s, %" PRIu64 " blocks of %u bytes%s%s%s%s\n",
 		l->index, l->path, l->lun.nblocks, l->lun.block_size,
 		b->read_only ? ", read-only" : "",
-		b->direct ? ", O_DIRECT" : ", buffered (O_DIRECT refused)",
+		b->rbd ? ", librbd" : b->direct ? ", O_DIRECT" :
+		", buffered (O_DIRECT refused)",
 		b->write_cache ? ", write cache" : ", write through",
 		b->can_punch ? ", thin (UNMAP)" : "");
 	return 0;
@@ -117,6 +118,8 @@ static int open_luns(struct blockdev *bd)
 			       (o->shared ? BACKING_SHARED : 0) |
 			       (o->dsync ? BACKING_DSYNC : 0), o->block_size);
 
+	if (!r)
+		r = lun_table_set_ceph(&bd->luns, o->ceph_conf, o->ceph_id);
 	if (r)
 		return r;
 	for (unsigned int i = 0; i < o->nluns; i++) {
@@ -124,6 +127,8 @@ static int open_luns(struct blockdev *bd)
 			.path = o->lun[i].path,
 			.name = o->lun[i].name,
 			.read_only = o->lun[i].read_only,
+			.ceph_conf = o->lun[i].ceph_conf,
+			.ceph_id = o->lun[i].ceph_id,
 		};
 		char why[512];
 

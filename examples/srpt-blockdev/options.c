@@ -9,6 +9,7 @@
 
 #include <srpt/version.h>
 
+#include "backing-rbd.h"
 #include "config.h"
 #include "options.h"
 #include "pool.h"
@@ -17,12 +18,15 @@
 
 static const char usage[] =
 "Usage: srpt-blockdev [OPTION]... PATH[,name=NAME][,ro]...\n"
+"       srpt-blockdev [OPTION]... rbd:POOL/IMAGE[,conf=FILE][,id=ID][,name=NAME][,ro]...\n"
 "Serve files and block devices to SRP initiators over RDMA/CM, through\n"
 "io_uring (libsrpt example). Each PATH is a LUN, in order from LUN 0. Its\n"
 "designators come from the data's identity (device and inode, or the\n"
 "disk's serial), or from NAME: processes that serve the same data give\n"
 "the same designators, so an initiator sees one disk with a path each.\n"
-"With ,ro the LUN is write protected.\n"
+"With ,ro the LUN is write protected. rbd:POOL/IMAGE serves a Ceph RBD\n"
+"image through librbd (designators from the cluster, pool and image ids);\n"
+"conf= and id= name its cluster's configuration file and client id.\n"
 "\n"
 "  -B, --block-size N   logical block size, 512 or 4096 (default: 512 for\n"
 "                       files, the device's for block devices)\n"
@@ -42,6 +46,10 @@ static const char usage[] =
 "                       srpt-blockdev(8)); options given too override it,\n"
 "                       and LUNs and --allow entries add to it\n"
 "      --control PATH   serve srptctl(8) on this Unix socket (mode 0600)\n"
+"      --ceph-conf FILE Ceph configuration of rbd: LUNs without conf=\n"
+"                       (default: Ceph's search: CEPH_CONF, /etc/ceph/...)\n"
+"      --ceph-id ID     Ceph client id of rbd: LUNs without id= (default\n"
+"                       admin, i.e. client.admin)\n"
 "      --log-level L    err, warning, notice (default), info or debug\n"
 TARGET_CLI_USAGE
 "  -h, --help           show this help\n"
@@ -59,6 +67,8 @@ enum {
 	OPT_ALUA_STATE,
 	OPT_CONTROL,
 	OPT_LOG_LEVEL,
+	OPT_CEPH_CONF,
+	OPT_CEPH_ID,
 };
 
 static const struct {
@@ -115,19 +125,30 @@ const char *options_log_level_name(int level)
 	       level_names[level] : "unknown";
 }
 
+bool options_lun_is_rbd(const struct bd_lun_arg *l)
+{
+	return backing_path_is_rbd(l->path);
+}
+
+/* The LUN options that take a value, "KEY=VALUE". */
+static const char *const lun_keys[] = { "name=", "conf=", "id=" };
+#define NKEYS (sizeof(lun_keys) / sizeof(lun_keys[0]))
+
 /* Where the options of a LUN argument start: the first comma followed
  * by one of them (a path may hold commas of its own). */
 static const char *lun_opts(const char *arg)
 {
 	for (const char *c = strchr(arg, ','); c; c = strchr(c + 1, ',')) {
-		if (!strncmp(c + 1, "name=", 5) || !strcmp(c + 1, "ro") ||
-		    !strncmp(c + 1, "ro,", 3))
+		for (size_t k = 0; k < NKEYS; k++)
+			if (!strncmp(c + 1, lun_keys[k], strlen(lun_keys[k])))
+				return c;
+		if (!strcmp(c + 1, "ro") || !strncmp(c + 1, "ro,", 3))
 			return c;
 	}
 	return NULL;
 }
 
-/* "PATH[,name=NAME][,ro]" */
+/* "PATH[,name=NAME][,conf=FILE][,id=ID][,ro]" */
 static int add_lun(struct options *o, const char *arg)
 {
 	struct bd_lun_arg *l = &o->lun[o->nluns];
@@ -145,19 +166,28 @@ static int add_lun(struct options *o, const char *arg)
 	while (opts) {
 		const char *v = opts + 1, *end = strchr(v, ',');
 		size_t n = end ? (size_t)(end - v) : strlen(v);
+		char **dst[NKEYS] = { &l->name, &l->ceph_conf, &l->ceph_id };
+		size_t k;
 
+		for (k = 0; k < NKEYS; k++)
+			if (!strncmp(v, lun_keys[k], strlen(lun_keys[k])))
+				break;
 		if (n == 2 && !strncmp(v, "ro", 2)) {
 			l->read_only = true;
-		} else if (n > 5 && !strncmp(v, "name=", 5) && !l->name) {
-			l->name = strndup(v + 5, n - 5);
-			if (!l->name)
+		} else if (k < NKEYS && n > strlen(lun_keys[k]) && !*dst[k]) {
+			*dst[k] = strndup(v + strlen(lun_keys[k]),
+					  n - strlen(lun_keys[k]));
+			if (!*dst[k])
 				return cli_fail(PROG, "%s", "out of memory");
 		} else {
-			return cli_fail(PROG, "'%s': '%.*s' is not a LUN option (name=NAME, ro)",
+			return cli_fail(PROG, "'%s': '%.*s' is not a LUN option (name=NAME, ro; conf=FILE, id=ID for rbd:)",
 					arg, (int)n, v);
 		}
 		opts = end;
 	}
+	if (!options_lun_is_rbd(l) && (l->ceph_conf || l->ceph_id))
+		return cli_fail(PROG, "'%s': conf= and id= are for RBD images (rbd:POOL/IMAGE)",
+				arg);
 	return 0;
 }
 
@@ -174,6 +204,8 @@ static const struct option lopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "ceph-conf", required_argument, NULL, OPT_CEPH_CONF },
+	{ "ceph-id", required_argument, NULL, OPT_CEPH_ID },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 }
@@ -308,6 +340,15 @@ int options_apply_cli(struct options *o, int argc, char **argv)
 			if (replace(&o->control_path, optarg))
 				return -1;
 			break;
+		case OPT_CEPH_CONF:
+		case OPT_CEPH_ID:
+			if (!*optarg)
+				return cli_fail(PROG, "--%s: empty", c == OPT_CEPH_CONF ?
+						"ceph-conf" : "ceph-id");
+			if (replace(c == OPT_CEPH_CONF ? &o->ceph_conf :
+				    &o->ceph_id, optarg))
+				return -1;
+			break;
 		case OPT_LOG_LEVEL:
 			o->log_level = options_log_level(optarg);
 			if (o->log_level < 0)
@@ -362,10 +403,15 @@ void options_free(struct options *o)
 	for (unsigned int i = 0; i < o->nluns; i++) {
 		free(o->lun[i].path);
 		free(o->lun[i].name);
+		free(o->lun[i].ceph_conf);
+		free(o->lun[i].ceph_id);
 	}
 	o->nluns = 0;
 	free(o->config_path);
 	free(o->control_path);
+	free(o->ceph_conf);
+	free(o->ceph_id);
 	o->config_path = o->control_path = NULL;
+	o->ceph_conf = o->ceph_id = NULL;
 	target_cli_free(&o->cli);
 }

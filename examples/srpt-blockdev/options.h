@@ -10,12 +10,16 @@
 
 #define BD_MAX_LUNS 256u	/* LUN numbers 0..255 */
 
-/* One LUN: a path, the name its data goes by if the user gave one
- * ("PATH,name=NAME": the designators then come from the name), and
- * whether it is served write protected (",ro"). */
+/* One LUN: a path (or "rbd:POOL/IMAGE"), the name its data goes by if
+ * the user gave one ("PATH,name=NAME": the designators then come from
+ * the name), whether it is served write protected (",ro"), and for an
+ * RBD image the cluster's configuration file and client id if they
+ * differ from --ceph-conf and --ceph-id (",conf=FILE", ",id=ID"). */
 struct bd_lun_arg {
 	char *path;
 	char *name;
+	char *ceph_conf;	/* ",conf=FILE" */
+	char *ceph_id;		/* ",id=ID" */
 	bool read_only;		/* ",ro" */
 	bool has_index;		/* "lun" in the file: index is its number */
 	unsigned int index;	/* else it is its position in the list */
@@ -36,7 +40,12 @@ struct options {
 	int log_level;			/* SRPT_LOG_ERR..SRPT_LOG_DEBUG */
 	char *config_path;		/* --config, or NULL */
 	char *control_path;		/* --control or "control", or NULL */
+	char *ceph_conf;		/* --ceph-conf: rbd: LUNs' default */
+	char *ceph_id;			/* --ceph-id: rbd: LUNs' default */
 };
+
+/* Whether a LUN's path names an RBD image ("rbd:..."). */
+bool options_lun_is_rbd(const struct bd_lun_arg *l);
 
 /*
  * The configuration file (--config) first, then the command line over

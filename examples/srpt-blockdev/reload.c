@@ -56,6 +56,11 @@ static const char *fixed_field(const struct options *run,
 		return "alua.port";
 	if (!same_str(run->control_path, o->control_path))
 		return "control";
+	/* The defaults of the RBD images that run. */
+	if (!same_str(run->ceph_conf, o->ceph_conf))
+		return "ceph_conf";
+	if (!same_str(run->ceph_id, o->ceph_id))
+		return "ceph_id";
 	return NULL;
 }
 
@@ -72,7 +77,9 @@ static int note_running(const struct bd_lun *l, void *arg)
 	const struct bd_lun_arg *w = p->want[l->index];
 
 	if (!w || strcmp(w->path, l->path) || !same_str(w->name, l->name) ||
-	    w->read_only != l->read_only)
+	    w->read_only != l->read_only ||
+	    !same_str(w->ceph_conf, l->ceph_conf) ||
+	    !same_str(w->ceph_id, l->ceph_id))
 		p->drop[l->index] = true;
 	else
 		p->want[l->index] = NULL;	/* kept as it is */
@@ -132,7 +139,9 @@ static int apply_luns(struct svc *s, const struct options *o,
 		if (!w)
 			continue;
 		spec = (struct lun_spec){ .path = w->path, .name = w->name,
-					  .read_only = w->read_only };
+					  .read_only = w->read_only,
+					  .ceph_conf = w->ceph_conf,
+					  .ceph_id = w->ceph_id };
 		r = lun_table_open(s->luns, i, &spec, &p->open[i], why,
 				   sizeof(why));
 		if (r)

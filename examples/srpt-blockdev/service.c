@@ -471,11 +471,14 @@ static int opt_lun(const struct bd_lun *l, void *arg)
 	memset(a, 0, sizeof(*a));
 	a->path = strdup(l->path);
 	a->name = l->name ? strdup(l->name) : NULL;
+	a->ceph_conf = l->ceph_conf ? strdup(l->ceph_conf) : NULL;
+	a->ceph_id = l->ceph_id ? strdup(l->ceph_id) : NULL;
 	a->read_only = l->read_only;
 	a->index = l->index;
 	a->has_index = l->index != ol->o->nluns;
 	ol->o->nluns++;
-	if (!a->path || (l->name && !a->name))
+	if (!a->path || (l->name && !a->name) ||
+	    (l->ceph_conf && !a->ceph_conf) || (l->ceph_id && !a->ceph_id))
 		ol->err = -ENOMEM;
 	return 0;
 }
@@ -487,6 +490,8 @@ int svc_sync_luns(struct svc *s)
 	for (unsigned int i = 0; i < s->opt->nluns; i++) {
 		free(s->opt->lun[i].path);
 		free(s->opt->lun[i].name);
+		free(s->opt->lun[i].ceph_conf);
+		free(s->opt->lun[i].ceph_id);
 	}
 	s->opt->nluns = 0;
 	lun_table_foreach(s->luns, opt_lun, &ol);
@@ -518,11 +523,29 @@ static int lun_number(json_object *params, bool optional, int *out,
 	return 0;
 }
 
+/* params.@key: a non-empty string, or absent (@out untouched). */
+static int opt_string(json_object *params, const char *key, const char **out,
+		      char *msg, size_t n)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(params, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string) ||
+	    !*json_object_get_string(v)) {
+		snprintf(msg, n, "params.%s: not a non-empty string", key);
+		return CTL_INVALID_PARAMS;
+	}
+	*out = json_object_get_string(v);
+	return 0;
+}
+
 static int lun_add(void *arg, json_object *params, json_object **result,
 		   char *msg, size_t n)
 {
 	static const char *const names[] = {
-		"path", "name", "read_only", "lun", NULL,
+		"path", "name", "read_only", "lun", "ceph_conf", "ceph_id",
+		NULL,
 	};
 	struct svc *s = arg;
 	struct lun_spec spec = { 0 };
@@ -539,14 +562,9 @@ static int lun_add(void *arg, json_object *params, json_object **result,
 		return CTL_INVALID_PARAMS;
 	}
 	spec.path = json_object_get_string(v);
-	if (json_object_object_get_ex(params, "name", &v)) {
-		if (!json_object_is_type(v, json_type_string) ||
-		    !*json_object_get_string(v)) {
-			snprintf(msg, n, "params.name: not a non-empty string");
-			return CTL_INVALID_PARAMS;
-		}
-		spec.name = json_object_get_string(v);
-	}
+	e = opt_string(params, "name", &spec.name, msg, n);
+	if (e)
+		return e;
 	if (json_object_object_get_ex(params, "read_only", &v)) {
 		if (!json_object_is_type(v, json_type_boolean)) {
 			snprintf(msg, n, "params.read_only: not true or false");
@@ -554,6 +572,11 @@ static int lun_add(void *arg, json_object *params, json_object **result,
 		}
 		spec.read_only = json_object_get_boolean(v);
 	}
+	e = opt_string(params, "ceph_conf", &spec.ceph_conf, msg, n);
+	if (!e)
+		e = opt_string(params, "ceph_id", &spec.ceph_id, msg, n);
+	if (e)
+		return e;
 	e = lun_number(params, true, &idx, msg, n);
 	if (e)
 		return e;

@@ -11,19 +11,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 
-# expect STATUS PATTERN ARGS...
-expect() {
-	local want=$1 pat=$2 rc=0
-	shift 2
-	"$bin" "$@" >"$tmp/out" 2>&1 || rc=$?
-	if [ "$rc" -ne "$want" ] || ! grep -q -- "$pat" "$tmp/out"; then
-		echo "FAIL: srpt-blockdev $*: status $rc (want $want), output:"
-		sed 's/^/    /' "$tmp/out"
-		fails=$((fails + 1))
-	else
-		echo "ok: srpt-blockdev $* -> $rc: $(head -n 1 "$tmp/out")"
-	fi
-}
+# shellcheck source-path=SCRIPTDIR source=expect.sh
+. "$(dirname "$0")/expect.sh"
 
 truncate -s 1M "$tmp/a.img"
 truncate -s 1000 "$tmp/odd.img"
@@ -50,6 +39,12 @@ expect 1 "holds the same data as LUN 0" "$tmp/a.img" "$tmp/link.img"
 # 1000-byte one cannot have them at all.
 expect 1 "LUN 0:" --block-size 4096 "$tmp/odd.img"
 expect 0 "Usage: srpt-blockdev" --help
+# RBD images: the Ceph options are for them only; a cluster that cannot
+# be read stops the start (built without librbd: it says so).
+expect 2 "conf= and id= are for RBD images" "$tmp/a.img,id=admin"
+expect 2 "--ceph-id: empty" --ceph-id "" "$tmp/a.img"
+expect 1 "LUN 0: .*\(missing.conf\|built without librbd\)" \
+	--ceph-conf "$tmp/missing.conf" rbd:rbd/img
 
 # The configuration file and the control socket (with json-c).
 if "$bin" --config /dev/null 2>&1 | grep -q "not available"; then
