@@ -80,3 +80,34 @@ void backing_rbd_write_same(struct backing_rbd_op *op, uint64_t off,
 {
 	(void)op, (void)off, (void)len, (void)block, (void)block_len;
 }
+
+int backing_rbd_lock_acquire(struct backing *b)
+{
+	(void)b;
+	return -ENOTSUP;
+}
+
+int backing_rbd_lock_owner(struct backing *b, char *owner, size_t len)
+{
+	(void)b, (void)len;
+	owner[0] = '\0';
+	return -ENOTSUP;
+}
+
+int backing_rbd_lock_break(struct backing *b, const char *owner)
+{
+	(void)b, (void)owner;
+	return -ENOTSUP;
+}
+
+int backing_rbd_beat_write(struct backing *b, const void *data, size_t len)
+{
+	(void)b, (void)data, (void)len;
+	return -ENOTSUP;
+}
+
+int backing_rbd_beat_read(struct backing *b, void *data, size_t len)
+{
+	(void)b, (void)data, (void)len;
+	return -ENOTSUP;
+}

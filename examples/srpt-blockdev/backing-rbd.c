@@ -43,6 +43,7 @@ struct backing_rbd {
 	rados_t cluster;
 	rados_ioctx_t ioctx;
 	rbd_image_t image;
+	char beat[96];		/* the heartbeat object's name */
 };
 
 bool backing_rbd_available(void)
@@ -174,6 +175,7 @@ int backing_rbd_open(struct backing *b, const char *spec,
 	n = snprintf(text, sizeof(text), "rbd:%s:%" PRId64 ":%s", fsid,
 		     rados_ioctx_get_id(r->ioctx), id);
 	b->id = backing_id_of(text, (size_t)n);
+	snprintf(r->beat, sizeof(r->beat), "srpt.%s.hb", id);
 	return 0;
 }
 
@@ -311,4 +313,43 @@ void backing_rbd_write_same(struct backing_rbd_op *op, uint64_t off,
 	else
 		req_started(op, c, rbd_aio_write_zeroes(op->image, off, len, c,
 							0, 0));
+}
+
+int backing_rbd_lock_acquire(struct backing *b)
+{
+	return rbd_lock_acquire(b->rbd->image, RBD_LOCK_MODE_EXCLUSIVE);
+}
+
+int backing_rbd_lock_owner(struct backing *b, char *owner, size_t len)
+{
+	char *owners[4];
+	size_t n = sizeof(owners) / sizeof(owners[0]);
+	rbd_lock_mode_t mode;
+	int e;
+
+	owner[0] = '\0';
+	e = rbd_lock_get_owners(b->rbd->image, &mode, owners, &n);
+	if (e == -ENOENT)
+		return 0;	/* no lock, no owner */
+	if (e < 0)
+		return e;
+	if (n)
+		snprintf(owner, len, "%s", owners[0]);
+	rbd_lock_get_owners_cleanup(owners, n);
+	return n ? 1 : 0;
+}
+
+int backing_rbd_lock_break(struct backing *b, const char *owner)
+{
+	return rbd_lock_break(b->rbd->image, RBD_LOCK_MODE_EXCLUSIVE, owner);
+}
+
+int backing_rbd_beat_write(struct backing *b, const void *data, size_t len)
+{
+	return rados_write_full(b->rbd->ioctx, b->rbd->beat, data, len);
+}
+
+int backing_rbd_beat_read(struct backing *b, void *data, size_t len)
+{
+	return rados_read(b->rbd->ioctx, b->rbd->beat, data, len, 0);
 }

@@ -207,4 +207,76 @@ bool backing_rbd_available(void);
  */
 bool backing_rbd_in_callback(void);
 
+/* The longest lock owner name backing_rbd_lock_owner() hands back. */
+#define BACKING_RBD_OWNER_MAX 256
+
+/**
+ * backing_rbd_lock_acquire() - take the image's exclusive lock, and keep it
+ * @b: an RBD backing opened read-write
+ *
+ * An explicitly acquired lock is not handed over when another client
+ * asks for it (no ping-pong per write): it stays until this process
+ * ends, releases it or has it broken (and is then blocklisted).
+ *
+ * Return: 0 (this client owns the lock); -EROFS when a live owner
+ * refused to hand it over, -EINVAL when the image has no exclusive-lock
+ * feature, -ESHUTDOWN when this client is blocklisted, else librbd's
+ * negative errno; -ENOTSUP without librbd.
+ * Context: any thread but librbd's; it blocks (network).
+ */
+int backing_rbd_lock_acquire(struct backing *b);
+
+/**
+ * backing_rbd_lock_owner() - who owns the image's exclusive lock
+ * @b: an RBD backing
+ * @owner: the owner's name (librbd's "auto <id>" cookie form) when there
+ *         is one, else ""
+ * @len: @owner's size, at least 1
+ *
+ * Return: 1 with an owner, 0 without, or a negative errno.
+ * Context: any thread but librbd's; it blocks (network).
+ */
+int backing_rbd_lock_owner(struct backing *b, char *owner, size_t len);
+
+/**
+ * backing_rbd_lock_break() - take the lock from @owner, blocklisting it
+ * @b: an RBD backing
+ * @owner: a name backing_rbd_lock_owner() gave
+ *
+ * Ceph blocklists @owner's client address first (for the cluster's
+ * rbd_blocklist_expire_seconds, by default an hour), so no request of
+ * it lands after the break: each one fails with -ESHUTDOWN
+ * (EBLOCKLISTED) instead.
+ *
+ * Return: 0; -ENOENT when @owner no longer owns the lock; else a
+ * negative errno. Context: any thread but librbd's; it blocks.
+ */
+int backing_rbd_lock_break(struct backing *b, const char *owner);
+
+/**
+ * backing_rbd_beat_write() - replace the image's heartbeat object
+ * @b: an RBD backing
+ * @data: what it holds now
+ * @len: its length
+ *
+ * The heartbeat object is "srpt.IMAGE_ID.hb" in the image's pool: a
+ * rados object beside the image, not part of its data.
+ *
+ * Return: 0, or a negative errno (-ESHUTDOWN: this client is
+ * blocklisted). Context: any thread but librbd's; it blocks.
+ */
+int backing_rbd_beat_write(struct backing *b, const void *data, size_t len);
+
+/**
+ * backing_rbd_beat_read() - read the image's heartbeat object
+ * @b: an RBD backing
+ * @data: filled with up to @len bytes of it
+ * @len: @data's size
+ *
+ * Return: the bytes read (0 for an empty object), -ENOENT when no
+ * process wrote one yet, else a negative errno.
+ * Context: any thread but librbd's; it blocks.
+ */
+int backing_rbd_beat_read(struct backing *b, void *data, size_t len);
+
 #endif
