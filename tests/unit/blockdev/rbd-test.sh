@@ -5,8 +5,11 @@
 # tests/ceph/cluster.sh in a temporary directory, creates two 64 MiB
 # images, runs test-blockdev-rbd (backing-rbd.c's opening and I/O), then
 # what srpt-blockdev says at start to an rbd: LUN it cannot serve (no such
-# image or pool, conf= on a file), and stops the cluster.
-# usage: rbd-test.sh CLUSTER_SH TEST_BLOCKDEV_RBD SRPT_BLOCKDEV
+# image or pool, conf= on a file), then active/passive through the image's
+# lock (failover.c, through rbd-failover-node processes: exactly one
+# active, SIGKILL of the owner taken over within the bound, a frozen
+# owner's late write refused), and stops the cluster.
+# usage: rbd-test.sh CLUSTER_SH TEST_BLOCKDEV_RBD SRPT_BLOCKDEV FAILOVER_NODE
 # Exit 77 (meson's SKIP) without root or without the Ceph daemons
 # (scripts/install-deps.sh installs them).
 set -u
@@ -14,6 +17,7 @@ cluster=${1:?usage: rbd-test.sh CLUSTER_SH TEST_BLOCKDEV_RBD SRPT_BLOCKDEV}
 test_bin=${2:?}
 # shellcheck disable=SC2034 # bin and tmp are expect.sh's
 bin=${3:?}
+node=${4:?}
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: the throwaway Ceph cluster needs root"
@@ -35,7 +39,8 @@ if ! "$cluster" start "$dir/c" "$port" >"$dir/env"; then
 fi
 echo "cluster up in $((SECONDS - start)) s"
 export CEPH_CONF=$dir/c/ceph.conf
-if ! rbd create --size 64M rbd/t1 || ! rbd create --size 64M rbd/t2; then
+if ! rbd create --size 64M rbd/t1 || ! rbd create --size 64M rbd/t2 ||
+	! rbd create --size 64M rbd/fo; then
 	echo "FAIL: rbd create"
 	exit 1
 fi
@@ -56,5 +61,9 @@ expect 1 "as client.nobody: Permission denied" rbd:rbd/t1,id=nobody
 expect 1 "LUN 1: rbd:rbd/t1 holds the same data as LUN 0" rbd:rbd/t1 rbd:rbd/t1
 expect 2 "conf= and id= are for RBD images" "$dir/env,conf=$CEPH_CONF"
 expect 1 "not rbd:POOL/IMAGE" rbd:t1
+# shellcheck source-path=SCRIPTDIR source=rbd-failover.sh
+. "$(dirname "$0")/rbd-failover.sh"
+failover_tests rbd:rbd/fo || fails=$((fails + 1))
+
 [ $fails -eq 0 ] || { echo "$fails failed"; exit 1; }
 echo "all passed"
