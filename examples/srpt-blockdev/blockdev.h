@@ -11,6 +11,7 @@
 
 #include "backing.h"
 #include "backing-rbd.h"
+#include "failover.h"
 #include "luns.h"
 #include "nexus.h"
 #include "options.h"
@@ -72,6 +73,8 @@ struct blockdev {
 	struct bd_poller *pollers;
 	unsigned int npollers;
 	atomic_ullong busy;		/* commands answered BUSY: no buffers */
+	struct failover failover;	/* --rbd-lock */
+	bool failover_on;		/* its thread runs */
 #ifdef BD_HAVE_JSON_C
 	struct ctl_server *ctl;		/* --control */
 	struct svc svc;			/* what it serves */

@@ -367,12 +367,30 @@ static int f_alua_state(struct ctx *c, const char *field, json_object *v)
 	return 0;
 }
 
+static int f_alua_rbd_lock(struct ctx *c, const char *field, json_object *v)
+{
+	return get_bool(c, field, v, &c->o->rbd_lock);
+}
+
+static int f_alua_rbd_stale(struct ctx *c, const char *field, json_object *v)
+{
+	uint64_t x;
+
+	if (get_uint(c, field, v, OPTIONS_RBD_STALE_MIN, OPTIONS_RBD_STALE_MAX,
+		     &x))
+		return -1;
+	c->o->rbd_stale = (unsigned int)x;
+	return 0;
+}
+
 static int f_alua(struct ctx *c, const char *field, json_object *v)
 {
 	static const struct field fields[] = {
 		{ "group", f_alua_group },
 		{ "port", f_alua_port },
 		{ "state", f_alua_state },
+		{ "rbd_lock", f_alua_rbd_lock },
+		{ "rbd_stale", f_alua_rbd_stale },
 		{ NULL, NULL },
 	};
 
@@ -672,8 +690,14 @@ static json_object *to_json(const struct options *o)
 			r |= add_int(a, "group", o->alua_group);
 			r |= add_int(a, "port", o->alua_port ? o->alua_port :
 							       o->alua_group);
-			r |= add_str(a, "state",
-				     options_alua_state_name(o->alua_state));
+			/* With the lock, the state is the lock's. */
+			if (o->rbd_lock)
+				r |= add(a, "rbd_lock", json_object_new_boolean(1));
+			else
+				r |= add_str(a, "state",
+					     options_alua_state_name(o->alua_state));
+			if (o->rbd_stale)
+				r |= add_int(a, "rbd_stale", o->rbd_stale);
 		}
 	}
 	if (o->cli.nallow) {

@@ -42,6 +42,12 @@ static const char usage[] =
 "      --alua-port N    its relative target port id (default: the group)\n"
 "      --alua-state S   active (default), non-optimized, standby or\n"
 "                       unavailable; SIGUSR2 makes it active\n"
+"      --rbd-lock       active/passive with other processes on the same\n"
+"                       rbd: LUN (the only LUN): the owner of the image's\n"
+"                       exclusive lock is active, the others standby and\n"
+"                       take over when its heartbeat stops\n"
+"      --rbd-stale S    seconds without heartbeat before a takeover\n"
+"                       (2-60, default 3)\n"
 "  -c, --config FILE    read the configuration from FILE (JSON, see\n"
 "                       srpt-blockdev(8)); options given too override it,\n"
 "                       and LUNs and --allow entries add to it\n"
@@ -65,6 +71,8 @@ enum {
 	OPT_ALUA_GROUP,
 	OPT_ALUA_PORT,
 	OPT_ALUA_STATE,
+	OPT_RBD_LOCK,
+	OPT_RBD_STALE,
 	OPT_CONTROL,
 	OPT_LOG_LEVEL,
 	OPT_CEPH_CONF,
@@ -201,6 +209,8 @@ static const struct option lopts[] = {
 	{ "alua-group", required_argument, NULL, OPT_ALUA_GROUP },
 	{ "alua-port", required_argument, NULL, OPT_ALUA_PORT },
 	{ "alua-state", required_argument, NULL, OPT_ALUA_STATE },
+	{ "rbd-lock", no_argument, NULL, OPT_RBD_LOCK },
+	{ "rbd-stale", required_argument, NULL, OPT_RBD_STALE },
 	{ "config", required_argument, NULL, 'c' },
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -330,6 +340,17 @@ int options_apply_cli(struct options *o, int argc, char **argv)
 			if (options_alua_state(optarg, &o->alua_state))
 				return cli_fail(PROG, "--alua-state: '%s' is none of active, non-optimized, standby, unavailable", optarg);
 			break;
+		case OPT_RBD_LOCK:
+			o->rbd_lock = true;
+			break;
+		case OPT_RBD_STALE:
+			if (cli_parse_uint(optarg, OPTIONS_RBD_STALE_MAX, &v) ||
+			    v < OPTIONS_RBD_STALE_MIN)
+				return cli_fail(PROG, "--rbd-stale: '%s' is not a number of seconds from %u to %u",
+						optarg, OPTIONS_RBD_STALE_MIN,
+						OPTIONS_RBD_STALE_MAX);
+			o->rbd_stale = (unsigned int)v;
+			break;
 		case 'c':
 			break;	/* read in the first pass */
 		case OPT_CONTROL:
@@ -387,6 +408,8 @@ int options_finish(struct options *o)
 		return cli_fail(PROG, "--alua-port and --alua-state need --alua-group");
 	if (o->alua_group && !o->alua_port)
 		o->alua_port = o->alua_group;
+	if (options_check_rbd_lock(o))
+		return -1;
 	/* whole chunks */
 	o->pool_size -= o->pool_size % POOL_CHUNK_SIZE;
 	/* -v asks for at least the lifecycle lines */
@@ -396,6 +419,24 @@ int options_finish(struct options *o)
 		o->log_level = SRPT_LOG_INFO;
 	o->cli.app_poll = true;
 	return target_cli_finish(&o->cli);
+}
+
+int options_check_rbd_lock(const struct options *o)
+{
+	if (!o->rbd_lock)
+		return o->rbd_stale ?
+		       cli_fail(PROG, "--rbd-stale (alua.rbd_stale) needs --rbd-lock") : 0;
+	if (!o->alua_group)
+		return cli_fail(PROG, "--rbd-lock (alua.rbd_lock) needs --alua-group: each process is a port group of its own");
+	if (o->alua_state != SCSI_ALUA_ACTIVE_OPTIMIZED)
+		return cli_fail(PROG, "--alua-state (alua.state) and --rbd-lock: the image's lock decides the state");
+	if (o->nluns != 1 || !options_lun_is_rbd(&o->lun[0]))
+		return cli_fail(PROG, "--rbd-lock: serve exactly one LUN, an rbd:POOL/IMAGE (%u LUN(s) given%s)",
+				o->nluns, o->nluns && !options_lun_is_rbd(&o->lun[0]) ?
+				", not an RBD image" : "");
+	if (o->read_only || o->lun[0].read_only)
+		return cli_fail(PROG, "--rbd-lock: a read-only LUN takes no lock (the owner writes)");
+	return 0;
 }
 
 void options_free(struct options *o)

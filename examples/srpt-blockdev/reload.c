@@ -54,6 +54,16 @@ static const char *fixed_field(const struct options *run,
 		return "alua.group";
 	if (run->alua_port != o->alua_port)
 		return "alua.port";
+	if (run->rbd_lock != o->rbd_lock)
+		return "alua.rbd_lock";
+	if (run->rbd_stale != o->rbd_stale)
+		return "alua.rbd_stale";
+	/* The lock's thread holds the one LUN's backing. */
+	if (run->rbd_lock && (!same_str(run->lun[0].path, o->lun[0].path) ||
+			      !same_str(run->lun[0].ceph_conf, o->lun[0].ceph_conf) ||
+			      !same_str(run->lun[0].ceph_id, o->lun[0].ceph_id) ||
+			      !same_str(run->lun[0].name, o->lun[0].name)))
+		return "luns (fixed with alua.rbd_lock)";
 	if (!same_str(run->control_path, o->control_path))
 		return "control";
 	/* The defaults of the RBD images that run. */
@@ -226,7 +236,7 @@ int svc_reload(struct svc *s, struct reload_result *res, char *msg,
 		s->opt->log_level = o.log_level;
 		res->log_level = true;
 	}
-	if (s->desc->tpg_id &&
+	if (s->desc->tpg_id && !s->opt->rbd_lock &&
 	    o.alua_state != scsi_target_get_alua_state(s->desc) &&
 	    !scsi_target_set_alua_state(s->desc, o.alua_state)) {
 		s->opt->alua_state = o.alua_state;

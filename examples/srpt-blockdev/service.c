@@ -362,6 +362,10 @@ static int alua_set_state(void *arg, json_object *params, json_object **result,
 		snprintf(msg, n, "no ALUA: the target was started without a port group (alua.group, --alua-group)");
 		return CTL_FAILED;
 	}
+	if (s->opt->rbd_lock) {
+		snprintf(msg, n, "the RBD image's lock decides this port group's state (alua.rbd_lock, --rbd-lock)");
+		return CTL_FAILED;
+	}
 	if (json_object_object_get_ex(params, "group", &v) &&
 	    (!json_object_is_type(v, json_type_int) ||
 	     json_object_get_int64(v) != s->desc->tpg_id)) {
@@ -445,7 +449,7 @@ static int config_save_method(void *arg, json_object *params,
 		return CTL_NOT_SUPPORTED;
 	}
 	/* What runs now: a state SIGUSR2 set included. */
-	if (s->desc->tpg_id)
+	if (s->desc->tpg_id && !s->opt->rbd_lock)
 		s->opt->alua_state = scsi_target_get_alua_state(s->desc);
 	if (config_save(s->opt, path, err, sizeof(err))) {
 		snprintf(msg, n, "%s", err);
@@ -540,6 +544,16 @@ static int opt_string(json_object *params, const char *key, const char **out,
 	return 0;
 }
 
+/* With --rbd-lock the one LUN is fixed: the lock's thread holds its
+ * backing. Return: 0, or CTL_FAILED with @msg saying so. */
+static int luns_fixed(const struct svc *s, char *msg, size_t n)
+{
+	if (!s->opt->rbd_lock)
+		return 0;
+	snprintf(msg, n, "the LUN is fixed while the RBD image's lock decides the port group's state (alua.rbd_lock, --rbd-lock)");
+	return CTL_FAILED;
+}
+
 static int lun_add(void *arg, json_object *params, json_object **result,
 		   char *msg, size_t n)
 {
@@ -553,6 +567,8 @@ static int lun_add(void *arg, json_object *params, json_object **result,
 	int e = only(params, names, true, msg, n), idx, r;
 	char why[512];
 
+	if (!e)
+		e = luns_fixed(s, msg, n);
 	if (e)
 		return e;
 	if (!json_object_object_get_ex(params, "path", &v) ||
@@ -609,6 +625,8 @@ static int lun_remove(void *arg, json_object *params, json_object **result,
 	unsigned int busy = 0;
 	int e = only(params, names, true, msg, n), idx, r;
 
+	if (!e)
+		e = luns_fixed(s, msg, n);
 	if (e)
 		return e;
 	e = lun_number(params, false, &idx, msg, n);
