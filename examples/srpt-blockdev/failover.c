@@ -13,6 +13,12 @@
 
 #define PROG "srpt-blockdev"
 
+/**
+ * now_ms() - CLOCK_MONOTONIC in milliseconds
+ * @void: nothing
+ *
+ * Return: the time. Context: any thread.
+ */
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -21,7 +27,13 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Sleeps @ms or until failover_stop(). Return: true to go on. */
+/**
+ * nap() - sleep @ms, or until failover_stop()
+ * @f: the failover
+ * @ms: how long
+ *
+ * Return: true to go on, false once stopped. Context: @f's thread.
+ */
 static bool nap(struct failover *f, unsigned int ms)
 {
 	struct timespec until;
@@ -43,6 +55,16 @@ static bool nap(struct failover *f, unsigned int ms)
 	return go;
 }
 
+/**
+ * set_state() - change the port group's state, and say why
+ * @f: the failover
+ * @st: the new state
+ * @why: the reason, for the log
+ *
+ * A change raises ASYMMETRIC ACCESS STATE CHANGED on every nexus
+ * (scsi_target_set_alua_state()); the state it is in changes nothing.
+ * Context: @f's thread.
+ */
 static void set_state(struct failover *f, enum scsi_alua_state st,
 		      const char *why)
 {
@@ -56,10 +78,15 @@ static void set_state(struct failover *f, enum scsi_alua_state st,
 		why);
 }
 
-/*
- * The owner's part: the heartbeat, until stopped or blocklisted. The
- * beat names this process and counts, so that every write changes it.
- * Return: false once the image was taken from this process.
+/**
+ * own() - the owner's part: the heartbeat, until stopped or blocklisted
+ * @f: the failover, its process owning the lock
+ *
+ * The beat names this process and counts, so that every write changes
+ * it.
+ *
+ * Return: false once the image was taken from this process, true when
+ * stopped. Context: @f's thread; it blocks (network).
  */
 static bool own(struct failover *f)
 {
@@ -98,8 +125,16 @@ static bool own(struct failover *f)
 	}
 }
 
-/* Takes the lock from @owner, dead for @quiet ms. Return: 0 when this
- * process owns the lock now. */
+/**
+ * take_over() - take the lock from a silent owner
+ * @f: the failover
+ * @owner: the owner backing_rbd_lock_owner() named
+ * @quiet: how long its heartbeat stood still, in ms (for the log)
+ *
+ * Return: 0 when this process owns the lock now, else a negative errno
+ * (-EROFS: another standby took it first). Context: @f's thread; it
+ * blocks (network).
+ */
 static int take_over(struct failover *f, const char *owner, uint64_t quiet)
 {
 	int e;
@@ -120,8 +155,13 @@ static int take_over(struct failover *f, const char *owner, uint64_t quiet)
 	return 0;
 }
 
-/* The standby's part: watch the owner. Return: true once this process
- * owns the lock, false when stopped. */
+/**
+ * watch() - the standby's part: follow the owner, take over a silent one
+ * @f: the failover
+ *
+ * Return: true once this process owns the lock, false when stopped.
+ * Context: @f's thread; it blocks (network).
+ */
 static bool watch(struct failover *f)
 {
 	char owner[BACKING_RBD_OWNER_MAX], seen[BACKING_RBD_OWNER_MAX + 64];
@@ -164,6 +204,12 @@ static bool watch(struct failover *f)
 	}
 }
 
+/**
+ * run() - the thread: standby until owner, then owner until the end
+ * @arg: the failover
+ *
+ * Return: NULL. Context: @f's thread.
+ */
 static void *run(void *arg)
 {
 	struct failover *f = arg;
