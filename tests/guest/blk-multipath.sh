@@ -246,6 +246,10 @@ note "SIGTERM: exit 0$RAMDISK_LEAK_NOTE; $(grep -c "login accepted" "$RAMDISK_LO
 # shellcheck source-path=SCRIPTDIR source=blockdev-alua.sh
 . "$here/blockdev-alua.sh"
 
+# --- srpt-blockdev on an RBD image: failover through the image's lock ----
+# shellcheck source-path=SCRIPTDIR source=blockdev-rbd-failover.sh
+. "$here/blockdev-rbd-failover.sh"
+
 # --- srpt-blockdev as a service: JSON configuration, srptctl -------------
 # shellcheck source-path=SCRIPTDIR source=service.sh
 . "$here/service.sh"

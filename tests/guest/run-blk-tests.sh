@@ -59,7 +59,7 @@ for s in "${scenarios[@]}"; do
 	echo "=== $name"
 	t0=$SECONDS
 	src=0
-	GUEST_PASS_ENV="${GUEST_PASS_ENV:-} CHURN_SECS MIN_CYCLES RESET_SECS UNPLUG_WAIT ALUA_SECS ALUA_MIN_CYCLES" \
+	GUEST_PASS_ENV="${GUEST_PASS_ENV:-} CHURN_SECS MIN_CYCLES RESET_SECS UNPLUG_WAIT ALUA_SECS ALUA_MIN_CYCLES RBDFO_SECS RBDFO_MIN_CYCLES" \
 		"$here/boot.sh" --timeout "$(limit "$s")" "$here/$name.sh" \
 		"$build" 2>"$out/$name.boot.err" || src=$?
 	dt=$((SECONDS - t0))
