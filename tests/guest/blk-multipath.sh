@@ -11,9 +11,11 @@
 # cycles, so that each path goes and comes back twice. Checks: no I/O or verify error, every
 # cycle's path comes back into its map, at the end both paths of every
 # map are active, srpt-ramdisk exits 0 on SIGTERM. Then the ALUA failover
-# of srpt-blockdev (blockdev-alua.sh) and srpt-blockdev run as a service
-# from its configuration files and steered by srptctl (service.sh), in
-# the same guest.
+# of srpt-blockdev (blockdev-alua.sh), failover between two srpt-blockdev
+# processes on one RBD image through the image's lock
+# (blockdev-rbd-failover.sh) and srpt-blockdev run as a service from its
+# configuration files and steered by srptctl (service.sh), in the same
+# guest.
 # Usage: blk-multipath.sh BUILD_DIR
 # Needs multipath-tools and udev.
 set -euo pipefail
