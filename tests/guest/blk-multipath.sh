@@ -249,8 +249,15 @@ note "SIGTERM: exit 0$RAMDISK_LEAK_NOTE; $(grep -c "login accepted" "$RAMDISK_LO
 . "$here/blockdev-alua.sh"
 
 # --- srpt-blockdev on an RBD image: failover through the image's lock ----
-# shellcheck source-path=SCRIPTDIR source=blockdev-rbd-failover.sh
-. "$here/blockdev-rbd-failover.sh"
+# Only with RBD_FAILOVER=1 for now: the scenario adds about five minutes
+# of guest time, and has passed on its own but not yet inside a full run
+# of this boot (see the README, "Serving Ceph RBD images").
+if [ "${RBD_FAILOVER:-0}" = 1 ]; then
+	# shellcheck source-path=SCRIPTDIR source=blockdev-rbd-failover.sh
+	. "$here/blockdev-rbd-failover.sh"
+else
+	note "RBD failover: not run (RBD_FAILOVER=1 runs it)"
+fi
 
 # --- srpt-blockdev as a service: JSON configuration, srptctl -------------
 # shellcheck source-path=SCRIPTDIR source=service.sh
