@@ -3,7 +3,9 @@
 #
 # Installs every Debian package the build, the tests (systemd-analyze
 # for the unit; debhelper and lintian for the Debian packages) and the
-# soft-RoCE guest need. Idempotent; runs apt-get only when something is missing.
+# soft-RoCE guest need. librbd-dev builds srpt-blockdev's rbd: LUNs; ceph-mon,
+# ceph-osd and ceph-common run the throwaway cluster (tests/ceph/cluster.sh)
+# of the RBD tests, on the host and, through the shared root, in the guest. Idempotent; runs apt-get only when something is missing.
 # Usage: scripts/install-deps.sh [--guest]   (--guest adds the VM packages)
 set -euo pipefail
 
@@ -12,7 +14,8 @@ pkgs=(meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev check
       python3 binutils
       valgrind groff-base man-db
       libsystemd-dev systemd
-      debhelper dpkg-dev fakeroot lintian)
+      debhelper dpkg-dev fakeroot lintian
+      librbd-dev ceph-mon ceph-osd ceph-common)
 guest_pkgs=(qemu-system-x86 linux-image-amd64 busybox-static kmod cpio
 	    rdma-core ibverbs-providers ibverbs-utils rdmacm-utils iproute2
 	    fio sg3-utils perftest util-linux multipath-tools udev jq

@@ -363,6 +363,16 @@ void scsi_task_backend_failed(struct scsi_task *task, int err)
 		scsi_set_sense(task, SCSI_SK_DATA_PROTECT,
 			       ASC_WRITE_PROTECTED);
 		break;
+	case -ESHUTDOWN:
+		/* The backing was taken from this port (Ceph blocklists a
+		 * client whose lock another took over: EBLOCKLISTED): the
+		 * command did nothing here, and another port may serve
+		 * it. Linux counts this sense as a path error, which
+		 * dm-multipath retries on another path; MEDIUM ERROR
+		 * would reach the application. */
+		scsi_set_sense(task, SCSI_SK_NOT_READY,
+			       ASC_NOT_READY_UNAVAILABLE);
+		break;
 	case -ENOMEM:
 	case -EAGAIN:
 		task->status = SCSI_STATUS_BUSY;

@@ -462,6 +462,10 @@ void scsi_task_finish(const struct scsi_target_desc *t,
  *   -ENOSPC               DATA PROTECT, 07/27/07 SPACE ALLOCATION FAILED
  *                         WRITE PROTECT
  *   -EROFS, -EPERM, -EACCES  DATA PROTECT, 07/27/00 WRITE PROTECTED
+ *   -ESHUTDOWN            NOT READY, 02/04/0C LOGICAL UNIT NOT ACCESSIBLE,
+ *                         TARGET PORT IN UNAVAILABLE STATE: the backing was
+ *                         taken from this port (Ceph's EBLOCKLISTED);
+ *                         multipath retries on another path
  *   -ENOMEM, -EAGAIN      BUSY status, no sense: the initiator retries
  *   anything else         HARDWARE ERROR, 04/44/00 INTERNAL TARGET
  *                         FAILURE

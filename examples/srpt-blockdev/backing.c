@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "backing-rbd.h"
 
 /* FNV-1a 64, continued from @h over @len more bytes. */
 static uint64_t fnv_more(uint64_t h, const char *text, size_t len)
@@ -108,9 +109,7 @@ static void blockdev_ident(dev_t rdev, uint64_t size, char *out, size_t len)
 	snprintf(out, len, "blockdev:%u:%u:%" PRIu64, ma, mi, size);
 }
 
-/* Fails backing_open(): says why in @b->why, closes what is open. */
-__attribute__((format(printf, 3, 4)))
-static int fail(struct backing *b, int err, const char *fmt, ...)
+int backing_fail(struct backing *b, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -132,13 +131,13 @@ static int blockdev_info(struct backing *b, const char *path,
 	    ioctl(b->fd, BLKSSZGET, &lbs) || ioctl(b->fd, BLKPBSZGET, &pbs)) {
 		int e = errno;
 
-		return fail(b, -e, "%s: block device ioctl: %s", path,
+		return backing_fail(b, -e, "%s: block device ioctl: %s", path,
 			    strerror(e));
 	}
 	b->dio_align = (uint32_t)lbs;
 	b->block_size = want ? want : (uint32_t)lbs;
 	if (lbs <= 0 || b->block_size % (uint32_t)lbs)
-		return fail(b, -EINVAL,
+		return backing_fail(b, -EINVAL,
 			    "%s: block size %" PRIu32 " is not a multiple of the device's logical block size %d",
 			    path, b->block_size, lbs);
 	b->phys_block_size = pbs > b->block_size ? pbs : b->block_size;
@@ -227,7 +226,7 @@ static int file_info(struct backing *b, const char *path,
 			if (fl < 0 || fcntl(b->fd, F_SETFL, fl & ~O_DIRECT)) {
 				int e = errno;
 
-				return fail(b, -e, "%s: clearing O_DIRECT: %s",
+				return backing_fail(b, -e, "%s: clearing O_DIRECT: %s",
 					    path, strerror(e));
 			}
 			b->direct = false;
@@ -283,41 +282,31 @@ static int open_fd(struct backing *b, const char *path, const struct stat *st,
 		hint = " (it may only be read: serve it read-only)";
 	else if (e == EBUSY)
 		hint = " (mounted, or claimed by another user: serve it shared only if that user writes nothing)";
-	return fail(b, -e, "%s: %s%s", path, strerror(e), hint);
+	return backing_fail(b, -e, "%s: %s%s", path, strerror(e), hint);
 }
 
-int backing_open(struct backing *b, const char *path,
-		 const struct backing_opts *opts)
+/* A regular file or a block device. */
+static int open_file(struct backing *b, const char *path,
+		     const struct backing_opts *opts)
 {
-	static const struct backing_opts defaults;
-	const unsigned int known = BACKING_RDONLY | BACKING_SHARED |
-				   BACKING_DSYNC;
 	struct stat st;
 	int r;
 
-	memset(b, 0, sizeof(*b));
-	b->fd = -1;
-	if (!opts)
-		opts = &defaults;
-	if (opts->flags & ~known)
-		return fail(b, -EINVAL, "unknown flags %#x", opts->flags & ~known);
-	if (!valid_block_size(opts->block_size))
-		return fail(b, -EINVAL,
-			    "block size %" PRIu32 ": not a power of two from 512 to 65536",
-			    opts->block_size);
-	if (opts->name && !*opts->name)
-		return fail(b, -EINVAL, "an empty name");
+	if (opts->ceph_conf || opts->ceph_id)
+		return backing_fail(b, -EINVAL,
+			    "%s: a Ceph configuration or client id, but not an RBD image (rbd:POOL/IMAGE)",
+			    path);
 	/* Before the open: a FIFO would block it, a directory pass it. */
 	if (stat(path, &st)) {
 		int e = errno;
 
-		return fail(b, -e, "%s: %s", path, strerror(e));
+		return backing_fail(b, -e, "%s: %s", path, strerror(e));
 	}
 	if (S_ISDIR(st.st_mode))
-		return fail(b, -EISDIR, "%s: a directory, not a file or block device",
+		return backing_fail(b, -EISDIR, "%s: a directory, not a file or block device",
 			    path);
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-		return fail(b, -EINVAL, "%s: neither a regular file nor a block device",
+		return backing_fail(b, -EINVAL, "%s: neither a regular file nor a block device",
 			    path);
 	b->read_only = opts->flags & BACKING_RDONLY;
 	r = open_fd(b, path, &st, opts->flags);
@@ -327,7 +316,7 @@ int backing_open(struct backing *b, const char *path,
 	if (fstat(b->fd, &st)) {
 		int e = errno;
 
-		return fail(b, -e, "%s: fstat: %s", path, strerror(e));
+		return backing_fail(b, -e, "%s: fstat: %s", path, strerror(e));
 	}
 	if (S_ISBLK(st.st_mode)) {
 		b->blockdev = true;
@@ -335,13 +324,41 @@ int backing_open(struct backing *b, const char *path,
 	} else if (S_ISREG(st.st_mode)) {
 		r = file_info(b, path, &st, opts->block_size);
 	} else {
-		r = fail(b, -EINVAL, "%s: neither a regular file nor a block device",
+		r = backing_fail(b, -EINVAL, "%s: neither a regular file nor a block device",
 			 path);
 	}
+	return r;
+}
+
+int backing_open(struct backing *b, const char *path,
+		 const struct backing_opts *opts)
+{
+	static const struct backing_opts defaults;
+	const unsigned int known = BACKING_RDONLY | BACKING_SHARED |
+				   BACKING_DSYNC;
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	b->fd = -1;
+	if (!opts)
+		opts = &defaults;
+	if (opts->flags & ~known)
+		return backing_fail(b, -EINVAL, "unknown flags %#x", opts->flags & ~known);
+	if (!valid_block_size(opts->block_size))
+		return backing_fail(b, -EINVAL,
+			    "block size %" PRIu32 ": not a power of two from 512 to 65536",
+			    opts->block_size);
+	if (opts->name && !*opts->name)
+		return backing_fail(b, -EINVAL, "an empty name");
+	if (backing_path_is_rbd(path))
+		r = backing_rbd_open(b, path + strlen(BACKING_RBD_PREFIX),
+				     opts);
+	else
+		r = open_file(b, path, opts);
 	if (r)
 		return r;
 	if (!b->size || b->size % b->block_size)
-		return fail(b, -EINVAL,
+		return backing_fail(b, -EINVAL,
 			    "%s: %" PRIu64 " bytes, not a non-zero multiple of the block size %" PRIu32 " (resize it, or choose another block size)",
 			    path, b->size, b->block_size);
 	if (opts->name)
@@ -352,6 +369,8 @@ int backing_open(struct backing *b, const char *path,
 
 void backing_close(struct backing *b)
 {
+	if (b->rbd)
+		backing_rbd_close(b);
 	if (b->fd >= 0)
 		close(b->fd);
 	b->fd = -1;

@@ -24,16 +24,25 @@
  *              65536, or 0 for the default (512 for a file, the logical
  *              block size of a block device)
  * @name: NULL, or a name the user gives the data (see backing_open())
+ * @ceph_conf: an RBD image's cluster configuration file, or NULL for
+ *             Ceph's default search (CEPH_CONF, /etc/ceph/ceph.conf...)
+ * @ceph_id: the Ceph client id to connect as ("admin" for
+ *           client.admin), or NULL for "admin"
  */
 struct backing_opts {
 	unsigned int flags;
 	uint32_t block_size;
 	const char *name;
+	const char *ceph_conf;
+	const char *ceph_id;
 };
+
+struct backing_rbd;
 
 /**
  * struct backing - an open backing
- * @fd: the descriptor reads and writes go to
+ * @fd: the descriptor reads and writes go to (-1 for an RBD image)
+ * @rbd: an RBD image's connection (backing-rbd.h), or NULL
  * @blockdev: a block device (else a regular file)
  * @read_only: opened O_RDONLY
  * @direct: opened O_DIRECT: I/O bypasses the page cache
@@ -75,6 +84,7 @@ struct backing_opts {
  */
 struct backing {
 	int fd;
+	struct backing_rbd *rbd;
 	bool blockdev;
 	bool read_only;
 	bool direct;
@@ -92,9 +102,11 @@ struct backing {
 };
 
 /**
- * backing_open() - open a file or block device as a LUN's backing
+ * backing_open() - open a file, block device or RBD image as a LUN's backing
  * @b: filled in
- * @path: a regular file or a block device (links are followed)
+ * @path: a regular file or a block device (links are followed), or
+ *        "rbd:POOL/IMAGE" for an image of a Ceph cluster (see
+ *        backing_rbd_open(), which says what of the following holds)
  * @opts: how, or NULL for the defaults (read-write, exclusive, the
  *        default block size, no name)
  *
@@ -141,11 +153,24 @@ int backing_open(struct backing *b, const char *path,
 
 /**
  * backing_close() - close a backing
- * @b: a backing backing_open() filled, or one whose fd is -1
+ * @b: a backing backing_open() filled, or one whose fd is -1 and rbd NULL
  *
  * Context: any thread, once no I/O on it is in flight.
  */
 void backing_close(struct backing *b);
+
+/**
+ * backing_fail() - fail an open: say why, close what is open
+ * @b: the backing being opened
+ * @err: the negative errno to return
+ * @fmt: printf format of the reason, into &backing.why
+ *
+ * For backing_open() and the backends it calls (backing-rbd.c).
+ *
+ * Return: @err. Context: any thread.
+ */
+__attribute__((format(printf, 3, 4)))
+int backing_fail(struct backing *b, int err, const char *fmt, ...);
 
 /**
  * backing_id_of() - the id of a backing's identifying text

@@ -7,11 +7,15 @@
  * answered WRITE is in the file (and durable, with FUA or write through),
  * and an answered SYNCHRONIZE CACHE covers every WRITE answered before.
  *
- * Everything runs on the poller thread that took the command from
- * libsrpt (bd_poll()): the backend I/O goes to that poller's ring, and
- * its completion comes back on the same thread.
+ * What the backing does is its LUN's backend's (struct bd_backend_ops):
+ * io_uring for files and block devices (cmd-uring.c), librbd for RBD
+ * images (cmd-rbd.c). A command starts on the poller thread that took it
+ * from libsrpt; its backend ends it in bd_backend_done(), on that thread
+ * (io_uring) or on one of librbd's: what follows is safe on any thread
+ * (srpt_io_complete(), the pool, the task's own state).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,16 +26,6 @@
 /* SAM status: the target cannot take the command now (no buffers); the
  * initiator retries and may lower its queue depth. */
 #define STATUS_TASK_SET_FULL 0x28
-
-static __thread struct bd_poller *this_poller;
-
-int bd_poll(void *arg)
-{
-	struct bd_poller *p = arg;
-
-	this_poller = p;
-	return srpt_target_poll(p->bd->t, p->idx, 64);
-}
 
 static struct bd_cmd *cmd_of(struct srpt_io *io)
 {
@@ -107,46 +101,44 @@ static void task_set_full(struct srpt_io *io, struct bd_cmd *c)
 	complete(io, c, &res);
 }
 
-/* Start backend I/O on this thread's ring (a command that reaches here
- * on another thread posts it to the first poller). */
-static void submit(struct srpt_io *io, struct bd_cmd *c)
+void bd_cmd_busy(struct bd_cmd *c)
 {
-	struct bd_poller *p = this_poller ? this_poller : &c->bd->pollers[0];
-	int r = reactor_submit(p->reactor, &c->op);
-
-	if (r)
-		failed(io, c, r);
+	task_set_full(c->io, c);
 }
 
-static uint64_t byte_off(const struct bd_cmd *c, uint64_t lba)
+/*
+ * The backing was taken from this process (Ceph blocklisted it after
+ * another took the image's lock over): the command gets NOT READY,
+ * TARGET PORT IN UNAVAILABLE STATE, and so does every later one, so
+ * that REPORT TARGET PORT GROUPS tells multipath to stay away from this
+ * port. Said once.
+ */
+static void lost_backing(struct bd_cmd *c)
 {
-	return lba * c->b->block_size;
+	struct blockdev *bd = c->bd;
+
+	if (!bd->opt.alua_group ||
+	    scsi_target_get_alua_state(&bd->desc) == SCSI_ALUA_UNAVAILABLE)
+		return;
+	scsi_target_set_alua_state(&bd->desc, SCSI_ALUA_UNAVAILABLE);
+	fprintf(stderr, "srpt-blockdev: ALUA port group %u: unavailable: the backing was taken from this process (blocklisted)\n",
+		bd->opt.alua_group);
 }
 
-static void io_done(struct uring_op *op, int res, void *arg)
+void bd_backend_done(struct bd_cmd *c, int res)
 {
-	struct srpt_io *io = arg;
-	struct bd_cmd *c = cmd_of(io);
-
-	(void)op;
-
-	if (res)
-		failed(io, c, res);
-	else
-		finish(io, c);
-}
-
-static void read_done(struct uring_op *op, int res, void *arg)
-{
-	struct srpt_io *io = arg;
-	struct bd_cmd *c = cmd_of(io);
+	struct srpt_io *io = c->io;
 	struct srpt_sge sg[POOL_MAX_CHUNKS];
 	unsigned int n;
 
-	(void)op;
-
+	if (res == -ESHUTDOWN)
+		lost_backing(c);
 	if (res) {
 		failed(io, c, res);
+		return;
+	}
+	if (c->task.io.kind != SCSI_IO_READ) {
+		finish(io, c);
 		return;
 	}
 	/* Whole blocks were read; the initiator gets what it described. */
@@ -154,110 +146,6 @@ static void read_done(struct uring_op *op, int res, void *arg)
 	n = pool_buf_sge(&c->buf, c->bd->pool_mr, sg);
 	scsi_task_finish(&c->bd->desc, &c->task);
 	reply(io, c, sg, n);
-}
-
-/* UNMAP: one range after the other. */
-static void unmap_next(struct srpt_io *io, struct bd_cmd *c);
-
-static void unmap_done(struct uring_op *op, int res, void *arg)
-{
-	struct srpt_io *io = arg;
-	struct bd_cmd *c = cmd_of(io);
-
-	(void)op;
-
-	if (res) {
-		failed(io, c, res);
-		return;
-	}
-	c->range++;
-	unmap_next(io, c);
-}
-
-static void unmap_next(struct srpt_io *io, struct bd_cmd *c)
-{
-	const struct scsi_io *u = &c->task.io;
-	const struct scsi_unmap_range *rg;
-
-	if (c->range == u->nranges) {
-		finish(io, c);
-		return;
-	}
-	rg = &u->ranges[c->range];
-	uring_prep_punch(&c->op, c->b->fd, byte_off(c, rg->lba),
-			 (uint64_t)rg->nblk * c->b->block_size, unmap_done, io);
-	submit(io, c);
-}
-
-/* WRITE SAME of a pattern: a pool buffer full of it, written again and
- * again over the range. */
-static void write_same_next(struct srpt_io *io, struct bd_cmd *c);
-
-static void write_same_done(struct uring_op *op, int res, void *arg)
-{
-	struct srpt_io *io = arg;
-	struct bd_cmd *c = cmd_of(io);
-
-	(void)op;
-
-	if (res) {
-		failed(io, c, res);
-		return;
-	}
-	c->done += c->buf.len / c->b->block_size;
-	write_same_next(io, c);
-}
-
-static void write_same_next(struct srpt_io *io, struct bd_cmd *c)
-{
-	const struct scsi_io *w = &c->task.io;
-	uint32_t bs = c->b->block_size;
-	uint64_t left = w->nblk - c->done;
-	uint32_t cap = c->buf.n * POOL_CHUNK_SIZE;
-
-	if (!left) {
-		finish(io, c);
-		return;
-	}
-	c->buf.len = left * bs < cap ? (uint32_t)(left * bs) : cap;
-	uring_prep_write(&c->op, c->b->fd, byte_off(c, w->lba + c->done),
-			 &c->buf, 0, write_same_done, io);
-	submit(io, c);
-}
-
-static void write_same(struct srpt_io *io, struct bd_cmd *c)
-{
-	const struct scsi_io *w = &c->task.io;
-	uint32_t bs = c->b->block_size;
-	uint64_t bytes = (uint64_t)w->nblk * bs;
-
-	if (w->zero && ((w->unmap && c->b->can_punch) || c->b->can_zero)) {
-		if (w->unmap && c->b->can_punch)
-			uring_prep_punch(&c->op, c->b->fd, byte_off(c, w->lba),
-					 bytes, io_done, io);
-		else
-			uring_prep_zero(&c->op, c->b->fd, byte_off(c, w->lba),
-					bytes, io_done, io);
-		submit(io, c);
-		return;
-	}
-	if (pool_get(c->bd->pool, bytes < POOL_MAX_BYTES ?
-		     (uint32_t)bytes : POOL_MAX_BYTES, &c->buf)) {
-		task_set_full(io, c);
-		return;
-	}
-	for (unsigned int i = 0; i < c->buf.n; i++) {
-		uint8_t *chunk = c->buf.chunk[i];
-
-		for (uint32_t off = 0; off < POOL_CHUNK_SIZE; off += bs) {
-			if (w->zero || !c->task.buf)
-				memset(chunk + off, 0, bs);
-			else
-				memcpy(chunk + off, c->task.buf, bs);
-		}
-	}
-	c->done = 0;
-	write_same_next(io, c);
 }
 
 /* The data out is in: what the backing must do with it. */
@@ -272,22 +160,16 @@ static void backend(struct srpt_io *io, struct bd_cmd *c)
 	}
 	switch (o->kind) {
 	case SCSI_IO_WRITE:
-		uring_prep_write(&c->op, c->b->fd, byte_off(c, o->lba),
-				 &c->buf, o->fua ? URING_FUA : 0, io_done, io);
-		submit(io, c);
+		c->ops->write(c);
 		return;
 	case SCSI_IO_SYNC:
-		/* Every WRITE answered so far has completed in the backing:
-		 * one fdatasync covers them all. */
-		uring_prep_sync(&c->op, c->b->fd, io_done, io);
-		submit(io, c);
+		c->ops->sync(c);
 		return;
 	case SCSI_IO_UNMAP:
-		c->range = 0;
-		unmap_next(io, c);
+		c->ops->unmap(c);
 		return;
 	case SCSI_IO_WRITE_SAME:
-		write_same(io, c);
+		c->ops->write_same(c);
 		return;
 	default:
 		finish(io, c);
@@ -345,7 +227,9 @@ void bd_on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 	struct srpt_sge sg[POOL_MAX_CHUNKS];
 
 	c->bd = bd;
+	c->io = io;
 	c->buf.n = 0;
+	c->ops = NULL;
 	task->lun8 = info->lun;
 	task->cdb = info->cdb;
 	task->cdb_len = info->cdb_len;
@@ -362,6 +246,8 @@ void bd_on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 	/* The LUN's backing, for what the medium must do now or after the
 	 * data out (UNMAP learns its ranges only then). */
 	c->b = c->lun ? &c->lun->b : NULL;
+	if (c->b)
+		c->ops = c->b->rbd ? &bd_rbd_ops : &bd_uring_ops;
 	if (task->status != SCSI_STATUS_GOOD) {
 		reply(io, c, NULL, 0);
 		return;
@@ -398,9 +284,7 @@ void bd_on_cmd(struct srpt_channel *ch, struct srpt_io *io, void *userdata)
 			task_set_full(io, c);
 			return;
 		}
-		uring_prep_read(&c->op, c->b->fd, byte_off(c, task->io.lba),
-				&c->buf, read_done, io);
-		submit(io, c);
+		c->ops->read(c);
 		return;
 	}
 	case SCSI_IO_WRITE:

@@ -208,6 +208,16 @@ static int f_lun_number(struct ctx *c, const char *field, json_object *v)
 	return 0;
 }
 
+static int f_lun_ceph_conf(struct ctx *c, const char *field, json_object *v)
+{
+	return set_string(c, field, v, &c->o->lun[c->o->nluns - 1].ceph_conf);
+}
+
+static int f_lun_ceph_id(struct ctx *c, const char *field, json_object *v)
+{
+	return set_string(c, field, v, &c->o->lun[c->o->nluns - 1].ceph_id);
+}
+
 static int f_luns(struct ctx *c, const char *field, json_object *v)
 {
 	static const struct field fields[] = {
@@ -215,6 +225,8 @@ static int f_luns(struct ctx *c, const char *field, json_object *v)
 		{ "path", f_lun_path },
 		{ "name", f_lun_name },
 		{ "read_only", f_lun_ro },
+		{ "ceph_conf", f_lun_ceph_conf },
+		{ "ceph_id", f_lun_ceph_id },
 		{ NULL, NULL },
 	};
 	char name[64];
@@ -235,6 +247,8 @@ static int f_luns(struct ctx *c, const char *field, json_object *v)
 			return -1;
 		if (!l->path)
 			return bad(c, name, "no \"path\"");
+		if (!options_lun_is_rbd(l) && (l->ceph_conf || l->ceph_id))
+			return bad(c, name, "\"ceph_conf\" and \"ceph_id\" are for RBD images (\"rbd:POOL/IMAGE\")");
 	}
 	return 0;
 }
@@ -353,12 +367,30 @@ static int f_alua_state(struct ctx *c, const char *field, json_object *v)
 	return 0;
 }
 
+static int f_alua_rbd_lock(struct ctx *c, const char *field, json_object *v)
+{
+	return get_bool(c, field, v, &c->o->rbd_lock);
+}
+
+static int f_alua_rbd_stale(struct ctx *c, const char *field, json_object *v)
+{
+	uint64_t x;
+
+	if (get_uint(c, field, v, OPTIONS_RBD_STALE_MIN, OPTIONS_RBD_STALE_MAX,
+		     &x))
+		return -1;
+	c->o->rbd_stale = (unsigned int)x;
+	return 0;
+}
+
 static int f_alua(struct ctx *c, const char *field, json_object *v)
 {
 	static const struct field fields[] = {
 		{ "group", f_alua_group },
 		{ "port", f_alua_port },
 		{ "state", f_alua_state },
+		{ "rbd_lock", f_alua_rbd_lock },
+		{ "rbd_stale", f_alua_rbd_stale },
 		{ NULL, NULL },
 	};
 
@@ -410,6 +442,16 @@ static int f_control(struct ctx *c, const char *field, json_object *v)
 	return set_string(c, field, v, &c->o->control_path);
 }
 
+static int f_ceph_conf(struct ctx *c, const char *field, json_object *v)
+{
+	return set_string(c, field, v, &c->o->ceph_conf);
+}
+
+static int f_ceph_id(struct ctx *c, const char *field, json_object *v)
+{
+	return set_string(c, field, v, &c->o->ceph_id);
+}
+
 static int f_read_only(struct ctx *c, const char *field, json_object *v)
 {
 	return get_bool(c, field, v, &c->o->read_only);
@@ -439,6 +481,8 @@ static const struct field top_fields[] = {
 	{ "allow", f_allow },
 	{ "log_level", f_log_level },
 	{ "control", f_control },
+	{ "ceph_conf", f_ceph_conf },
+	{ "ceph_id", f_ceph_id },
 	{ "read_only", f_read_only },
 	{ "shared", f_shared },
 	{ "dsync", f_dsync },
@@ -613,6 +657,10 @@ static json_object *to_json(const struct options *o)
 			r |= add_str(l, "name", o->lun[i].name);
 		if (o->lun[i].read_only)
 			r |= add(l, "read_only", json_object_new_boolean(1));
+		if (o->lun[i].ceph_conf)
+			r |= add_str(l, "ceph_conf", o->lun[i].ceph_conf);
+		if (o->lun[i].ceph_id)
+			r |= add_str(l, "ceph_id", o->lun[i].ceph_id);
 	}
 	if (o->block_size)
 		r |= add_int(root, "block_size", o->block_size);
@@ -642,8 +690,14 @@ static json_object *to_json(const struct options *o)
 			r |= add_int(a, "group", o->alua_group);
 			r |= add_int(a, "port", o->alua_port ? o->alua_port :
 							       o->alua_group);
-			r |= add_str(a, "state",
-				     options_alua_state_name(o->alua_state));
+			/* With the lock, the state is the lock's. */
+			if (o->rbd_lock)
+				r |= add(a, "rbd_lock", json_object_new_boolean(1));
+			else
+				r |= add_str(a, "state",
+					     options_alua_state_name(o->alua_state));
+			if (o->rbd_stale)
+				r |= add_int(a, "rbd_stale", o->rbd_stale);
 		}
 	}
 	if (o->cli.nallow) {
@@ -664,6 +718,10 @@ static json_object *to_json(const struct options *o)
 			o->log_level ? o->log_level : SRPT_LOG_NOTICE));
 	if (o->control_path)
 		r |= add_str(root, "control", o->control_path);
+	if (o->ceph_conf)
+		r |= add_str(root, "ceph_conf", o->ceph_conf);
+	if (o->ceph_id)
+		r |= add_str(root, "ceph_id", o->ceph_id);
 	if (o->read_only)
 		r |= add(root, "read_only", json_object_new_boolean(1));
 	if (o->shared)

@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <urcu/urcu-memb.h>
 
+#include "backing-rbd.h"
 #include "luns.h"
 
 int lun_table_init(struct lun_table *lt, struct scsi_target_desc *desc,
@@ -28,6 +31,24 @@ int lun_table_init(struct lun_table *lt, struct scsi_target_desc *desc,
 	desc->luns = NULL;
 	desc->lun_slots = lt->slots;
 	desc->nluns = LUN_TABLE_MAX;
+	return 0;
+}
+
+int lun_table_set_ceph(struct lun_table *lt, const char *conf,
+		       const char *id)
+{
+	char *c = conf ? strdup(conf) : NULL;
+	char *i = id ? strdup(id) : NULL;
+
+	if ((conf && !c) || (id && !i)) {
+		free(c);
+		free(i);
+		return -ENOMEM;
+	}
+	free(lt->ceph_conf);
+	free(lt->ceph_id);
+	lt->ceph_conf = c;
+	lt->ceph_id = i;
 	return 0;
 }
 
@@ -51,7 +72,43 @@ static void lun_free(struct bd_lun *l)
 	backing_close(&l->b);
 	free(l->path);
 	free(l->name);
+	free(l->ceph_conf);
+	free(l->ceph_id);
 	free(l);
+}
+
+/* RBD images being closed by close_later(), for lun_table_fini(). */
+static atomic_uint closing;
+
+static void *close_later(void *arg)
+{
+	lun_free(arg);
+	atomic_fetch_sub(&closing, 1);
+	return NULL;
+}
+
+static void lun_free_here_or_later(struct bd_lun *l)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	int r;
+
+	if (!l->b.rbd || !backing_rbd_in_callback()) {
+		lun_free(l);
+		return;
+	}
+	atomic_fetch_add(&closing, 1);
+	r = pthread_attr_init(&a);
+	if (!r) {
+		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+		r = pthread_create(&t, &a, close_later, l);
+		pthread_attr_destroy(&a);
+	}
+	if (r) {
+		/* No thread: keep the image open rather than hang librbd
+		 * (its memory stays until the process ends). */
+		atomic_fetch_sub(&closing, 1);
+	}
 }
 
 static struct bd_lun *lun_new(const struct lun_spec *spec, unsigned int index)
@@ -65,7 +122,11 @@ static struct bd_lun *lun_new(const struct lun_spec *spec, unsigned int index)
 	l->read_only = spec->read_only;
 	l->path = strdup(spec->path);
 	l->name = spec->name ? strdup(spec->name) : NULL;
-	if (!l->path || (spec->name && !l->name)) {
+	l->ceph_conf = spec->ceph_conf ? strdup(spec->ceph_conf) : NULL;
+	l->ceph_id = spec->ceph_id ? strdup(spec->ceph_id) : NULL;
+	if (!l->path || (spec->name && !l->name) ||
+	    (spec->ceph_conf && !l->ceph_conf) ||
+	    (spec->ceph_id && !l->ceph_id)) {
 		lun_free(l);
 		return NULL;
 	}
@@ -84,7 +145,17 @@ static int lun_open(struct lun_table *lt, struct bd_lun *l, char *why,
 	};
 	struct backing *b = &l->b;
 	uint8_t id[16];
-	int r = backing_open(b, l->path, &bo);
+	int r;
+
+	/* The table's Ceph defaults are for RBD images only. */
+	if (backing_path_is_rbd(l->path)) {
+		bo.ceph_conf = l->ceph_conf ? l->ceph_conf : lt->ceph_conf;
+		bo.ceph_id = l->ceph_id ? l->ceph_id : lt->ceph_id;
+	} else {
+		bo.ceph_conf = l->ceph_conf;
+		bo.ceph_id = l->ceph_id;
+	}
+	r = backing_open(b, l->path, &bo);
 
 	if (r) {
 		if (b->why[0])
@@ -277,7 +348,12 @@ void lun_table_fini(struct lun_table *lt)
 	for (unsigned int i = 0; i < LUN_TABLE_MAX; i++)
 		if (lt->lun[i])
 			lun_table_remove(lt, i, NULL);
+	while (atomic_load(&closing))
+		usleep(1000);
 	pthread_mutex_destroy(&lt->lock);
+	free(lt->ceph_conf);
+	free(lt->ceph_id);
+	lt->ceph_conf = lt->ceph_id = NULL;
 	lt->desc = NULL;
 }
 
@@ -296,5 +372,5 @@ void lun_put(struct bd_lun *l)
 {
 	if (l && atomic_fetch_sub_explicit(&l->refs, 1,
 					   memory_order_acq_rel) == 1)
-		lun_free(l);
+		lun_free_here_or_later(l);
 }

@@ -32,9 +32,13 @@
 
 /* What a LUN is asked to be. */
 struct lun_spec {
-	const char *path;	/* file or block device */
+	const char *path;	/* file, block device or rbd:POOL/IMAGE */
 	const char *name;	/* NULL, or the name its data goes by */
 	bool read_only;
+	/* An RBD image's own Ceph configuration file and client id, or
+	 * NULL for the table's (lun_table_set_ceph()). */
+	const char *ceph_conf;
+	const char *ceph_id;
 };
 
 /**
@@ -44,6 +48,8 @@ struct lun_spec {
  * @path: as asked (owned)
  * @name: as asked, or NULL (owned)
  * @read_only: as asked (the backing may be read-only for other reasons)
+ * @ceph_conf: as asked, or NULL (owned)
+ * @ceph_id: as asked, or NULL (owned)
  * @index: its LUN number
  * @refs: one for the table while the LUN is in it, one per command
  */
@@ -53,6 +59,8 @@ struct bd_lun {
 	char *path;
 	char *name;
 	bool read_only;
+	char *ceph_conf;
+	char *ceph_id;
 	unsigned int index;
 	atomic_uint refs;
 };
@@ -65,6 +73,8 @@ struct bd_lun {
  * @count: how many there are
  * @flags: BACKING_* for every backing (read-only, shared, O_DSYNC)
  * @block_size: for every backing (0: each backing's own)
+ * @ceph_conf: RBD images' Ceph configuration file by default, or NULL
+ * @ceph_id: RBD images' Ceph client id by default, or NULL
  * @lock: serialises changes and lun_table_foreach()
  */
 struct lun_table {
@@ -74,6 +84,8 @@ struct lun_table {
 	unsigned int count;
 	unsigned int flags;
 	uint32_t block_size;
+	char *ceph_conf;
+	char *ceph_id;
 	pthread_mutex_t lock;
 };
 
@@ -89,6 +101,21 @@ struct lun_table {
  */
 int lun_table_init(struct lun_table *lt, struct scsi_target_desc *desc,
 		   unsigned int flags, uint32_t block_size);
+
+/**
+ * lun_table_set_ceph() - the Ceph configuration of RBD images by default
+ * @lt: the table
+ * @conf: the configuration file, or NULL for Ceph's own search (copied)
+ * @id: the client id, or NULL for Ceph's default (copied)
+ *
+ * For the LUNs opened afterwards whose &lun_spec.ceph_conf or
+ * &lun_spec.ceph_id is NULL; files and block devices take neither.
+ *
+ * Return: 0, or -ENOMEM (nothing changed).
+ * Context: before the target serves.
+ */
+int lun_table_set_ceph(struct lun_table *lt, const char *conf,
+		       const char *id);
 
 /**
  * lun_table_add() - open a backing and serve it as LUN @index
@@ -217,6 +244,11 @@ struct bd_lun *lun_hold(struct scsi_lun *lu);
 /**
  * lun_put() - drop a reference; the last one closes the backing
  * @l: the LUN, or NULL
+ *
+ * The backing is closed at once, but for an RBD image whose last
+ * reference a command answered from librbd's callback drops: closing
+ * the image there would wait for that very callback, so a thread of its
+ * own closes it (lun_table_fini() waits for such threads).
  *
  * Return: nothing.
  * Context: any thread.

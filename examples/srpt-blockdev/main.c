@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "blockdev.h"
+#include "failover.h"
 #include "notify.h"
 #include "show.h"
 #ifdef BD_HAVE_JSON_C
@@ -103,7 +104,8 @@ static int show_lun(const struct bd_lun *l, void *arg)
 	fprintf(stderr, PROG ": LUN %u: %s, %" PRIu64 " blocks of %u bytes%s%s%s%s\n",
 		l->index, l->path, l->lun.nblocks, l->lun.block_size,
 		b->read_only ? ", read-only" : "",
-		b->direct ? ", O_DIRECT" : ", buffered (O_DIRECT refused)",
+		b->rbd ? ", librbd" : b->direct ? ", O_DIRECT" :
+		", buffered (O_DIRECT refused)",
 		b->write_cache ? ", write cache" : ", write through",
 		b->can_punch ? ", thin (UNMAP)" : "");
 	return 0;
@@ -117,6 +119,8 @@ static int open_luns(struct blockdev *bd)
 			       (o->shared ? BACKING_SHARED : 0) |
 			       (o->dsync ? BACKING_DSYNC : 0), o->block_size);
 
+	if (!r)
+		r = lun_table_set_ceph(&bd->luns, o->ceph_conf, o->ceph_id);
 	if (r)
 		return r;
 	for (unsigned int i = 0; i < o->nluns; i++) {
@@ -124,6 +128,8 @@ static int open_luns(struct blockdev *bd)
 			.path = o->lun[i].path,
 			.name = o->lun[i].name,
 			.read_only = o->lun[i].read_only,
+			.ceph_conf = o->lun[i].ceph_conf,
+			.ceph_id = o->lun[i].ceph_id,
 		};
 		char why[512];
 
@@ -204,6 +210,33 @@ static void close_luns(struct blockdev *bd)
 	lun_table_fini(&bd->luns);
 }
 
+/*
+ * --rbd-lock: the thread that follows the image's lock starts before
+ * any login, and sets the port group standby until this process owns
+ * the lock (failover.h).
+ */
+static int start_failover(struct blockdev *bd)
+{
+	struct bd_lun *l = bd->luns.lun[options_lun_index(&bd->opt, 0)];
+	int r;
+
+	if (!bd->opt.rbd_lock)
+		return 0;
+	r = failover_start(&bd->failover, &l->b, &bd->desc,
+			   bd->opt.rbd_stale * 1000u);
+	if (r) {
+		fprintf(stderr, PROG ": --rbd-lock: cannot start its thread: %s\n",
+			strerror(-r));
+		return r;
+	}
+	bd->failover_on = true;
+	fprintf(stderr, PROG ": ALUA port group %u: standby until this process owns the lock of %s (takeover after %u s without the owner's heartbeat)\n",
+		bd->opt.alua_group, l->path,
+		bd->opt.rbd_stale ? bd->opt.rbd_stale :
+		FAILOVER_STALE_MS_DEFAULT / 1000u);
+	return 0;
+}
+
 static void dump(struct blockdev *bd)
 {
 	char extra[128];
@@ -219,8 +252,14 @@ static void dump(struct blockdev *bd)
 
 static void promote(struct blockdev *bd)
 {
-	int r = scsi_target_set_alua_state(&bd->desc,
-					   SCSI_ALUA_ACTIVE_OPTIMIZED);
+	int r;
+
+	if (bd->opt.rbd_lock) {
+		fprintf(stderr, PROG ": SIGUSR2: ignored, the RBD image's lock decides port group %u's state (--rbd-lock)\n",
+			bd->opt.alua_group);
+		return;
+	}
+	r = scsi_target_set_alua_state(&bd->desc, SCSI_ALUA_ACTIVE_OPTIMIZED);
 
 	fprintf(stderr, PROG ": ALUA port group %u: %s\n", bd->opt.alua_group,
 		r ? "no ALUA (--alua-group) to change" : "now active/optimized");
@@ -323,6 +362,9 @@ static void teardown(struct blockdev *bd)
 		srpt_target_dereg_mem(bd->t, bd->pool_mr);
 	srpt_target_unref(bd->t);
 	pool_free(bd->pool);
+	if (bd->failover_on)
+		failover_stop(&bd->failover);
+	bd->failover_on = false;
 	close_luns(bd);
 }
 
@@ -345,7 +387,10 @@ int main(int argc, char **argv)
 		options_free(&bd.opt);	/* what was parsed before the error */
 		return r < 0 ? 2 : 0;
 	}
-	if (open_luns(&bd) || control_open(&bd, argc, argv)) {
+	if (open_luns(&bd) || start_failover(&bd) ||
+	    control_open(&bd, argc, argv)) {
+		if (bd.failover_on)
+			failover_stop(&bd.failover);
 		close_luns(&bd);
 		options_free(&bd.opt);
 		return 1;

@@ -9,6 +9,7 @@
 
 #include <srpt/version.h>
 
+#include "backing-rbd.h"
 #include "config.h"
 #include "options.h"
 #include "pool.h"
@@ -17,12 +18,15 @@
 
 static const char usage[] =
 "Usage: srpt-blockdev [OPTION]... PATH[,name=NAME][,ro]...\n"
+"       srpt-blockdev [OPTION]... rbd:POOL/IMAGE[,conf=FILE][,id=ID][,name=NAME][,ro]...\n"
 "Serve files and block devices to SRP initiators over RDMA/CM, through\n"
 "io_uring (libsrpt example). Each PATH is a LUN, in order from LUN 0. Its\n"
 "designators come from the data's identity (device and inode, or the\n"
 "disk's serial), or from NAME: processes that serve the same data give\n"
 "the same designators, so an initiator sees one disk with a path each.\n"
-"With ,ro the LUN is write protected.\n"
+"With ,ro the LUN is write protected. rbd:POOL/IMAGE serves a Ceph RBD\n"
+"image through librbd (designators from the cluster, pool and image ids);\n"
+"conf= and id= name its cluster's configuration file and client id.\n"
 "\n"
 "  -B, --block-size N   logical block size, 512 or 4096 (default: 512 for\n"
 "                       files, the device's for block devices)\n"
@@ -38,10 +42,20 @@ static const char usage[] =
 "      --alua-port N    its relative target port id (default: the group)\n"
 "      --alua-state S   active (default), non-optimized, standby or\n"
 "                       unavailable; SIGUSR2 makes it active\n"
+"      --rbd-lock       active/passive with other processes on the same\n"
+"                       rbd: LUN (the only LUN): the owner of the image's\n"
+"                       exclusive lock is active, the others standby and\n"
+"                       take over when its heartbeat stops\n"
+"      --rbd-stale S    seconds without heartbeat before a takeover\n"
+"                       (2-60, default 3)\n"
 "  -c, --config FILE    read the configuration from FILE (JSON, see\n"
 "                       srpt-blockdev(8)); options given too override it,\n"
 "                       and LUNs and --allow entries add to it\n"
 "      --control PATH   serve srptctl(8) on this Unix socket (mode 0600)\n"
+"      --ceph-conf FILE Ceph configuration of rbd: LUNs without conf=\n"
+"                       (default: Ceph's search: CEPH_CONF, /etc/ceph/...)\n"
+"      --ceph-id ID     Ceph client id of rbd: LUNs without id= (default\n"
+"                       admin, i.e. client.admin)\n"
 "      --log-level L    err, warning, notice (default), info or debug\n"
 TARGET_CLI_USAGE
 "  -h, --help           show this help\n"
@@ -57,8 +71,12 @@ enum {
 	OPT_ALUA_GROUP,
 	OPT_ALUA_PORT,
 	OPT_ALUA_STATE,
+	OPT_RBD_LOCK,
+	OPT_RBD_STALE,
 	OPT_CONTROL,
 	OPT_LOG_LEVEL,
+	OPT_CEPH_CONF,
+	OPT_CEPH_ID,
 };
 
 static const struct {
@@ -115,19 +133,30 @@ const char *options_log_level_name(int level)
 	       level_names[level] : "unknown";
 }
 
+bool options_lun_is_rbd(const struct bd_lun_arg *l)
+{
+	return backing_path_is_rbd(l->path);
+}
+
+/* The LUN options that take a value, "KEY=VALUE". */
+static const char *const lun_keys[] = { "name=", "conf=", "id=" };
+#define NKEYS (sizeof(lun_keys) / sizeof(lun_keys[0]))
+
 /* Where the options of a LUN argument start: the first comma followed
  * by one of them (a path may hold commas of its own). */
 static const char *lun_opts(const char *arg)
 {
 	for (const char *c = strchr(arg, ','); c; c = strchr(c + 1, ',')) {
-		if (!strncmp(c + 1, "name=", 5) || !strcmp(c + 1, "ro") ||
-		    !strncmp(c + 1, "ro,", 3))
+		for (size_t k = 0; k < NKEYS; k++)
+			if (!strncmp(c + 1, lun_keys[k], strlen(lun_keys[k])))
+				return c;
+		if (!strcmp(c + 1, "ro") || !strncmp(c + 1, "ro,", 3))
 			return c;
 	}
 	return NULL;
 }
 
-/* "PATH[,name=NAME][,ro]" */
+/* "PATH[,name=NAME][,conf=FILE][,id=ID][,ro]" */
 static int add_lun(struct options *o, const char *arg)
 {
 	struct bd_lun_arg *l = &o->lun[o->nluns];
@@ -145,19 +174,28 @@ static int add_lun(struct options *o, const char *arg)
 	while (opts) {
 		const char *v = opts + 1, *end = strchr(v, ',');
 		size_t n = end ? (size_t)(end - v) : strlen(v);
+		char **dst[NKEYS] = { &l->name, &l->ceph_conf, &l->ceph_id };
+		size_t k;
 
+		for (k = 0; k < NKEYS; k++)
+			if (!strncmp(v, lun_keys[k], strlen(lun_keys[k])))
+				break;
 		if (n == 2 && !strncmp(v, "ro", 2)) {
 			l->read_only = true;
-		} else if (n > 5 && !strncmp(v, "name=", 5) && !l->name) {
-			l->name = strndup(v + 5, n - 5);
-			if (!l->name)
+		} else if (k < NKEYS && n > strlen(lun_keys[k]) && !*dst[k]) {
+			*dst[k] = strndup(v + strlen(lun_keys[k]),
+					  n - strlen(lun_keys[k]));
+			if (!*dst[k])
 				return cli_fail(PROG, "%s", "out of memory");
 		} else {
-			return cli_fail(PROG, "'%s': '%.*s' is not a LUN option (name=NAME, ro)",
+			return cli_fail(PROG, "'%s': '%.*s' is not a LUN option (name=NAME, ro; conf=FILE, id=ID for rbd:)",
 					arg, (int)n, v);
 		}
 		opts = end;
 	}
+	if (!options_lun_is_rbd(l) && (l->ceph_conf || l->ceph_id))
+		return cli_fail(PROG, "'%s': conf= and id= are for RBD images (rbd:POOL/IMAGE)",
+				arg);
 	return 0;
 }
 
@@ -171,9 +209,13 @@ static const struct option lopts[] = {
 	{ "alua-group", required_argument, NULL, OPT_ALUA_GROUP },
 	{ "alua-port", required_argument, NULL, OPT_ALUA_PORT },
 	{ "alua-state", required_argument, NULL, OPT_ALUA_STATE },
+	{ "rbd-lock", no_argument, NULL, OPT_RBD_LOCK },
+	{ "rbd-stale", required_argument, NULL, OPT_RBD_STALE },
 	{ "config", required_argument, NULL, 'c' },
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "ceph-conf", required_argument, NULL, OPT_CEPH_CONF },
+	{ "ceph-id", required_argument, NULL, OPT_CEPH_ID },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 }
@@ -298,6 +340,17 @@ int options_apply_cli(struct options *o, int argc, char **argv)
 			if (options_alua_state(optarg, &o->alua_state))
 				return cli_fail(PROG, "--alua-state: '%s' is none of active, non-optimized, standby, unavailable", optarg);
 			break;
+		case OPT_RBD_LOCK:
+			o->rbd_lock = true;
+			break;
+		case OPT_RBD_STALE:
+			if (cli_parse_uint(optarg, OPTIONS_RBD_STALE_MAX, &v) ||
+			    v < OPTIONS_RBD_STALE_MIN)
+				return cli_fail(PROG, "--rbd-stale: '%s' is not a number of seconds from %u to %u",
+						optarg, OPTIONS_RBD_STALE_MIN,
+						OPTIONS_RBD_STALE_MAX);
+			o->rbd_stale = (unsigned int)v;
+			break;
 		case 'c':
 			break;	/* read in the first pass */
 		case OPT_CONTROL:
@@ -306,6 +359,15 @@ int options_apply_cli(struct options *o, int argc, char **argv)
 			if (!*optarg)
 				return cli_fail(PROG, "--control: an empty path");
 			if (replace(&o->control_path, optarg))
+				return -1;
+			break;
+		case OPT_CEPH_CONF:
+		case OPT_CEPH_ID:
+			if (!*optarg)
+				return cli_fail(PROG, "--%s: empty", c == OPT_CEPH_CONF ?
+						"ceph-conf" : "ceph-id");
+			if (replace(c == OPT_CEPH_CONF ? &o->ceph_conf :
+				    &o->ceph_id, optarg))
 				return -1;
 			break;
 		case OPT_LOG_LEVEL:
@@ -346,6 +408,8 @@ int options_finish(struct options *o)
 		return cli_fail(PROG, "--alua-port and --alua-state need --alua-group");
 	if (o->alua_group && !o->alua_port)
 		o->alua_port = o->alua_group;
+	if (options_check_rbd_lock(o))
+		return -1;
 	/* whole chunks */
 	o->pool_size -= o->pool_size % POOL_CHUNK_SIZE;
 	/* -v asks for at least the lifecycle lines */
@@ -357,15 +421,38 @@ int options_finish(struct options *o)
 	return target_cli_finish(&o->cli);
 }
 
+int options_check_rbd_lock(const struct options *o)
+{
+	if (!o->rbd_lock)
+		return o->rbd_stale ?
+		       cli_fail(PROG, "--rbd-stale (alua.rbd_stale) needs --rbd-lock") : 0;
+	if (!o->alua_group)
+		return cli_fail(PROG, "--rbd-lock (alua.rbd_lock) needs --alua-group: each process is a port group of its own");
+	if (o->alua_state != SCSI_ALUA_ACTIVE_OPTIMIZED)
+		return cli_fail(PROG, "--alua-state (alua.state) and --rbd-lock: the image's lock decides the state");
+	if (o->nluns != 1 || !options_lun_is_rbd(&o->lun[0]))
+		return cli_fail(PROG, "--rbd-lock: serve exactly one LUN, an rbd:POOL/IMAGE (%u LUN(s) given%s)",
+				o->nluns, o->nluns && !options_lun_is_rbd(&o->lun[0]) ?
+				", not an RBD image" : "");
+	if (o->read_only || o->lun[0].read_only)
+		return cli_fail(PROG, "--rbd-lock: a read-only LUN takes no lock (the owner writes)");
+	return 0;
+}
+
 void options_free(struct options *o)
 {
 	for (unsigned int i = 0; i < o->nluns; i++) {
 		free(o->lun[i].path);
 		free(o->lun[i].name);
+		free(o->lun[i].ceph_conf);
+		free(o->lun[i].ceph_id);
 	}
 	o->nluns = 0;
 	free(o->config_path);
 	free(o->control_path);
+	free(o->ceph_conf);
+	free(o->ceph_id);
 	o->config_path = o->control_path = NULL;
+	o->ceph_conf = o->ceph_id = NULL;
 	target_cli_free(&o->cli);
 }

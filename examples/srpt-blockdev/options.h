@@ -10,12 +10,16 @@
 
 #define BD_MAX_LUNS 256u	/* LUN numbers 0..255 */
 
-/* One LUN: a path, the name its data goes by if the user gave one
- * ("PATH,name=NAME": the designators then come from the name), and
- * whether it is served write protected (",ro"). */
+/* One LUN: a path (or "rbd:POOL/IMAGE"), the name its data goes by if
+ * the user gave one ("PATH,name=NAME": the designators then come from
+ * the name), whether it is served write protected (",ro"), and for an
+ * RBD image the cluster's configuration file and client id if they
+ * differ from --ceph-conf and --ceph-id (",conf=FILE", ",id=ID"). */
 struct bd_lun_arg {
 	char *path;
 	char *name;
+	char *ceph_conf;	/* ",conf=FILE" */
+	char *ceph_id;		/* ",id=ID" */
 	bool read_only;		/* ",ro" */
 	bool has_index;		/* "lun" in the file: index is its number */
 	unsigned int index;	/* else it is its position in the list */
@@ -33,10 +37,17 @@ struct options {
 	uint16_t alua_group;		/* 0: no ALUA */
 	uint16_t alua_port;
 	enum scsi_alua_state alua_state;
+	bool rbd_lock;			/* --rbd-lock: the image's lock decides */
+	unsigned int rbd_stale;		/* --rbd-stale: seconds, 0: default */
 	int log_level;			/* SRPT_LOG_ERR..SRPT_LOG_DEBUG */
 	char *config_path;		/* --config, or NULL */
 	char *control_path;		/* --control or "control", or NULL */
+	char *ceph_conf;		/* --ceph-conf: rbd: LUNs' default */
+	char *ceph_id;			/* --ceph-id: rbd: LUNs' default */
 };
+
+/* Whether a LUN's path names an RBD image ("rbd:..."). */
+bool options_lun_is_rbd(const struct bd_lun_arg *l);
 
 /*
  * The configuration file (--config) first, then the command line over
@@ -52,6 +63,21 @@ void options_free(struct options *o);
  * file read into it), as options_parse() does: 0, or -1 after an error
  * (printed). --help and --version are not looked at. */
 int options_apply_cli(struct options *o, int argc, char **argv);
+
+/* --rbd-stale's range, in seconds. */
+#define OPTIONS_RBD_STALE_MIN 2u
+#define OPTIONS_RBD_STALE_MAX 60u
+
+/**
+ * options_check_rbd_lock() - whether --rbd-lock fits the rest
+ * @o: the options, file and command line in
+ *
+ * --rbd-lock needs --alua-group, no --alua-state, exactly one LUN, an
+ * RBD image, read-write; --rbd-stale needs --rbd-lock.
+ *
+ * Return: 0, or -1 after an error (printed). Context: any thread.
+ */
+int options_check_rbd_lock(const struct options *o);
 
 /* The defaults, before a configuration file or the command line. */
 void options_init(struct options *o);

@@ -54,8 +54,23 @@ static const char *fixed_field(const struct options *run,
 		return "alua.group";
 	if (run->alua_port != o->alua_port)
 		return "alua.port";
+	if (run->rbd_lock != o->rbd_lock)
+		return "alua.rbd_lock";
+	if (run->rbd_stale != o->rbd_stale)
+		return "alua.rbd_stale";
+	/* The lock's thread holds the one LUN's backing. */
+	if (run->rbd_lock && (!same_str(run->lun[0].path, o->lun[0].path) ||
+			      !same_str(run->lun[0].ceph_conf, o->lun[0].ceph_conf) ||
+			      !same_str(run->lun[0].ceph_id, o->lun[0].ceph_id) ||
+			      !same_str(run->lun[0].name, o->lun[0].name)))
+		return "luns (fixed with alua.rbd_lock)";
 	if (!same_str(run->control_path, o->control_path))
 		return "control";
+	/* The defaults of the RBD images that run. */
+	if (!same_str(run->ceph_conf, o->ceph_conf))
+		return "ceph_conf";
+	if (!same_str(run->ceph_id, o->ceph_id))
+		return "ceph_id";
 	return NULL;
 }
 
@@ -72,7 +87,9 @@ static int note_running(const struct bd_lun *l, void *arg)
 	const struct bd_lun_arg *w = p->want[l->index];
 
 	if (!w || strcmp(w->path, l->path) || !same_str(w->name, l->name) ||
-	    w->read_only != l->read_only)
+	    w->read_only != l->read_only ||
+	    !same_str(w->ceph_conf, l->ceph_conf) ||
+	    !same_str(w->ceph_id, l->ceph_id))
 		p->drop[l->index] = true;
 	else
 		p->want[l->index] = NULL;	/* kept as it is */
@@ -132,7 +149,9 @@ static int apply_luns(struct svc *s, const struct options *o,
 		if (!w)
 			continue;
 		spec = (struct lun_spec){ .path = w->path, .name = w->name,
-					  .read_only = w->read_only };
+					  .read_only = w->read_only,
+					  .ceph_conf = w->ceph_conf,
+					  .ceph_id = w->ceph_id };
 		r = lun_table_open(s->luns, i, &spec, &p->open[i], why,
 				   sizeof(why));
 		if (r)
@@ -217,7 +236,7 @@ int svc_reload(struct svc *s, struct reload_result *res, char *msg,
 		s->opt->log_level = o.log_level;
 		res->log_level = true;
 	}
-	if (s->desc->tpg_id &&
+	if (s->desc->tpg_id && !s->opt->rbd_lock &&
 	    o.alua_state != scsi_target_get_alua_state(s->desc) &&
 	    !scsi_target_set_alua_state(s->desc, o.alua_state)) {
 		s->opt->alua_state = o.alua_state;

@@ -362,6 +362,10 @@ static int alua_set_state(void *arg, json_object *params, json_object **result,
 		snprintf(msg, n, "no ALUA: the target was started without a port group (alua.group, --alua-group)");
 		return CTL_FAILED;
 	}
+	if (s->opt->rbd_lock) {
+		snprintf(msg, n, "the RBD image's lock decides this port group's state (alua.rbd_lock, --rbd-lock)");
+		return CTL_FAILED;
+	}
 	if (json_object_object_get_ex(params, "group", &v) &&
 	    (!json_object_is_type(v, json_type_int) ||
 	     json_object_get_int64(v) != s->desc->tpg_id)) {
@@ -445,7 +449,7 @@ static int config_save_method(void *arg, json_object *params,
 		return CTL_NOT_SUPPORTED;
 	}
 	/* What runs now: a state SIGUSR2 set included. */
-	if (s->desc->tpg_id)
+	if (s->desc->tpg_id && !s->opt->rbd_lock)
 		s->opt->alua_state = scsi_target_get_alua_state(s->desc);
 	if (config_save(s->opt, path, err, sizeof(err))) {
 		snprintf(msg, n, "%s", err);
@@ -471,11 +475,14 @@ static int opt_lun(const struct bd_lun *l, void *arg)
 	memset(a, 0, sizeof(*a));
 	a->path = strdup(l->path);
 	a->name = l->name ? strdup(l->name) : NULL;
+	a->ceph_conf = l->ceph_conf ? strdup(l->ceph_conf) : NULL;
+	a->ceph_id = l->ceph_id ? strdup(l->ceph_id) : NULL;
 	a->read_only = l->read_only;
 	a->index = l->index;
 	a->has_index = l->index != ol->o->nluns;
 	ol->o->nluns++;
-	if (!a->path || (l->name && !a->name))
+	if (!a->path || (l->name && !a->name) ||
+	    (l->ceph_conf && !a->ceph_conf) || (l->ceph_id && !a->ceph_id))
 		ol->err = -ENOMEM;
 	return 0;
 }
@@ -487,6 +494,8 @@ int svc_sync_luns(struct svc *s)
 	for (unsigned int i = 0; i < s->opt->nluns; i++) {
 		free(s->opt->lun[i].path);
 		free(s->opt->lun[i].name);
+		free(s->opt->lun[i].ceph_conf);
+		free(s->opt->lun[i].ceph_id);
 	}
 	s->opt->nluns = 0;
 	lun_table_foreach(s->luns, opt_lun, &ol);
@@ -518,11 +527,39 @@ static int lun_number(json_object *params, bool optional, int *out,
 	return 0;
 }
 
+/* params.@key: a non-empty string, or absent (@out untouched). */
+static int opt_string(json_object *params, const char *key, const char **out,
+		      char *msg, size_t n)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(params, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string) ||
+	    !*json_object_get_string(v)) {
+		snprintf(msg, n, "params.%s: not a non-empty string", key);
+		return CTL_INVALID_PARAMS;
+	}
+	*out = json_object_get_string(v);
+	return 0;
+}
+
+/* With --rbd-lock the one LUN is fixed: the lock's thread holds its
+ * backing. Return: 0, or CTL_FAILED with @msg saying so. */
+static int luns_fixed(const struct svc *s, char *msg, size_t n)
+{
+	if (!s->opt->rbd_lock)
+		return 0;
+	snprintf(msg, n, "the LUN is fixed while the RBD image's lock decides the port group's state (alua.rbd_lock, --rbd-lock)");
+	return CTL_FAILED;
+}
+
 static int lun_add(void *arg, json_object *params, json_object **result,
 		   char *msg, size_t n)
 {
 	static const char *const names[] = {
-		"path", "name", "read_only", "lun", NULL,
+		"path", "name", "read_only", "lun", "ceph_conf", "ceph_id",
+		NULL,
 	};
 	struct svc *s = arg;
 	struct lun_spec spec = { 0 };
@@ -530,6 +567,8 @@ static int lun_add(void *arg, json_object *params, json_object **result,
 	int e = only(params, names, true, msg, n), idx, r;
 	char why[512];
 
+	if (!e)
+		e = luns_fixed(s, msg, n);
 	if (e)
 		return e;
 	if (!json_object_object_get_ex(params, "path", &v) ||
@@ -539,14 +578,9 @@ static int lun_add(void *arg, json_object *params, json_object **result,
 		return CTL_INVALID_PARAMS;
 	}
 	spec.path = json_object_get_string(v);
-	if (json_object_object_get_ex(params, "name", &v)) {
-		if (!json_object_is_type(v, json_type_string) ||
-		    !*json_object_get_string(v)) {
-			snprintf(msg, n, "params.name: not a non-empty string");
-			return CTL_INVALID_PARAMS;
-		}
-		spec.name = json_object_get_string(v);
-	}
+	e = opt_string(params, "name", &spec.name, msg, n);
+	if (e)
+		return e;
 	if (json_object_object_get_ex(params, "read_only", &v)) {
 		if (!json_object_is_type(v, json_type_boolean)) {
 			snprintf(msg, n, "params.read_only: not true or false");
@@ -554,6 +588,11 @@ static int lun_add(void *arg, json_object *params, json_object **result,
 		}
 		spec.read_only = json_object_get_boolean(v);
 	}
+	e = opt_string(params, "ceph_conf", &spec.ceph_conf, msg, n);
+	if (!e)
+		e = opt_string(params, "ceph_id", &spec.ceph_id, msg, n);
+	if (e)
+		return e;
 	e = lun_number(params, true, &idx, msg, n);
 	if (e)
 		return e;
@@ -586,6 +625,8 @@ static int lun_remove(void *arg, json_object *params, json_object **result,
 	unsigned int busy = 0;
 	int e = only(params, names, true, msg, n), idx, r;
 
+	if (!e)
+		e = luns_fixed(s, msg, n);
 	if (e)
 		return e;
 	e = lun_number(params, false, &idx, msg, n);

@@ -346,3 +346,5 @@ note "PASS"
 
 # The same boot serves srpt-blockdev's scenarios (no second guest).
 "$here/blockdev-basic.sh" "$BUILD" || die "blockdev-basic.sh failed"
+# And srpt-blockdev on a Ceph RBD image (a throwaway cluster in the guest).
+"$here/blockdev-rbd.sh" "$BUILD" || die "blockdev-rbd.sh failed"

@@ -9,8 +9,9 @@
 #              (default: all, in that order)
 # Environment passed to the guest: CHURN_SECS and MIN_CYCLES (multipath,
 # 60 and 4), ALUA_SECS and ALUA_MIN_CYCLES (multipath's srpt-blockdev
-# failover, 60 and 2), RESET_SECS (sg-reset, 30), UNPLUG_WAIT
-# (hot-unplug, 30).
+# failover, 60 and 2), RBD_FAILOVER=1 to run the failover through an RBD
+# image's lock (off by default) with RBDFO_SECS and RBDFO_MIN_CYCLES,
+# RESET_SECS (sg-reset, 30), UNPLUG_WAIT (hot-unplug, 30).
 # Prints each scenario's summary and wall time; after a failure, the tail
 # of the target's log and of the kernel log. Exits 1 if any scenario
 # failed (all of them run regardless).
@@ -46,7 +47,7 @@ mkdir -p "$out"
 # host under TCG, yet bounded.
 limit() {
 	case $1 in
-	multipath) echo 780 ;;
+	multipath) echo 960 ;;	# with the RBD failover's cluster and minute
 	*) echo 360 ;;
 	esac
 }
@@ -59,7 +60,7 @@ for s in "${scenarios[@]}"; do
 	echo "=== $name"
 	t0=$SECONDS
 	src=0
-	GUEST_PASS_ENV="${GUEST_PASS_ENV:-} CHURN_SECS MIN_CYCLES RESET_SECS UNPLUG_WAIT ALUA_SECS ALUA_MIN_CYCLES" \
+	GUEST_PASS_ENV="${GUEST_PASS_ENV:-} CHURN_SECS MIN_CYCLES RESET_SECS UNPLUG_WAIT ALUA_SECS ALUA_MIN_CYCLES RBD_FAILOVER RBDFO_SECS RBDFO_MIN_CYCLES" \
 		"$here/boot.sh" --timeout "$(limit "$s")" "$here/$name.sh" \
 		"$build" 2>"$out/$name.boot.err" || src=$?
 	dt=$((SECONDS - t0))

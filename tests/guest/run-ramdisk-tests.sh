@@ -13,16 +13,17 @@ out=${GUEST_OUT:-$REPO/build-guest-out}
 mkdir -p "$out"
 
 rc=0
-rm -rf "$out/ramdisk-basic" "$out/blockdev-basic"
+rm -rf "$out/ramdisk-basic" "$out/blockdev-basic" "$out/blockdev-rbd"
 GUEST_PASS_ENV="${GUEST_PASS_ENV:-} FIO_RUNTIME RAMDISK_CHANNELS HOSTILE_BIN" \
 	"$here/boot.sh" --timeout 780 "$here/ramdisk-basic.sh" "$build" || rc=$?
-for s in ramdisk-basic blockdev-basic; do
+for s in ramdisk-basic blockdev-basic blockdev-rbd; do
 	if [ -f "$out/$s/summary.txt" ]; then
 		sed "s/^/$s: /" "$out/$s/summary.txt"
 	fi
 done
 if [ $rc -ne 0 ]; then
-	for f in "$out"/ramdisk-basic/target*.log "$out"/blockdev-basic/target*.log; do
+	for f in "$out"/ramdisk-basic/target*.log "$out"/blockdev-basic/target*.log \
+		"$out"/blockdev-rbd/target*.log "$out"/blockdev-rbd/cluster.err; do
 		[ -f "$f" ] || continue
 		echo "---- $f (last 60 lines)"
 		tail -n 60 "$f"

@@ -11,19 +11,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 
-# expect STATUS PATTERN ARGS...
-expect() {
-	local want=$1 pat=$2 rc=0
-	shift 2
-	"$bin" "$@" >"$tmp/out" 2>&1 || rc=$?
-	if [ "$rc" -ne "$want" ] || ! grep -q -- "$pat" "$tmp/out"; then
-		echo "FAIL: srpt-blockdev $*: status $rc (want $want), output:"
-		sed 's/^/    /' "$tmp/out"
-		fails=$((fails + 1))
-	else
-		echo "ok: srpt-blockdev $* -> $rc: $(head -n 1 "$tmp/out")"
-	fi
-}
+# shellcheck source-path=SCRIPTDIR source=expect.sh
+. "$(dirname "$0")/expect.sh"
 
 truncate -s 1M "$tmp/a.img"
 truncate -s 1000 "$tmp/odd.img"
@@ -34,6 +23,18 @@ expect 2 "no LUN"
 expect 2 "neither 512 nor 4096" --block-size 1024 "$tmp/a.img"
 expect 2 "need --alua-group" --alua-state standby "$tmp/a.img"
 expect 2 "none of active" --alua-group 1 --alua-state sleepy "$tmp/a.img"
+# --rbd-lock: one read-write rbd: LUN in a port group of its own, the
+# state the lock's.
+expect 2 "needs --alua-group" --rbd-lock rbd:rbd/img
+expect 2 "exactly one LUN, an rbd:POOL/IMAGE (1 LUN(s) given, not an RBD image)" \
+	--alua-group 1 --rbd-lock "$tmp/a.img"
+expect 2 "exactly one LUN, an rbd:POOL/IMAGE (2 LUN(s) given)" \
+	--alua-group 1 --rbd-lock rbd:rbd/a rbd:rbd/b
+expect 2 "the image's lock decides the state" \
+	--alua-group 1 --alua-state standby --rbd-lock rbd:rbd/img
+expect 2 "a read-only LUN takes no lock" --alua-group 1 --rbd-lock rbd:rbd/img,ro
+expect 2 "needs --rbd-lock" --alua-group 1 --rbd-stale 5 rbd:rbd/img
+expect 2 "from 2 to 60" --alua-group 1 --rbd-lock --rbd-stale 1 rbd:rbd/img
 expect 2 "is not a size" --pool 4K "$tmp/a.img"
 expect 2 "busy-poll" --busy-poll "$tmp/a.img"
 expect 2 "is not a port number" --port 0 "$tmp/a.img"
@@ -50,6 +51,12 @@ expect 1 "holds the same data as LUN 0" "$tmp/a.img" "$tmp/link.img"
 # 1000-byte one cannot have them at all.
 expect 1 "LUN 0:" --block-size 4096 "$tmp/odd.img"
 expect 0 "Usage: srpt-blockdev" --help
+# RBD images: the Ceph options are for them only; a cluster that cannot
+# be read stops the start (built without librbd: it says so).
+expect 2 "conf= and id= are for RBD images" "$tmp/a.img,id=admin"
+expect 2 "--ceph-id: empty" --ceph-id "" "$tmp/a.img"
+expect 1 "LUN 0: .*\(missing.conf\|built without librbd\)" \
+	--ceph-conf "$tmp/missing.conf" rbd:rbd/img
 
 # The configuration file and the control socket (with json-c).
 if "$bin" --config /dev/null 2>&1 | grep -q "not available"; then
@@ -65,6 +72,8 @@ else
 	expect 2 "luns\[0\].path" -c "$tmp/bad.json" "$tmp/a.img"
 	printf '{ "luns": [ { "path": "%s" } ], "alua": { "state": "standby" } }\n' "$tmp/a.img" >"$tmp/alua.json"
 	expect 2 "alua: no \"group\"" --config "$tmp/alua.json"
+	printf '{ "luns": [ { "path": "%s" } ], "alua": { "group": 1, "rbd_lock": true } }\n' "$tmp/a.img" >"$tmp/lock.json"
+	expect 2 "--rbd-lock: serve exactly one LUN, an rbd:POOL/IMAGE" --config "$tmp/lock.json"
 	expect 1 "control socket $tmp/none/c.sock" --control "$tmp/none/c.sock" "$tmp/a.img"
 	touch "$tmp/plain"
 	expect 1 "$tmp/plain: exists and is not a socket" --control "$tmp/plain" "$tmp/a.img"

@@ -24,18 +24,9 @@ done
 grep -q ready "$tmp/ready" || { echo "FAIL: fake-ctl-server did not start"; exit 1; }
 
 # expect STATUS PATTERN ARGS...: srptctl's status and a line of its output.
-expect() {
-	local want=$1 pat=$2 rc=0
-	shift 2
-	"$ctl" "$@" >"$tmp/out" 2>&1 || rc=$?
-	if [ "$rc" -ne "$want" ] || ! grep -q -- "$pat" "$tmp/out"; then
-		echo "FAIL: srptctl $*: status $rc (want $want, /$pat/), output:"
-		sed 's/^/    /' "$tmp/out"
-		fails=$((fails + 1))
-	else
-		echo "ok: srptctl $* -> $rc: $(grep -m1 -- "$pat" "$tmp/out")"
-	fi
-}
+bin=$ctl
+# shellcheck source-path=SCRIPTDIR source=expect.sh
+. "$(dirname "$0")/expect.sh"
 
 expect 0 "ioc_guid 0x0002c903000e8acd" -s "$sock" show
 expect 0 "port group 7, relative port 7, active" -s "$sock" show

@@ -55,8 +55,11 @@ static const char full[] =
 "  \"ioc_guid\": \"0x0002c903000e8acd\",\n"
 "  \"luns\": [\n"
 "    { \"path\": \"/dev/sdb\" },\n"
-"    { \"path\": \"/srv/a,b.img\", \"name\": \"vol-a\", \"read_only\": true }\n"
+"    { \"path\": \"/srv/a,b.img\", \"name\": \"vol-a\", \"read_only\": true },\n"
+"    { \"path\": \"rbd:rbd/vol\", \"ceph_conf\": \"/etc/ceph/b.conf\", \"ceph_id\": \"srpt\" }\n"
 "  ],\n"
+"  \"ceph_conf\": \"/etc/ceph/a.conf\",\n"
+"  \"ceph_id\": \"gw\",\n"
 "  \"block_size\": 4096,\n"
 "  \"pool\": \"256M\",\n"
 "  \"threads\": 3,\n"
@@ -77,13 +80,19 @@ static void assert_full(const struct options *o)
 	ck_assert_str_eq(o->cli.bind_str, "192.168.7.1");
 	ck_assert_int_eq(o->cli.port, 5556);
 	ck_assert_uint_eq(o->cli.ioc_guid, 0x0002c903000e8acdull);
-	ck_assert_int_eq(o->nluns, 2);
+	ck_assert_int_eq(o->nluns, 3);
 	ck_assert_str_eq(o->lun[0].path, "/dev/sdb");
 	ck_assert_ptr_null(o->lun[0].name);
 	ck_assert(!o->lun[0].read_only);
 	ck_assert_str_eq(o->lun[1].path, "/srv/a,b.img");
 	ck_assert_str_eq(o->lun[1].name, "vol-a");
 	ck_assert(o->lun[1].read_only);
+	ck_assert_ptr_null(o->lun[1].ceph_conf);
+	ck_assert_str_eq(o->lun[2].path, "rbd:rbd/vol");
+	ck_assert_str_eq(o->lun[2].ceph_conf, "/etc/ceph/b.conf");
+	ck_assert_str_eq(o->lun[2].ceph_id, "srpt");
+	ck_assert_str_eq(o->ceph_conf, "/etc/ceph/a.conf");
+	ck_assert_str_eq(o->ceph_id, "gw");
 	ck_assert_int_eq(o->block_size, 4096);
 	ck_assert_uint_eq(o->pool_size, 256ull << 20);
 	ck_assert_int_eq(o->cli.threads, 3);
@@ -150,6 +159,9 @@ START_TEST(wrong_fields)
 		{ "{\"luns\": [ {\"path\":\"/a\", \"ro\": true} ]}", "luns[0].ro: unknown field" },
 		{ "{\"luns\": [ {\"path\":\"/a\", \"name\": 1} ]}", "luns[0].name: not a string" },
 		{ "{\"luns\": [ {\"path\":\"/a\", \"read_only\": \"yes\"} ]}", "luns[0].read_only: not true or false" },
+		{ "{\"luns\": [ {\"path\":\"/a\", \"ceph_id\": \"x\"} ]}", "luns[0]: \"ceph_conf\" and \"ceph_id\" are for RBD images" },
+		{ "{\"luns\": [ {\"path\":\"rbd:p/i\", \"ceph_conf\": 2} ]}", "luns[0].ceph_conf: not a string" },
+		{ "{\"luns\": [ {\"path\":\"/a\"} ], \"ceph_id\": \"\"}", "ceph_id: an empty string" },
 		{ "{\"listen\": 5555}", "listen: not an object" },
 		{ "{\"listen\": {\"port\": 0}}", "listen.port: 0 is not a number from 1 to 65535" },
 		{ "{\"listen\": {\"port\": \"5555\"}}", "listen.port: not a number" },
@@ -280,9 +292,9 @@ START_TEST(command_line_overrides)
 	ck_assert_int_eq(o.cli.queue_depth, 64);
 	ck_assert_int_eq(o.alua_group, 2);
 	ck_assert_int_eq(o.alua_state, SCSI_ALUA_ACTIVE_OPTIMIZED);
-	ck_assert_int_eq(o.nluns, 3);
-	ck_assert_str_eq(o.lun[2].path, "/dev/sdc");
-	ck_assert(o.lun[2].read_only);
+	ck_assert_int_eq(o.nluns, 4);
+	ck_assert_str_eq(o.lun[3].path, "/dev/sdc");
+	ck_assert(o.lun[3].read_only);
 	ck_assert_int_eq(o.cli.nallow, 3);
 	ck_assert_int_eq(o.log_level, SRPT_LOG_DEBUG);
 	ck_assert_str_eq(o.control_path, "/tmp/c.sock");
