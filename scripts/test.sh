@@ -19,17 +19,36 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 failures=()
 passed=0
 
+# Each step's output is also kept, so that a failure is summed up again at
+# the very end: CI may show only the tail of a long run, and the reason
+# for a failure 30 minutes earlier must be in it.
+steplog=$(mktemp /tmp/srpt-test-step.XXXXXX)
+digest=$(mktemp /tmp/srpt-test-digest.XXXXXX)
+trap 'rm -f "$steplog" "$digest"' EXIT
+
 step() {
-	local name=$1
+	local name=$1 rc
 	shift
 	echo "=== $name"
 	local t0=$SECONDS
-	if "$@"; then
+	set +e
+	"$@" 2>&1 | tee "$steplog"
+	rc=${PIPESTATUS[0]}
+	set -e
+	if [ "$rc" -eq 0 ]; then
 		echo "=== $name: ok ($((SECONDS - t0)) s)"
 		passed=$((passed + 1))
 	else
 		echo "=== $name: FAILED ($((SECONDS - t0)) s)"
 		failures+=("$name")
+		{
+			echo "---- $name (exit $rc): what failed"
+			grep -E 'FAIL|TIMEOUT|ERROR|[Ee]rror:|Assertion|SUMMARY:|runtime error|LeakSanitizer' \
+				"$steplog" | grep -v -E '^ *(Fail|Timeout|Unexpected Pass|Expected Fail): +0 *$' |
+				head -n 40
+			echo "---- $name: last 40 lines"
+			tail -n 40 "$steplog"
+		} >>"$digest"
 	fi
 }
 
@@ -94,6 +113,8 @@ fi
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then
+	cat "$digest"
+	echo
 	printf 'failed: %s\n' "${failures[@]}"
 	echo "$passed passed, ${#failures[@]} failed"
 	exit 1
