@@ -21,6 +21,9 @@
 
 #define NFILES 4
 #define FILE_BYTES (64u << 10)
+/* The backings are open with O_DIRECT: what reads them directly must be
+ * aligned, in memory as on the file, to the largest logical block. */
+#define DIO_BYTES 4096u
 
 static char paths[NFILES][128];
 static struct scsi_target_desc desc;
@@ -124,7 +127,7 @@ START_TEST(backing_outlives_its_commands)
 	struct scsi_task t;
 	struct bd_lun *l;
 	unsigned int busy = 99;
-	uint8_t buf[512];
+	_Alignas(DIO_BYTES) uint8_t buf[DIO_BYTES];
 	int fd;
 
 	ck_assert_int_eq(add(3, 2), 0);
@@ -163,7 +166,7 @@ static void *poller(void *arg)
 {
 	struct scsi_nexus nx;
 	unsigned int i = 0;
-	uint8_t buf[512];
+	_Alignas(DIO_BYTES) uint8_t buf[DIO_BYTES];
 
 	(void)arg;
 	urcu_memb_register_thread();
@@ -178,9 +181,9 @@ static void *poller(void *arg)
 		}
 		/* LUN n serves file n: its pattern, through an open fd */
 		if (t.status == SCSI_STATUS_GOOD) {
-			ck_assert_int_eq(pread(l->b.fd, buf, sizeof(buf), 512),
-					 sizeof(buf));
-			ck_assert_int_eq(bt_check(buf, sizeof(buf), 512,
+			ck_assert_int_eq(pread(l->b.fd, buf, sizeof(buf),
+					       DIO_BYTES), sizeof(buf));
+			ck_assert_int_eq(bt_check(buf, sizeof(buf), DIO_BYTES,
 						  l->index + 1), -1);
 			atomic_fetch_add(&served, 1);
 		} else {
