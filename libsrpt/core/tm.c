@@ -64,11 +64,24 @@ struct srpt_io *srpt_task_unbind(struct srpt_io *io, bool *was_aborted)
 	return tm;
 }
 
-/* One of the ios @tm aborted is gone: the last one sends its answer. */
+/*
+ * One of the ios @tm aborted is gone: the last one sends its answer. The
+ * caller may hold only the aborted io's channel (a LUN RESET reaches
+ * every channel), and @tm is what keeps its own channel registered: once
+ * the answer is handed on (posted, or buried when that channel closed
+ * meanwhile), the dispatch thread may end @tm and the channel with it
+ * before this thread is done touching it. Pinned here while @tm still
+ * counts, so the count cannot be zero.
+ */
 void srpt_tm_one_done(struct srpt_io *tm)
 {
-	if (atomic_fetch_sub(&tm->tm_waiting, 1) == 1)
-		srpt_rsp_tm(tm, SRPT_TSK_MGMT_COMPLETE);
+	struct srpt_channel *ch = tm->ch;
+
+	if (atomic_fetch_sub(&tm->tm_waiting, 1) != 1)
+		return;
+	srpt_ch_hold(ch);
+	srpt_rsp_tm(tm, SRPT_TSK_MGMT_COMPLETE);
+	srpt_ch_drop(ch);
 }
 
 static bool same_nexus(const struct srpt_channel *a,

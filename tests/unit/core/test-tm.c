@@ -417,6 +417,65 @@ START_TEST(test_cred_req_for_aborted_credit)
 }
 END_TEST
 
+/*
+ * A LUN RESET on C waits for A's command, and C closes meanwhile: C is
+ * drained but for the waiting request, which keeps it registered. The
+ * command's end, on A's side, answers the request on a channel that can
+ * no longer send: the answer is dropped, and only then does C reach
+ * on_drained and go, once; A carries on. (The race this guards, C
+ * freed while A's thread still buries the answer, is what core-stress
+ * found: srpt_tm_one_done() pins C for it.)
+ */
+START_TEST(test_tm_outlives_its_channel)
+{
+	struct srpt_io_result res = { .size = sizeof(res), .expected_len = SRPT_LEN_AS_DESCRIBED };
+	struct srpt_channel *chc;
+	unsigned long drained;
+	unsigned int sent;
+	struct nx x;
+
+	nx_init(&x);
+	deliver_tm(x.c[2], 0x7e, SRPT_TSK_LUN_RESET, 1, 0);
+	/* everything but A's LUN 1 command ends: the request waits for it */
+	for (int i = 0; i < NCH; i++) {
+		for (int l = 0; l < 2; l++)
+			if (i || l)
+				ck_assert_int_eq(srpt_io_complete(x.io[i][l],
+								  &res), 0);
+		fake_complete_sends(x.c[i], UINT32_MAX, 0);
+	}
+	app_dispatch(x.a);
+	for (int i = 0; i < NCH; i++)
+		fake_complete_sends(x.c[i], UINT32_MAX, 0);
+	ck_assert(!sent_tag(x.c[2], 0x7e));
+	/* C closes, its peer's DREP comes, everything posted flushes */
+	chc = fake_conn_channel_ref(x.c[2]);
+	ck_assert_ptr_nonnull(chc);
+	ck_assert_int_eq(srpt_channel_close(chc), 0);
+	app_dispatch(x.a);
+	ck_assert_int_eq(fake_disconnected(x.c[2]), 0);
+	app_dispatch(x.a);
+	fake_flush(x.c[2], FAKE_FLUSH_SEND_RECV_DRAIN);
+	app_dispatch(x.a);
+	ck_assert_int_eq(srpt_channel_get_state(chc), SRPT_CH_DISCONNECTED);
+	drained = x.a->drained;
+	ck_assert_uint_eq(srpt_target_channel_count(x.a->t), NCH);
+	sent = fake_sent_count(x.c[2]);
+	/* A's command ends: the request is over, with nobody to tell */
+	ck_assert_int_eq(srpt_io_complete(x.io[0][0], &res), 0);
+	app_dispatch(x.a);
+	ck_assert_uint_eq(fake_sent_count(x.c[2]), sent);
+	ck_assert(!sent_tag(x.c[2], 0x7e));
+	ck_assert_uint_eq(x.a->drained, drained + 1);
+	ck_assert_int_eq(srpt_channel_get_state(fake_conn_channel(x.c[0])),
+			 SRPT_CH_LIVE);
+	srpt_channel_unref(chc);
+	ck_assert_uint_eq(srpt_target_channel_count(x.a->t), NCH - 1);
+	fake_complete_sends(x.c[0], UINT32_MAX, 0);
+	app_end(x.a);
+}
+END_TEST
+
 static Suite *tm_suite(void)
 {
 	Suite *s = suite_create("core-tm");
@@ -430,6 +489,7 @@ static Suite *tm_suite(void)
 	tcase_add_test(tc, test_abort_task_other_channel);
 	tcase_add_test(tc, test_abort_task_scope);
 	tcase_add_test(tc, test_cred_req_for_aborted_credit);
+	tcase_add_test(tc, test_tm_outlives_its_channel);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("channel");
