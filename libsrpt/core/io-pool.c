@@ -46,18 +46,18 @@ static uint8_t *rx_addr(const struct srpt_channel *ch, uint32_t slot)
 /* Receive buffer @slot goes back: to the channel's QP, or to the shared
  * queue (always, also while the channel closes: the pool is shared). A
  * receive that cannot be posted on a live channel ends it: the
- * initiator would find its credit without a buffer. */
-void srpt_rx_post(struct srpt_channel *ch, uint32_t slot)
+ * initiator would find its credit without a buffer. Returns whether a
+ * receive was posted, for the caller to count (post_recv_calls). */
+bool srpt_rx_post(struct srpt_channel *ch, uint32_t slot)
 {
 	struct srpt_target *t = ch->t;
 	struct srpt_tp_sge sge;
 	uint64_t wr_id;
+	bool posted = false;
 	int r = 0;
 
-	if (srpt_ch_srq(ch)) {
-		srpt_srq_post(t, ch->tp.dev, slot);
-		return;
-	}
+	if (srpt_ch_srq(ch))
+		return srpt_srq_post(t, ch->tp.dev, slot);
 	sge.addr = (uintptr_t)rx_addr(ch, slot);
 	sge.len = rx_stride(ch);
 	sge.lkey = ch->rx_mr->tp.lkey[ch->tp.dev];
@@ -69,11 +69,12 @@ void srpt_rx_post(struct srpt_channel *ch, uint32_t slot)
 		if (r)
 			atomic_fetch_sub(&ch->rx_posted, 1);
 		else
-			atomic_fetch_add(&t->stats.post_recv_calls, 1);
+			posted = true;
 	}
 	pthread_mutex_unlock(&ch->tp.post_lock);
 	if (r)
 		srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
+	return posted;
 }
 
 /*
@@ -198,10 +199,11 @@ void srpt_io_rx_early(struct srpt_io *io)
 
 	if (io->rx_slot == SRPT_NO_SLOT)
 		return;
-	srpt_rx_post(ch, io->rx_slot);
+	if (srpt_rx_post(ch, io->rx_slot))
+		srpt_tally(&io->tally.post_recv_calls, 1);
 	io->rx_slot = SRPT_NO_SLOT;
 	io->rx_buf = NULL;	/* the next IU may land there any moment */
-	atomic_fetch_add(&ch->t->stats.rx_early, 1);
+	srpt_tally(&io->tally.rx_early, 1);
 }
 
 /*
@@ -222,9 +224,12 @@ struct srpt_io *srpt_io_put(struct srpt_io *io)
 	io->rx_len = 0;
 	io->has_spare = false;
 	io->sig_now = false;
+	/* Counted before the io goes back on the free stack: from then on
+	 * it is the next IU's (stats.h). */
 	if (slot != SRPT_NO_SLOT) {
-		srpt_rx_post(ch, slot);
-		atomic_fetch_add(&ch->t->stats.rx_late, 1);
+		if (srpt_rx_post(ch, slot))
+			srpt_tally(&io->tally.post_recv_calls, 1);
+		srpt_tally(&io->tally.rx_late, 1);
 	}
 	pthread_mutex_lock(&ch->io_lock);
 	ch->io_free[ch->nio_free++] = io->index;

@@ -180,6 +180,12 @@ static void sq_post(struct srpt_io *io, struct srpt_chain_buf *cb)
 		if (r) {
 			atomic_store(&io->posted, false);
 		} else {
+			/* Counted before the unlock: once it is posted, a
+			 * completion may go on with the io on another
+			 * thread, but its next chain waits for this lock. */
+			srpt_tally(&io->tally.post_chain_calls, 1);
+			if (signaled)
+				srpt_tally(&io->tally.signaled_wrs, 1);
 			sq_posted(ch, io->sq_seq, signaled);
 			if (!signaled) {
 				cds_list_add_tail(&io->unsig_link, &ch->sq_unsig);
@@ -198,11 +204,7 @@ static void sq_post(struct srpt_io *io, struct srpt_chain_buf *cb)
 			srpt_warn(t, "channel %llu: post failed (%d); closing",
 				  (unsigned long long)ch->id, r);
 		sq_bury(io, r != -ESHUTDOWN);
-		return;
 	}
-	atomic_fetch_add(&t->stats.post_chain_calls, 1);
-	if (signaled)
-		atomic_fetch_add(&t->stats.signaled_wrs, 1);
 }
 
 /* Build, reserve, post; or park. */
