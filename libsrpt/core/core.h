@@ -487,6 +487,7 @@ struct srpt_io *srpt_io_rx_bind(struct srpt_channel *ch, uint32_t slot,
 				uint32_t len);
 int srpt_io_take_spare(struct srpt_io *io);
 void srpt_io_rx_early(struct srpt_io *io);
+int srpt_io_rx_early_locked(struct srpt_io *io, bool post);
 struct srpt_io *srpt_io_put(struct srpt_io *io);
 struct srpt_io *srpt_io_take_free(struct srpt_channel *ch);
 
