@@ -73,7 +73,8 @@ static void channel_release(struct srpt_channel *ch)
 		 * still hold shared buffers: back to the pool. */
 		if (ch->ios[i].rx_slot != SRPT_NO_SLOT && srpt_ch_srq(ch) &&
 		    ch->has_qp)
-			srpt_srq_post(t, ch->tp.dev, ch->ios[i].rx_slot);
+			srpt_srq_post_count(t, ch->tp.dev,
+					    ch->ios[i].rx_slot);
 		srpt_mr_free(t, ch->ios[i].bounce_mr);
 		srpt_free(ch->ios[i].bounce);
 		srpt_table_put(&ch->ios[i]);
@@ -199,6 +200,7 @@ int srpt_ch_rings_init(struct srpt_channel *ch)
 	if ((!ch->rx_mem && !srpt_ch_srq(ch)) || !ch->tx_mem || !ch->ios ||
 	    !ch->io_free || (priv_stride && !ch->io_priv))
 		return -ENOMEM;
+	atomic_store_explicit(&ch->tally_ios, ch->ios, memory_order_release);
 	if (ch->rx_mem) {
 		r = srpt_mr_new(t, ch->rx_mem, rx_stride * ch->tp.nrx, "ring-mr",
 				&ch->rx_mr);
@@ -278,6 +280,7 @@ static void ch_unregister(struct srpt_channel *ch)
 	pthread_mutex_lock(&t->lock);
 	cds_list_del(&ch->t_link);
 	srpt_counters_add(&t->gone_io, &ch->cnt);
+	srpt_tally_fold(t, ch);
 	t->nchannels--;
 	pthread_cond_broadcast(&t->cond);
 	pthread_mutex_unlock(&t->lock);

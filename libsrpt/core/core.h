@@ -88,9 +88,9 @@ struct srpt_mr {
 	bool registered;		/* with the transport (listening) */
 };
 
-/* What moved over a channel (struct srpt_io_stats, as atomics). */
+/* What moved over a channel (struct srpt_io_stats, as atomics), beyond
+ * what its ios count themselves (struct srpt_io_tally): the rare events. */
 struct srpt_io_counters {
-	atomic_ullong cmds, cmds_in, cmds_out, bytes_in, bytes_out, rsps;
 	atomic_ullong tmf[SRPT_STATS_TMF];
 	atomic_ullong aborted, bad_ius, credit_overruns, busy,
 		      transfer_errors, cred_reqs, aer_reqs;
@@ -219,6 +219,8 @@ struct srpt_io {
 	uint8_t tm_func;
 	uint64_t tm_task_tag;
 	atomic_uint tm_waiting;		/* aborted ios it waits for, +1 */
+	/* what this context moved, counted by its holder (stats.h) */
+	struct srpt_io_tally tally;
 
 	struct cds_list_head wait_link;	/* channel wait list (pre-LIVE) */
 	void *priv;			/* application space, io_priv_size */
@@ -294,6 +296,9 @@ struct srpt_channel {
 	struct srpt_mr *tx_mr;
 	struct srpt_io *ios;
 	uint8_t *io_priv;
+	/* ios, published once made (nio before it): for readers of the
+	 * counters on other threads */
+	_Atomic(struct srpt_io *) tally_ios;
 
 	/* I/O path (tp.post_lock orders posts against the drain) */
 	atomic_int req_lim;		/* credits the initiator holds */
@@ -407,6 +412,7 @@ struct srpt_target {
 	atomic_int log_level;
 	/* what channels that are gone moved (under lock), and logins */
 	struct srpt_io_counters gone_io;
+	struct srpt_io_tally gone_tally;	/* ... what their ios counted */
 	atomic_ullong login_rejects[7];
 	/* every registration, also those made before listening */
 	pthread_mutex_t mr_lock;
@@ -476,11 +482,12 @@ void srpt_iu_table_done(struct srpt_io *io, int status);
 uint64_t srpt_wr_id(const struct srpt_channel *ch, enum srpt_wr_type type,
 		    uint32_t index);
 bool srpt_ch_srq(const struct srpt_channel *ch);
-void srpt_rx_post(struct srpt_channel *ch, uint32_t slot);
+bool srpt_rx_post(struct srpt_channel *ch, uint32_t slot);
 struct srpt_io *srpt_io_rx_bind(struct srpt_channel *ch, uint32_t slot,
 				uint32_t len);
 int srpt_io_take_spare(struct srpt_io *io);
 void srpt_io_rx_early(struct srpt_io *io);
+int srpt_io_rx_early_locked(struct srpt_io *io, bool post);
 struct srpt_io *srpt_io_put(struct srpt_io *io);
 struct srpt_io *srpt_io_take_free(struct srpt_channel *ch);
 
@@ -563,7 +570,9 @@ int srpt_mr_register_all(struct srpt_target *t);
 void srpt_mr_unregister_all(struct srpt_target *t);
 /* srq.c */
 int srpt_srq_ensure(struct srpt_target *t, int dev);
-void srpt_srq_post(struct srpt_target *t, int dev, uint32_t slot);
+bool srpt_srq_post(struct srpt_target *t, int dev, uint32_t slot);
+/* ... counted in the target's post_recv_calls (no io to count it) */
+void srpt_srq_post_count(struct srpt_target *t, int dev, uint32_t slot);
 void srpt_srq_free_all(struct srpt_target *t);
 
 /* The calling thread is registered with RCU (library threads are). */

@@ -129,14 +129,14 @@ static int srq_completion(struct srpt_target *t, uint32_t qp_num,
 	}
 	if (!ch) {
 		atomic_fetch_add(&t->stats.late_completions, 1);
-		srpt_srq_post(t, (int)dev, idx);
+		srpt_srq_post_count(t, (int)dev, idx);
 		return -ENOENT;
 	}
 	/* A shared buffer fits the target's largest IU: one longer than
 	 * this channel negotiated is what its own ring would have refused
 	 * with a length error. */
 	if (!rx_complete(ch, idx, status, byte_len, ch->it_iu_len))
-		srpt_srq_post(t, (int)dev, idx);
+		srpt_srq_post_count(t, (int)dev, idx);
 	srpt_ch_drop(ch);
 	return 0;
 }

@@ -73,8 +73,12 @@ SRPT_EXPORT int srpt_channel_get_stats(struct srpt_channel *ch,
 
 	if (!ch || !st || st->size < IO_STATS_V1_SIZE)
 		return -EINVAL;
+	struct srpt_tally_sum sum = { 0 };
+
 	memset(&k, 0, sizeof(k));
 	srpt_counters_read(&ch->cnt, &k);
+	srpt_tally_sum_ch(ch, &sum);
+	srpt_tally_read(&sum, &k);
 	fill_out(st, st->size, &k, sizeof(k));
 	return 0;
 }
@@ -93,12 +97,18 @@ SRPT_EXPORT int srpt_target_get_stats(struct srpt_target *t,
 		struct srpt_io_stats k;
 		struct srpt_channel *ch;
 
+		struct srpt_tally_sum sum = { 0 };
+
 		memset(&k, 0, sizeof(k));
 		pthread_mutex_lock(&t->lock);
 		srpt_counters_read(&t->gone_io, &k);
-		cds_list_for_each_entry(ch, &t->channels, t_link)
+		srpt_tally_sum_gone(t, &sum);
+		cds_list_for_each_entry(ch, &t->channels, t_link) {
 			srpt_counters_read(&ch->cnt, &k);
+			srpt_tally_sum_ch(ch, &sum);
+		}
 		pthread_mutex_unlock(&t->lock);
+		srpt_tally_read(&sum, &k);
 		fill_out(io, io->size, &k, sizeof(k));
 	}
 	if (st) {

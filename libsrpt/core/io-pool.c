@@ -43,37 +43,46 @@ static uint8_t *rx_addr(const struct srpt_channel *ch, uint32_t slot)
 	return ch->rx_mem + (size_t)rx_stride(ch) * slot;
 }
 
+/* Receive buffer @slot goes back to the channel's own QP: under post_lock,
+ * the channel short of DRAINING. */
+static int rx_post_locked(struct srpt_channel *ch, uint32_t slot)
+{
+	struct srpt_tp_sge sge = {
+		.addr = (uintptr_t)rx_addr(ch, slot),
+		.len = rx_stride(ch),
+		.lkey = ch->rx_mr->tp.lkey[ch->tp.dev],
+	};
+	uint64_t wr_id = srpt_wr_id(ch, SRPT_WR_RECV, slot);
+	int r;
+
+	atomic_fetch_add(&ch->rx_posted, 1);
+	r = ch->t->tp_ops->post_recv(&ch->tp, &sge, &wr_id, 1);
+	if (r)
+		atomic_fetch_sub(&ch->rx_posted, 1);
+	return r;
+}
+
 /* Receive buffer @slot goes back: to the channel's QP, or to the shared
  * queue (always, also while the channel closes: the pool is shared). A
  * receive that cannot be posted on a live channel ends it: the
- * initiator would find its credit without a buffer. */
-void srpt_rx_post(struct srpt_channel *ch, uint32_t slot)
+ * initiator would find its credit without a buffer. Returns whether a
+ * receive was posted, for the caller to count (post_recv_calls). */
+bool srpt_rx_post(struct srpt_channel *ch, uint32_t slot)
 {
-	struct srpt_target *t = ch->t;
-	struct srpt_tp_sge sge;
-	uint64_t wr_id;
+	bool posted = false;
 	int r = 0;
 
-	if (srpt_ch_srq(ch)) {
-		srpt_srq_post(t, ch->tp.dev, slot);
-		return;
-	}
-	sge.addr = (uintptr_t)rx_addr(ch, slot);
-	sge.len = rx_stride(ch);
-	sge.lkey = ch->rx_mr->tp.lkey[ch->tp.dev];
-	wr_id = srpt_wr_id(ch, SRPT_WR_RECV, slot);
+	if (srpt_ch_srq(ch))
+		return srpt_srq_post(ch->t, ch->tp.dev, slot);
 	pthread_mutex_lock(&ch->tp.post_lock);
 	if (srpt_ch_state(ch) < SRPT_CH_DRAINING) {
-		atomic_fetch_add(&ch->rx_posted, 1);
-		r = t->tp_ops->post_recv(&ch->tp, &sge, &wr_id, 1);
-		if (r)
-			atomic_fetch_sub(&ch->rx_posted, 1);
-		else
-			atomic_fetch_add(&t->stats.post_recv_calls, 1);
+		r = rx_post_locked(ch, slot);
+		posted = !r;
 	}
 	pthread_mutex_unlock(&ch->tp.post_lock);
 	if (r)
 		srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
+	return posted;
 }
 
 /*
@@ -190,18 +199,47 @@ int srpt_io_take_spare(struct srpt_io *io)
 	return r;
 }
 
-/* Right before the response is posted (its work requests are built, the
- * IU is no longer needed): the receive buffer goes back. */
+/*
+ * Right before the response is posted (its work requests are built, the
+ * IU is no longer needed): the receive buffer goes back. On a ring of
+ * the channel's own this is done by srpt_io_rx_early_locked(), in the
+ * response's own post_lock section; here with a shared receive queue.
+ */
 void srpt_io_rx_early(struct srpt_io *io)
 {
 	struct srpt_channel *ch = io->ch;
 
 	if (io->rx_slot == SRPT_NO_SLOT)
 		return;
-	srpt_rx_post(ch, io->rx_slot);
+	if (srpt_rx_post(ch, io->rx_slot))
+		srpt_tally(&io->tally.post_recv_calls, 1);
 	io->rx_slot = SRPT_NO_SLOT;
 	io->rx_buf = NULL;	/* the next IU may land there any moment */
-	atomic_fetch_add(&ch->t->stats.rx_early, 1);
+	srpt_tally(&io->tally.rx_early, 1);
+}
+
+/*
+ * The same, for a ring of the channel's own, under post_lock: the post of
+ * the response follows in the same section, so the lock is taken once.
+ * The receive is posted only if @post (the channel is short of
+ * DRAINING); the slot is given up either way. Returns the post's error:
+ * the caller queues SRPT_EV_FATAL once it has let go of the lock.
+ */
+int srpt_io_rx_early_locked(struct srpt_io *io, bool post)
+{
+	int r = 0;
+
+	if (io->rx_slot == SRPT_NO_SLOT)
+		return 0;
+	if (post) {
+		r = rx_post_locked(io->ch, io->rx_slot);
+		if (!r)
+			srpt_tally(&io->tally.post_recv_calls, 1);
+	}
+	io->rx_slot = SRPT_NO_SLOT;
+	io->rx_buf = NULL;	/* the next IU may land there any moment */
+	srpt_tally(&io->tally.rx_early, 1);
+	return r;
 }
 
 /*
@@ -222,9 +260,12 @@ struct srpt_io *srpt_io_put(struct srpt_io *io)
 	io->rx_len = 0;
 	io->has_spare = false;
 	io->sig_now = false;
+	/* Counted before the io goes back on the free stack: from then on
+	 * it is the next IU's (stats.h). */
 	if (slot != SRPT_NO_SLOT) {
-		srpt_rx_post(ch, slot);
-		atomic_fetch_add(&ch->t->stats.rx_late, 1);
+		if (srpt_rx_post(ch, slot))
+			srpt_tally(&io->tally.post_recv_calls, 1);
+		srpt_tally(&io->tally.rx_late, 1);
 	}
 	pthread_mutex_lock(&ch->io_lock);
 	ch->io_free[ch->nio_free++] = io->index;

@@ -53,7 +53,7 @@ void srpt_io_data_arrived(struct srpt_io *io, int status)
 	}
 	io->copy_nsge = 0;
 	if (!status)
-		atomic_fetch_add(&io->ch->cnt.bytes_out, io->xfer_len);
+		srpt_tally(&io->tally.bytes_out, io->xfer_len);
 	atomic_store(&io->state, SRPT_IO_APP);
 	io->data_done(io, status, io->data_arg);
 }
@@ -73,7 +73,7 @@ static int io_fetch_data(struct srpt_io *io, const struct srpt_sge *sg,
 	if (io->info.imm) {
 		const uint8_t *src = io->cmd.data_out.imm_data;
 
-		atomic_fetch_add(&io->ch->cnt.bytes_out, xfer);
+		srpt_tally(&io->tally.bytes_out, xfer);
 		for (unsigned int i = 0; i < nsge && xfer; i++) {
 			uint32_t l = sg[i].len < xfer ? sg[i].len : xfer;
 

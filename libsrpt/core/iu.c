@@ -79,12 +79,11 @@ static void deliver_cmd(struct srpt_io *io)
 	io->info.data_len = d ? d->total_len : 0;
 	io->info.task_attr = io->cmd.task_attr;
 	io->info.imm = d && d->fmt == SRPT_DATA_FMT_IMM;
-	atomic_fetch_add(&t->stats.cmds, 1);
-	atomic_fetch_add(&ch->cnt.cmds, 1);
+	srpt_tally(&io->tally.cmds, 1);
 	if (dir == SRPT_DIR_IN)
-		atomic_fetch_add(&ch->cnt.cmds_in, 1);
+		srpt_tally(&io->tally.cmds_in, 1);
 	else if (dir == SRPT_DIR_OUT)
-		atomic_fetch_add(&ch->cnt.cmds_out, 1);
+		srpt_tally(&io->tally.cmds_out, 1);
 	atomic_store(&io->state, SRPT_IO_APP);
 	t->ops.on_cmd(ch, io, t->userdata);
 }

@@ -184,7 +184,8 @@ static int make_resources(struct srpt_channel *ch)
 	if (srpt_ch_srq(ch))
 		return srpt_srq_ensure(t, ch->tp.dev);
 	for (uint32_t i = 0; i < ch->tp.nrx; i++)
-		srpt_rx_post(ch, i);
+		if (srpt_rx_post(ch, i))
+			atomic_fetch_add(&t->stats.post_recv_calls, 1);
 	return 0;
 }
 

@@ -37,9 +37,8 @@ static void rsp_go(struct srpt_io *io, struct srpt_rsp *r, uint32_t xfer)
 		return;
 	}
 	atomic_fetch_add(&ch->req_lim, delta);
-	atomic_fetch_add(&ch->t->stats.rsp_sent, 1);
-	atomic_fetch_add(&ch->cnt.rsps, 1);
-	atomic_fetch_add(&ch->cnt.bytes_in, xfer);
+	srpt_tally(&io->tally.rsps, 1);
+	srpt_tally(&io->tally.bytes_in, xfer);
 	io->rsp_len = (uint32_t)n;
 	io->rsp_posted = true;
 	srpt_xfer_start(io, SRPT_XFER_RSP, xfer);

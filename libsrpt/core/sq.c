@@ -160,18 +160,27 @@ static void sq_post(struct srpt_io *io, struct srpt_chain_buf *cb)
 {
 	struct srpt_channel *ch = io->ch;
 	struct srpt_target *t = ch->t;
+	/* A response's receive buffer goes back before it, in the same
+	 * post_lock section (io-pool.c), unless the queue is shared. */
+	bool early = cb->last && io->xop == SRPT_XFER_RSP;
 	bool signaled = true;
-	int r;
+	int r, rx_r = 0;
 
 	/* Before the post: its completion may come at once, on another
 	 * thread, and go on from here. */
 	io->pos = io->next;
-	if (cb->last && io->xop == SRPT_XFER_RSP)
+	if (early && srpt_ch_srq(ch)) {
 		srpt_io_rx_early(io);
+		early = false;
+	}
 	pthread_mutex_lock(&ch->tp.post_lock);
 	if (srpt_ch_state(ch) >= SRPT_CH_DRAINING) {
+		if (early)
+			srpt_io_rx_early_locked(io, false);
 		r = -ESHUTDOWN;
 	} else {
+		if (early)
+			rx_r = srpt_io_rx_early_locked(io, true);
 		signaled = sq_signal(ch, io, cb);
 		cb->chain.unsignaled = !signaled;
 		io->sq_seq = ch->sq_seq + 1;
@@ -180,6 +189,12 @@ static void sq_post(struct srpt_io *io, struct srpt_chain_buf *cb)
 		if (r) {
 			atomic_store(&io->posted, false);
 		} else {
+			/* Counted before the unlock: once it is posted, a
+			 * completion may go on with the io on another
+			 * thread, but its next chain waits for this lock. */
+			srpt_tally(&io->tally.post_chain_calls, 1);
+			if (signaled)
+				srpt_tally(&io->tally.signaled_wrs, 1);
 			sq_posted(ch, io->sq_seq, signaled);
 			if (!signaled) {
 				cds_list_add_tail(&io->unsig_link, &ch->sq_unsig);
@@ -189,6 +204,8 @@ static void sq_post(struct srpt_io *io, struct srpt_chain_buf *cb)
 		}
 	}
 	pthread_mutex_unlock(&ch->tp.post_lock);
+	if (rx_r)
+		srpt_ch_queue_ev(ch, SRPT_EV_FATAL);
 	if (r) {
 		/* No kick from here: that is what could recurse. The
 		 * channel is ending; its waiting ios are buried with it. */
@@ -198,11 +215,7 @@ static void sq_post(struct srpt_io *io, struct srpt_chain_buf *cb)
 			srpt_warn(t, "channel %llu: post failed (%d); closing",
 				  (unsigned long long)ch->id, r);
 		sq_bury(io, r != -ESHUTDOWN);
-		return;
 	}
-	atomic_fetch_add(&t->stats.post_chain_calls, 1);
-	if (signaled)
-		atomic_fetch_add(&t->stats.signaled_wrs, 1);
 }
 
 /* Build, reserve, post; or park. */

@@ -18,7 +18,7 @@ static uint64_t srq_wr_id(int dev, uint32_t slot)
 	       (uint64_t)SRPT_WR_SRQ_RECV << SRPT_WRID_TYPE_SHIFT | slot;
 }
 
-void srpt_srq_post(struct srpt_target *t, int dev, uint32_t slot)
+bool srpt_srq_post(struct srpt_target *t, int dev, uint32_t slot)
 {
 	struct srpt_srq *q = &t->srq[dev];
 	struct srpt_tp_sge sge = {
@@ -29,7 +29,12 @@ void srpt_srq_post(struct srpt_target *t, int dev, uint32_t slot)
 
 	/* Fails only while the device goes away; srpt_srq_ensure() posts
 	 * every buffer again when its queue is made anew. */
-	if (!t->tp_ops->srq_post(&t->tp, dev, &sge, srq_wr_id(dev, slot)))
+	return !t->tp_ops->srq_post(&t->tp, dev, &sge, srq_wr_id(dev, slot));
+}
+
+void srpt_srq_post_count(struct srpt_target *t, int dev, uint32_t slot)
+{
+	if (srpt_srq_post(t, dev, slot))
 		atomic_fetch_add(&t->stats.post_recv_calls, 1);
 }
 
@@ -68,7 +73,7 @@ int srpt_srq_ensure(struct srpt_target *t, int dev)
 		return r;
 	if (r == 1)
 		for (uint32_t i = 0; i < q->n; i++)
-			srpt_srq_post(t, dev, i);
+			srpt_srq_post_count(t, dev, i);
 	return 0;
 }
 

@@ -370,6 +370,7 @@ START_TEST(test_target_stats_never_drop)
 	struct srpt_sge sg;
 	struct srpt_channel *ch;
 	struct srpt_io_stats tio = { .size = sizeof(tio) };
+	struct srpt_stats s0, s1;
 
 	dp_init(&d, 0, 0);
 	ch = srpt_channel_ref(fake_conn_channel(d.c));
@@ -381,6 +382,11 @@ START_TEST(test_target_stats_never_drop)
 	ck_assert_int_eq(srpt_target_get_stats(d.a->t, NULL, &tio), 0);
 	ck_assert_uint_eq(tio.cmds, 1);
 	ck_assert_uint_eq(tio.bytes_in, 4096);
+	app_stats(d.a, &s0);
+	ck_assert_uint_eq(s0.cmds, 1);
+	ck_assert_uint_eq(s0.rsp_sent, 1);
+	ck_assert_uint_ge(s0.post_chain_calls, 1);
+	ck_assert_uint_ge(s0.post_recv_calls, 1);
 	app_finish(d.a);
 	/* unregistered, still referenced */
 	ck_assert_uint_eq(srpt_target_channel_count(d.a->t), 1);
@@ -395,6 +401,15 @@ START_TEST(test_target_stats_never_drop)
 	ck_assert_int_eq(srpt_target_get_stats(d.a->t, NULL, &tio), 0);
 	ck_assert_uint_eq(tio.cmds, 1);
 	ck_assert_uint_eq(tio.bytes_in, 4096);
+	/* ... and so do the core's own, which the ios of the channel
+	 * counted (core/stats.h) */
+	app_stats(d.a, &s1);
+	ck_assert_uint_eq(s1.cmds, 1);
+	ck_assert_uint_eq(s1.rsp_sent, 1);
+	ck_assert_uint_ge(s1.post_chain_calls, s0.post_chain_calls);
+	ck_assert_uint_ge(s1.signaled_wrs, s0.signaled_wrs);
+	ck_assert_uint_ge(s1.post_recv_calls, s0.post_recv_calls);
+	ck_assert_uint_ge(s1.rx_early + s1.rx_late, 1);
 	app_check(d.a);
 	app_free(d.a);
 	free(d.remote);
