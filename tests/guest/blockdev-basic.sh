@@ -19,6 +19,8 @@ here=$(dirname "$(readlink -f "$0")")
 . "$here/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=ramdisk.sh
 . "$here/ramdisk.sh"
+# shellcheck source-path=SCRIPTDIR source=crash-lib.sh
+. "$here/crash-lib.sh"
 
 BUILD=${1:?usage: blockdev-basic.sh BUILD_DIR}
 PORT=5556
@@ -152,41 +154,13 @@ note "ext4 on the brd LUN: mkfs, 4 files, umount, fsck -f clean, remount, checks
 
 # SIGKILL in the middle of writes: what was answered survives, the
 # restarted target serves it, the initiator reconnects and carries on.
-for p in /sys/class/srp_remote_ports/port-*; do
-	echo 2 >"$p/reconnect_delay" 2>/dev/null || true
-done
-dd if=/dev/urandom of="$pat" bs=1M count=8 status=none
-dd if="$pat" of="$d0" bs=1M count=8 oflag=direct status=none || die "write before the kill failed"
-# fio records what it has had acknowledged (verify_state_save), paced
-# so that the kill lands in the middle of its writes.
-crash_job=(--name=crash --filename="$d0" --rw=randwrite --bs=64k --iodepth=16
-	--ioengine=libaio --direct=1 --offset=16M --size=16M --rate_iops=20
-	--verify=crc32c --allow_file_create=0)
-(cd "$out" && fio "${crash_job[@]}" --do_verify=0 --verify_state_save=1 \
-	>"$out/fio-crash.txt" 2>&1) &
-fio_pid=$!
-sleep 4
-kill -0 "$fio_pid" 2>/dev/null || die "fio ended before the kill: $(tail -n 5 "$out/fio-crash.txt")"
-kill -9 "$RAMDISK_PID"
-wait "$RAMDISK_PID" 2>/dev/null
-kmsg_mark "blockdev restart"
-cmp <(dd if="$img" bs=1M count=8 status=none) "$pat" ||
-	die "the 8 MiB answered before SIGKILL are not in the file"
-ramdisk_start "$BUILD" "$out/target-restart.log" "${targs[@]}" ||
-	die "srpt-blockdev did not start again"
-wait_until 60 sh -c "dmesg | sed -n '/blockdev restart/,\$p' | grep -q 'reconnect succeeded'" ||
-	die "the initiator did not reconnect to the restarted target: $(dmesg | tail -n 20)"
-wait_until 120 sh -c "! kill -0 $fio_pid 2>/dev/null" || die "fio did not end after the restart"
-wait "$fio_pid" || die "fio's writes failed across the kill: $(tail -n 20 "$out/fio-crash.txt")"
-grep -q "err= 0" "$out/fio-crash.txt" || die "fio reported errors across the kill"
-(cd "$out" && fio "${crash_job[@]}" --verify_only --verify_state_load=1 \
-	--verify_fatal=1 >"$out/fio-crash-verify.txt" 2>&1) ||
-	{ cat "$out/fio-crash-verify.txt" >&2; die "fio --verify_only --verify_state_load found a lost write"; }
-grep -q "err= 0" "$out/fio-crash-verify.txt" || die "fio --verify_only reported errors"
-dd if="$d0" of="$out/readback" bs=1M count=8 iflag=direct status=none ||
-	die "read after the restart failed"
-cmp "$out/readback" "$pat" || die "the restarted target serves other data"
-note "SIGKILL in the middle of fio's 64k randwrite (verify_state_save): the 8 MiB answered before are in the file; restarted, the target serves them, the initiator reconnected, fio's writes all completed, and fio --verify_only --verify_state_load found every acknowledged write"
+in_file() {	# PATTERN: the first 8 MiB of the file are PATTERN
+	cmp <(dd if="$img" bs=1M count=8 status=none) "$1"
+}
+crash_kill_restart "$out" "$d0" $((16 << 20)) $((16 << 20)) 4 in_file "in the file" \
+	ramdisk_start "$BUILD" "$out/target-restart.log" "${targs[@]}"
+pat=$out/crash-pattern
+note "$CRASH_NOTE"
 
 srp_logout_all || die "logout failed"
 ramdisk_stop || die "srpt-blockdev did not exit 0 on SIGTERM"

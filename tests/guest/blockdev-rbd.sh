@@ -9,14 +9,19 @@
 # Checks: what the LUN announces (size, write through, discard), fio
 # --verify, that answered WRITEs are in the image (read by rbd export, a
 # process of its own), UNMAP reading zeros there, WRITE SAME in the
-# image, SYNCHRONIZE CACHE, the same designators from a second process
-# serving the image, and a clean SIGTERM.
+# image, SYNCHRONIZE CACHE, that a target killed with SIGKILL in the
+# middle of writes loses no answered WRITE (restarted, it takes the
+# image's lock over from the dead process, the initiator reconnects and
+# fio finds every acknowledged write), the same designators from a
+# second process serving the image, and a clean SIGTERM.
 set -u
 here=$(dirname "$(readlink -f "$0")")
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$here/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=ramdisk.sh
 . "$here/ramdisk.sh"
+# shellcheck source-path=SCRIPTDIR source=crash-lib.sh
+. "$here/crash-lib.sh"
 
 BUILD=${1:?usage: blockdev-rbd.sh BUILD_DIR}
 PORT=5557
@@ -47,6 +52,13 @@ t0=$SECONDS
 CEPH_CLUSTER_TIMEOUT=120 "$cluster_sh" start "$cdir" >"$out/cluster.env" 2>"$out/cluster.err" ||
 	die "the Ceph cluster did not start: $(tail -n 20 "$out/cluster.err")"
 export CEPH_CONF=$cdir/ceph.conf
+# librbd takes the image's exclusive lock on the first write, also
+# without --rbd-lock; after a SIGKILL the next process gets it only once
+# the OSD has dropped the dead client's watch (osd_client_watch_timeout,
+# 30 s by default): 10 s here keeps the crash check short. Watches are
+# pinged every 5 s (objecter_tick_interval), so a live one stays.
+ceph config set osd osd_client_watch_timeout 10 >"$out/ceph-config.txt" 2>&1 ||
+	die "ceph config set failed: $(cat "$out/ceph-config.txt")"
 rbd create --size ${SIZE_MB}M rbd/lun0 || die "rbd create failed"
 note "Ceph cluster (1 mon, 1 memstore OSD) on tmpfs and a ${SIZE_MB} MiB image in $((SECONDS - t0)) s; mon $(ps -o rss= -C ceph-mon) kB, osd $(ps -o rss= -C ceph-osd) kB"
 
@@ -113,6 +125,41 @@ cmp "$out/readback" "$pat" || die "read-back from $d0 differs"
 cmp -n $((4 << 20)) <(dd if="$d0" bs=1M skip=32 count=4 iflag=direct status=none) /dev/zero ||
 	die "discarded blocks do not read as zeros through the initiator"
 note "4 MiB written, 4 MiB discarded (UNMAP), WRITE SAME(16) over 3000 blocks and SYNCHRONIZE CACHE through $d0: rbd export of the image has them byte for byte (zeros where discarded), read back the same"
+
+# SIGKILL in the middle of writes (tests/guest/crash-lib.sh). The dead
+# process holds the image's exclusive lock: the restarted one must get
+# it (librbd breaks it once the dead client's watch is gone, and has
+# Ceph blocklist that client) and write.
+exp=/tmp/rbd-export.img
+in_image() {	# PATTERN: the first 8 MiB of the image are PATTERN
+	rbd lock ls --format json rbd/lun0 >"$out/lock-dead.json" 2>&1 || return 1
+	rbd export --no-progress rbd/lun0 "$exp" >"$out/export.txt" 2>&1 || return 1
+	cmp <(dd if="$exp" bs=1M count=8 status=none) "$1"
+	local rc=$?
+	rm -f "$exp"
+	return $rc
+}
+lock_addr() {	# JSON from rbd lock ls: the owner's address
+	python3 -c 'import json, sys; l = json.load(open(sys.argv[1])); print(l[0]["address"] if l else "")' "$1"
+}
+crash_kill_restart "$out" "$d0" $((16 << 20)) $((8 << 20)) 3 in_image \
+	"in the image (rbd export)" \
+	ramdisk_start "$BUILD" "$out/target-restart.log" "${targs[@]}"
+dead=$(lock_addr "$out/lock-dead.json")
+[ -n "$dead" ] || die "nobody held the image's lock at the kill: $(cat "$out/lock-dead.json")"
+rbd lock ls --format json rbd/lun0 >"$out/lock-new.json" 2>&1 ||
+	die "rbd lock ls failed: $(cat "$out/lock-new.json")"
+new=$(lock_addr "$out/lock-new.json")
+[ -n "$new" ] || die "nobody holds the image's lock after the restart"
+[ "$new" != "$dead" ] ||
+	die "the restarted target does not hold the image's lock (was $dead, is '$new')"
+ceph osd blocklist ls >"$out/blocklist.txt" 2>&1 || die "ceph osd blocklist ls failed"
+grep -qF "$dead" "$out/blocklist.txt" ||
+	die "the dead process ($dead) is not blocklisted: $(cat "$out/blocklist.txt")"
+ramdisk_alive
+! grep -qi "error\|fail" "$out/target-restart.log" ||
+	die "the restarted target logged errors: $(grep -i -m 5 "error\|fail" "$out/target-restart.log")"
+note "$CRASH_NOTE; the dead process held the image's lock, the restarted one took it over (the dead client blocklisted), nothing in its log"
 
 # A second process on the same image: the same logical unit to an
 # initiator (designators from the cluster, pool and image ids). A target
