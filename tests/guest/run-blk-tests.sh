@@ -9,8 +9,8 @@
 #              (default: all, in that order)
 # Environment passed to the guest: CHURN_SECS and MIN_CYCLES (multipath,
 # 60 and 4), ALUA_SECS and ALUA_MIN_CYCLES (multipath's srpt-blockdev
-# failover, 60 and 2), RBD_FAILOVER=1 to run the failover through an RBD
-# image's lock (off by default) with RBDFO_SECS and RBDFO_MIN_CYCLES,
+# failover, 60 and 2), RBD_FAILOVER=0 to leave out the failover through
+# an RBD image's lock, RBDFO_SECS and RBDFO_MIN_CYCLES for it,
 # RESET_SECS (sg-reset, 30), UNPLUG_WAIT (hot-unplug, 30).
 # Prints each scenario's summary and wall time; after a failure, the tail
 # of the target's log and of the kernel log. Exits 1 if any scenario
