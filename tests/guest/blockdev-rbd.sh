@@ -40,13 +40,10 @@ cleanup() {
 trap cleanup EXIT
 
 guest_rdma_up || die "soft-RoCE setup failed"
-command -v ceph-mon >/dev/null ||
-	die "no ceph-mon: scripts/install-deps.sh installs the Ceph packages"
 
 t0=$SECONDS
-CEPH_CLUSTER_TIMEOUT=120 "$cluster_sh" start "$cdir" >"$out/cluster.env" 2>"$out/cluster.err" ||
+ceph_cluster_up "$cdir" "$out/cluster" ||
 	die "the Ceph cluster did not start: $(tail -n 20 "$out/cluster.err")"
-export CEPH_CONF=$cdir/ceph.conf
 rbd create --size ${SIZE_MB}M rbd/lun0 || die "rbd create failed"
 note "Ceph cluster (1 mon, 1 memstore OSD) on tmpfs and a ${SIZE_MB} MiB image in $((SECONDS - t0)) s; mon $(ps -o rss= -C ceph-mon) kB, osd $(ps -o rss= -C ceph-osd) kB"
 
