@@ -60,7 +60,8 @@ while [ "$(_now_cs)" -lt "$end" ] || [ $cycles -lt "$RBDFO_MIN_CYCLES" ]; do
 	rbdfo_kill_active
 	echo "cycle $cycles: killed $RBDFO_KILLED, $RBDFO_SURVIVOR active/optimized after ${RBDFO_TOOK_MS} ms" >>"$BLK_OUT/rbdfo-cycles.txt"
 	sleep 1
-	rbdfo_restart "$RBDFO_KILLED"
+	rbdfo_restart "$RBDFO_KILLED" ||
+		blk_fail "cycle $cycles: $RBDFO_KILLED's path did not come back standby within 90 s of its restart"
 	cycles=$((cycles + 1))
 	sleep 2
 done
