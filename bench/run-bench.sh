@@ -9,7 +9,7 @@
 # (also saved as build-bench-out/results-<date>.md). With --rbd instead:
 # srpt-blockdev on a Ceph RBD image against LIO iblock on the kernel RBD
 # client, and the takeover time after a kill (results-rbd-<date>.md,
-# about 12 min). See bench/README.md.
+# 14-20 min on a loaded host). See bench/README.md.
 #
 # usage: bench/run-bench.sh [--quick | --rbd] [--rounds N] [--build DIR]
 #                           [--no-build] [--smp N] [--verbose]
@@ -52,8 +52,8 @@ done
 case ${rounds:-1}$smp in *[!0-9]*) echo "run-bench.sh: numeric value expected" >&2; exit 2 ;; esac
 
 # Run-time budget on a 2-CPU host: the default run about 25 min, --quick
-# about 10 (12 and 5 with BENCH_BD=0), --rbd about 12; the guest timeout
-# leaves room for a loaded host.
+# about 10 (12 and 5 with BENCH_BD=0), --rbd 14-20 at load 12-14; the
+# guest timeout leaves room for a loaded host.
 [ $quick = 0 ] || [ $rbd = 0 ] || { echo "run-bench.sh: --quick or --rbd, not both" >&2; exit 2; }
 guest_script=$here/guest/bench.sh
 prefix=results
