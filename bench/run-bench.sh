@@ -6,10 +6,13 @@
 # the verbs ceiling, LIO ib_srpt and srpt-ramdisk, then LIO's iblock and
 # fileio backstores against srpt-blockdev on the same brd device and tmpfs
 # file, in alternating rounds, and prints one table
-# (also saved as build-bench-out/results-<date>.md). See bench/README.md.
+# (also saved as build-bench-out/results-<date>.md). With --rbd instead:
+# srpt-blockdev on a Ceph RBD image against LIO iblock on the kernel RBD
+# client, and the takeover time after a kill (results-rbd-<date>.md,
+# 14-20 min on a loaded host). See bench/README.md.
 #
-# usage: bench/run-bench.sh [--quick] [--rounds N] [--build DIR] [--no-build]
-#                           [--smp N] [--verbose]
+# usage: bench/run-bench.sh [--quick | --rbd] [--rounds N] [--build DIR]
+#                           [--no-build] [--smp N] [--verbose]
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -18,6 +21,7 @@ REPO=$(cd "$here/.." && pwd -P)
 "$REPO/scripts/install-deps.sh" --guest
 
 quick=0
+rbd=0
 rounds=
 build=$REPO/build-bench
 do_build=1
@@ -25,13 +29,14 @@ smp=2
 verbose=0
 
 usage() {
-	sed -n '11,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '14,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1; shift ;;
+	--rbd) rbd=1; shift ;;
 	--rounds) rounds=${2:?}; shift 2 ;;
 	--rounds=*) rounds=${1#*=}; shift ;;
 	--build) build=${2:?}; shift 2 ;;
@@ -47,9 +52,21 @@ done
 case ${rounds:-1}$smp in *[!0-9]*) echo "run-bench.sh: numeric value expected" >&2; exit 2 ;; esac
 
 # Run-time budget on a 2-CPU host: the default run about 25 min, --quick
-# about 10 (12 and 5 with BENCH_BD=0); the guest timeout leaves room for a
-# loaded host.
-if [ $quick = 1 ]; then
+# about 10 (12 and 5 with BENCH_BD=0), --rbd 14-20 at load 12-14; the
+# guest timeout leaves room for a loaded host.
+[ $quick = 0 ] || [ $rbd = 0 ] || { echo "run-bench.sh: --quick or --rbd, not both" >&2; exit 2; }
+guest_script=$here/guest/bench.sh
+prefix=results
+if [ $rbd = 1 ]; then
+	export BENCH_ROUNDS=${rounds:-3} BENCH_RUNTIME=${BENCH_RUNTIME:-10}
+	export BENCH_RBD_MB=${BENCH_RBD_MB:-64} BENCH_RBD_KILLS=${BENCH_RBD_KILLS:-3}
+	export BENCH_RBD_KILL_SECS=${BENCH_RBD_KILL_SECS:-20}
+	export BENCH_RBD_JOBS=${BENCH_RBD_JOBS:-rr4k_qd32 rw4k_qd32}
+	guest_script=$here/guest/bench-rbd.sh
+	prefix=results-rbd
+	mode=rbd
+	tmo=$((600 + BENCH_ROUNDS * 300))
+elif [ $quick = 1 ]; then
 	export BENCH_ROUNDS=${rounds:-1} BENCH_RUNTIME=3 BENCH_PT_SECS=2
 	export BENCH_IDLE_SECS=10 BENCH_CYCLES=3 BENCH_GRID_RUNTIME=2
 	export BENCH_GRID_CH="1 16" BENCH_GRID_QD="1 32"
@@ -103,7 +120,7 @@ export GUEST_OUT=${BENCH_OUT:-$REPO/build-bench-out}
 mkdir -p "$GUEST_OUT"
 GUEST_OUT=$(cd "$GUEST_OUT" && pwd -P)
 rm -rf "$GUEST_OUT/run"
-export GUEST_PASS_ENV="${GUEST_PASS_ENV:-} BENCH_ROUNDS BENCH_RUNTIME BENCH_PT_SECS BENCH_IDLE_SECS BENCH_CYCLES BENCH_GRID_RUNTIME BENCH_GRID_CH BENCH_GRID_QD BENCH_SIZE_MB BENCH_SEQ_QD BENCH_OURS_ARGS BENCH_BD BENCH_BD_JOBS"
+export GUEST_PASS_ENV="${GUEST_PASS_ENV:-} BENCH_ROUNDS BENCH_RUNTIME BENCH_PT_SECS BENCH_IDLE_SECS BENCH_CYCLES BENCH_GRID_RUNTIME BENCH_GRID_CH BENCH_GRID_QD BENCH_SIZE_MB BENCH_SEQ_QD BENCH_OURS_ARGS BENCH_BD BENCH_BD_JOBS BENCH_BD_POOL BENCH_RBD_MB BENCH_RBD_KILLS BENCH_RBD_KILL_SECS BENCH_RBD_JOBS"
 console=$GUEST_OUT/console-bench.log
 loadavg=$(cut -d ' ' -f 1-3 /proc/loadavg)
 
@@ -116,10 +133,10 @@ trap 'kill "$tailpid" 2>/dev/null || true' EXIT
 rc=0
 if [ $verbose = 1 ]; then
 	GUEST_VERBOSE=1 "$REPO/tests/guest/boot.sh" --timeout "$tmo" --smp "$smp" \
-		--log "$console" "$here/guest/bench.sh" "$build" || rc=$?
+		--log "$console" "$guest_script" "$build" || rc=$?
 else
 	"$REPO/tests/guest/boot.sh" --timeout "$tmo" --smp "$smp" \
-		--log "$console" "$here/guest/bench.sh" "$build" || rc=$?
+		--log "$console" "$guest_script" "$build" || rc=$?
 fi
 sleep 0.5
 kill "$tailpid" 2>/dev/null || true
@@ -143,10 +160,10 @@ stamp=$(date +%Y%m%d-%H%M%S)
 	printf '0\thost\tmode\t%s\n' "$mode"
 	printf '0\thost\twall_s\t%s\n' "$(($(date +%s) - start))"
 } >>"$res"
-md=$GUEST_OUT/results-$stamp.md
+md=$GUEST_OUT/$prefix-$stamp.md
 "$here/guest/report.sh" "$res" >"$md"
-cp "$res" "$GUEST_OUT/results-$stamp.tsv"
+cp "$res" "$GUEST_OUT/$prefix-$stamp.tsv"
 cat "$md"
 echo >&2
-echo "run-bench.sh: saved $md (raw figures: $GUEST_OUT/results-$stamp.tsv, fio/perftest output: $GUEST_OUT/run/raw)" >&2
+echo "run-bench.sh: saved $md (raw figures: $GUEST_OUT/$prefix-$stamp.tsv, fio/perftest output: $GUEST_OUT/run/raw)" >&2
 exit $rc

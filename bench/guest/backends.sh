@@ -77,12 +77,13 @@ lio_lun0() {
 	done
 }
 
-# lio_on KIND: LUN 0 on a fresh backstore of KIND (iblock: the brd
-# device; fileio: the tmpfs file, buffered so that it announces a write
-# cache as srpt-blockdev does for a file). Sets LIO_BS.
+# lio_on KIND [DEV]: LUN 0 on a fresh backstore of KIND (iblock: the
+# block device DEV, default the brd device; fileio: the tmpfs file,
+# buffered so that it announces a write cache as srpt-blockdev does for a
+# file). Sets LIO_BS.
 lio_on() {
 	case $1 in
-	iblock) LIO_BS=$(lio_backstore_add iblock ib0 "udev_path=$BD_RAM") ;;
+	iblock) LIO_BS=$(lio_backstore_add iblock ib0 "udev_path=${2:-$BD_RAM}") ;;
 	fileio) LIO_BS=$(lio_backstore_add fileio fd0 \
 		"fd_dev_name=$BD_FILE,fd_dev_size=$(stat -c %s "$BD_FILE"),fd_buffered_io=1") ;;
 	*) return 1 ;;
@@ -97,13 +98,14 @@ lio_off() {
 	LIO_BS=
 }
 
-# bd_start BUILD LOG PATH: srpt-blockdev on PATH, port BD_PORT. Sets
-# BD_PID, BD_ID_EXT, BD_GUID; RAMDISK_* keep naming srpt-ramdisk.
+# bd_start BUILD LOG [OPTION...] PATH: srpt-blockdev on PATH (a file, a
+# block device or rbd:POOL/IMAGE), port BD_PORT. Sets BD_PID, BD_ID_EXT,
+# BD_GUID; RAMDISK_* keep naming srpt-ramdisk.
 bd_start() {
 	local save=("$RAMDISK_PID" "$RAMDISK_LINE" "$RAMDISK_ID_EXT" "$RAMDISK_GUID" "$RAMDISK_LOG") rc=0
 	# shellcheck disable=SC2086 # a list of options
 	TARGET_PROG=srpt-blockdev ramdisk_start "$1" "$2" --port "$BD_PORT" \
-		--pool "${BENCH_BD_POOL:-64M}" ${BENCH_OURS_ARGS:-} "$3" || rc=1
+		--pool "${BENCH_BD_POOL:-64M}" ${BENCH_OURS_ARGS:-} "${@:3}" || rc=1
 	# shellcheck disable=SC2034 # read by bench.sh's tgt_login
 	BD_PID=$RAMDISK_PID BD_ID_EXT=$RAMDISK_ID_EXT BD_GUID=$RAMDISK_GUID BD_LOG=$RAMDISK_LOG
 	RAMDISK_PID=${save[0]} RAMDISK_LINE=${save[1]} RAMDISK_ID_EXT=${save[2]}

@@ -18,17 +18,8 @@
 set -uo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
-guestdir=$here/../../tests/guest
-# shellcheck source=../../tests/guest/lib.sh
-. "$guestdir/lib.sh"
-# shellcheck source=../../tests/guest/lio.sh
-. "$guestdir/lio.sh"
-# shellcheck source=../../tests/guest/ramdisk.sh
-. "$guestdir/ramdisk.sh"
-# shellcheck source=measure.sh
-. "$here/measure.sh"
-# shellcheck source=backends.sh
-. "$here/backends.sh"
+# shellcheck source=common.sh
+. "$here/common.sh"
 
 BUILD=${1:?usage: bench.sh BUILD_DIR}
 ROUNDS=${BENCH_ROUNDS:-2}
@@ -48,16 +39,7 @@ BD_PORT=5557
 BD=${BENCH_BD:-1}
 BD_JOBS=${BENCH_BD_JOBS:-rr4k_qd1 rw4k_qd1 rr4k_qd32 rw4k_qd32 sr1m sw1m}
 
-out=$(guest_result_dir run)
-BENCH_RAW=$out/raw
-mkdir -p "$BENCH_RAW"
-BENCH_RESULTS=$out/results.tsv
-: >"$BENCH_RESULTS"
-export BENCH_RAW BENCH_RESULTS
-
-result 0 guest nproc "$(nproc)"
-result 0 guest kernel "$(uname -r)"
-result 0 guest mem_mb "$(awk '$1 == "MemTotal:" { printf "%d", $2 / 1024 }' /proc/meminfo)"
+bench_init
 for v in ROUNDS RUNTIME SIZE_MB IDLE_SECS CYCLES GRID_RUNTIME SEQ_QD; do
 	result 0 conf "$v" "${!v}"
 done
@@ -83,45 +65,6 @@ if [ "$BD" = 1 ]; then
 	blog "backend pairs on $BD_RAM and $BD_FILE ($SIZE_MB MiB each)"
 fi
 
-# tgt_login lio|ours [ADD_TARGET_OPTS]: log in, wait for the one disk.
-# Sets BDEV (/dev/sdX) and BNCH (channels ib_srp opened).
-tgt_login() {
-	local who=$1 extra=${2:-} h try
-	# Both targets have rxe0's GUID as id_ext and ioc_guid, and ib_srp
-	# refuses a second login to one while the other's removal is still
-	# finishing ("Already connected"), a little after its SCSI host left
-	# sysfs: try again for a while.
-	for try in 1 2 3 4 5 6 7 8 9 10; do
-		TGT_LOGIN_T0=$(now_ms)	# the login cycle times the last try
-		case $who in
-		lio*) srp_login "$GUEST_IP" "$LIO_PORT" "$LIO_GUID" "$LIO_GUID" "" "$extra" ;;
-		ours) srp_login "$GUEST_IP" "$OURS_PORT" "$RAMDISK_ID_EXT" "$RAMDISK_GUID" "" "$extra" ;;
-		bd*) srp_login "$GUEST_IP" "$BD_PORT" "$BD_ID_EXT" "$BD_GUID" "" "$extra" ;;
-		esac >/dev/null 2>"$BENCH_RAW/login.err" && break
-		if ! grep -q "Already connected" "$BENCH_RAW/login.err" ||
-		   [ "$try" -eq 10 ]; then
-			cat "$BENCH_RAW/login.err" >&2
-			return 1
-		fi
-		sleep 1
-	done
-	srp_wait_disks 1 60 >"$BENCH_RAW/disks.txt" || return 1
-	[ "${#SRP_DISKS[@]}" -eq 1 ] || {
-		gwarn "expected one SRP disk, have ${SRP_DISKS[*]}"
-		return 1
-	}
-	BDEV=${SRP_DISKS[0]}
-	h=${SRP_LAST_PORT##*/port-}
-	h=${h%%:*}
-	BNCH=$(cat "/sys/class/scsi_host/host$h/ch_count" 2>/dev/null || echo NA)
-	# The initiator's I/O scheduler is not what is measured.
-	echo none >"/sys/block/${BDEV#/dev/}/queue/scheduler" 2>/dev/null || true
-}
-
-tgt_logout() {
-	srp_logout_all >/dev/null
-}
-
 # The verbs ceiling of this rig: message rates that the per-I/O ceilings
 # are derived from (report.sh does the arithmetic). Depth 32 for the small
 # messages (the deepest fio queue here; perftest's default of 128 measured
@@ -138,74 +81,6 @@ ceiling() {
 			"$(perftest_rate "$prog" "$size" "$BENCH_PT_PORT" "$depth")"
 	done
 	blog "round $r: verbs ceiling measured"
-}
-
-# record_set ROUND WHO FILE: results of a fio_set run, with CPU per I/O.
-record_set() {
-	local r=$1 who=$2 file=$3 name ri rc rb rn rm wi wc wb wn wm dir cpu
-	while IFS=$'\t' read -r name ri rc rb rn rm wi wc wb wn wm; do
-		if [ "${rn:-0}" -gt 0 ] 2>/dev/null; then
-			dir=(read "$ri" "$rc" "$rb" "$rn" "$rm")
-		else
-			dir=(write "$wi" "$wc" "$wb" "$wn" "$wm")
-		fi
-		result "$r" "$who" "${name}_iops" "${dir[1]}"
-		result "$r" "$who" "${name}_clat_us" "${dir[2]}"
-		result "$r" "$who" "${name}_MBps" "${dir[3]}"
-		result "$r" "$who" "${name}_ios" "${dir[4]}"
-		result "$r" "$who" "${name}_clatmax_ms" "${dir[5]}"
-		read -r -a cpu < <(cpu_us_per_io "$file.$name.pre" "$file.$name.post" "${dir[4]}")
-		result "$r" "$who" "${name}_vmcpu_us" "${cpu[0]:-NA}"
-		result "$r" "$who" "${name}_vmsoftirq_us" "${cpu[5]:-NA}"
-		result "$r" "$who" "${name}_top" "$(top_ps "$file.$name.pre" "$file.$name.post" "${dir[4]}")"
-		while read -r hw d; do
-			result "$r" "$who" "${name}_hw_$hw" "$d"
-		done < <(hw_deltas "$file.$name.pre" "$file.$name.post")
-		case $who in lio*) continue ;; esac
-		result "$r" "$who" "${name}_proccpu_us" "${cpu[1]:-NA}"
-		result "$r" "$who" "${name}_procusr_us" "${cpu[2]:-NA}"
-		result "$r" "$who" "${name}_procsys_us" "${cpu[3]:-NA}"
-		result "$r" "$who" "${name}_topthread_us" "${cpu[4]:-NA}"
-	done < <(fio_rows "$file")
-}
-
-# job_spec NAME: the fio_set spec of one of the round's jobs.
-job_spec() {
-	case $1 in
-	rr4k_qd1) echo "rr4k_qd1 randread 4k 1" ;;
-	rw4k_qd1) echo "rw4k_qd1 randwrite 4k 1" ;;
-	rr4k_qd32) echo "rr4k_qd32 randread 4k 32" ;;
-	rw4k_qd32) echo "rw4k_qd32 randwrite 4k 32" ;;
-	sr1m) echo "sr1m read 1m $SEQ_QD" ;;
-	sw1m) echo "sw1m write 1m $SEQ_QD" ;;
-	*) return 1 ;;
-	esac
-}
-
-# run_target ROUND WHO [JOB...]: log in to WHO (lio, ours; lio_ib,
-# bd_brd, lio_fd, bd_file for the backend pairs), run the jobs (default:
-# all six), log out.
-run_target() {
-	local r=$1 who=$2 file=$BENCH_RAW/fio-r$1-$2.json pid='' j spec specs=()
-	shift 2
-	# shellcheck disable=SC2048 # job names, split on blanks
-	for j in ${*:-rr4k_qd1 rw4k_qd1 rr4k_qd32 rw4k_qd32 sr1m sw1m}; do
-		spec=$(job_spec "$j") || die "unknown job $j"
-		specs+=("$spec")
-	done
-	tgt_login "$who" || die "login to $who failed (round $r)"
-	result "$r" "$who" channels "$BNCH"
-	case $who in
-	ours) pid=$OURS_PID ;;
-	bd*) pid=$BD_PID ;;
-	esac
-	fio_set "$file" "$BDEV" "$RUNTIME" "$pid" "${specs[@]}" ||
-		gwarn "fio on $who (round $r) failed: $(tail -n 3 "$file.err")"
-	record_set "$r" "$who" "$file"
-	# srpt-blockdev's channel and target counters, sessions still open.
-	case $who in bd*) bd_counters || gwarn "no SIGUSR1 counters from srpt-blockdev" ;; esac
-	tgt_logout || die "logout from $who failed (round $r)"
-	blog "round $r: $who done ($BNCH channels, $BDEV)"
 }
 
 # backend_pairs ROUND: LIO iblock, srpt-blockdev on brd, LIO fileio,

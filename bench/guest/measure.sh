@@ -8,6 +8,22 @@
 
 BENCH_PT_PORT=${BENCH_PT_PORT:-18600}
 
+# bench_init: $GUEST_OUT/run/raw (BENCH_RAW) and an empty
+# $GUEST_OUT/run/results.tsv (BENCH_RESULTS), then the guest's CPUs,
+# kernel and memory as the first figures.
+bench_init() {
+	local out
+	out=$(guest_result_dir run)
+	BENCH_RAW=$out/raw
+	mkdir -p "$BENCH_RAW"
+	BENCH_RESULTS=$out/results.tsv
+	: >"$BENCH_RESULTS"
+	export BENCH_RAW BENCH_RESULTS
+	result 0 guest nproc "$(nproc)"
+	result 0 guest kernel "$(uname -r)"
+	result 0 guest mem_mb "$(awk '$1 == "MemTotal:" { printf "%d", $2 / 1024 }' /proc/meminfo)"
+}
+
 # result ROUND WHO METRIC VALUE
 result() {
 	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-NA}" >>"${BENCH_RESULTS:?}"

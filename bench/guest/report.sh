@@ -98,6 +98,7 @@ function ratio2_w(m, a, b, how) { rounds_of(m, a, b, ""); return extreme(RV, RN,
 # "median (worst round)" of a ratio cell
 function ww(med_s, worst_s) { return med_s " (worst " worst_s ")" }
 function f(x, d) { return isnum(x) ? sprintf("%." d "f", x) : "n/a" }
+function na(x) { return x == "NA" ? "n/a" : x }
 function fx(x) { return isnum(x) ? sprintf("%.2fx", x) : "n/a" }
 function pct(x) { return isnum(x) ? sprintf("%.0f %%", x * 100) : "n/a" }
 function row(name, lio, ours, rl, ceil, rc, goal, verdict) {
@@ -108,16 +109,112 @@ function met(ok) { return ok ? "**met**" : "**not met**" }
 
 { V[$1 SUBSEP $2 SUBSEP $3] = $4; if ($1 + 0 > R) R = $1 + 0 }
 
-END {
-	R = one("conf", "ROUNDS") + 0
-	bd = one("conf", "BD") == 1
-	printf "# srpt-ramdisk%s vs LIO ib_srpt over soft-RoCE (%s)\n\n",
-		bd ? " and srpt-blockdev" : "", one("host", "date")
+# The host and guest lines of the header of a table.
+function rig() {
 	printf "- Host: %s, %s CPUs, kernel %s; load average at start %s\n",
 		one("host", "cpu_model"), one("host", "nproc"),
 		one("host", "kernel"), one("host", "loadavg")
 	printf "- Guest (qemu TCG): %s vCPUs, %s MiB, kernel %s; initiator ib_srp, soft-RoCE rxe0 on a veth pair\n",
 		one("guest", "nproc"), one("guest", "mem_mb"), one("guest", "kernel")
+}
+# A fio job of the rounds by name: rr4k_qd32 -> "4K randread qd32".
+function job_label(j,    rw, qd) {
+	rw = j ~ /^rr/ ? "4K randread" : j ~ /^rw/ ? "4K randwrite" : j ~ /^sr/ ? "1 MiB seq read" : j ~ /^sw/ ? "1 MiB seq write" : j
+	qd = j; sub(/^.*_qd/, "qd", qd)
+	return j ~ /_qd/ ? rw " " qd : rw
+}
+# bench-rbd.sh: srpt-blockdev on librbd (bd_rbd) against LIO iblock on
+# the kernel RBD client (lio_rbd), and the takeover after a SIGKILL.
+function rbd_report(    nj, J, i, j, m, u, x, w, r, a, b, n, L, K, k, lk, ok, dg) {
+	printf "# srpt-blockdev on Ceph RBD vs LIO ib_srpt on the kernel RBD client (%s)\n\n", one("host", "date")
+	rig()
+	printf "- Build: %s; extra srpt-blockdev options: %s\n", one("host", "build"), one("conf", "OURS_ARGS")
+	printf "- Ceph %s: one monitor and one memstore OSD in the guest (tests/ceph/cluster.sh, on tmpfs, started and image written in %s s); image rbd/lun0 of %s MiB written once; features %s%s\n",
+		one("rbd", "ceph_version"), one("rbd", "setup_s"), one("conf", "RBD_MB"), one("rbd", "features"),
+		one("rbd", "map_error") == "NA" ? "" : "; first rbd map failed: " one("rbd", "map_error") \
+			(one("rbd", "features_disabled") == "NA" ? "" : ", mapped after disabling " one("rbd", "features_disabled"))
+	printf "- Mode: %s; rounds: %d (each: LIO with an iblock backstore on the rbd-mapped /dev/rbdN, and srpt-blockdev on rbd:rbd/lun0, one after the other, the order flipped every round; only one of them has the image open); fio %s s per job, libaio, direct, one job\n",
+		one("host", "mode"), R, one("conf", "RUNTIME")
+	printf "- Wall time: %s s\n\n", one("host", "wall_s")
+	printf "Values are medians over the rounds; ratios are medians of the per-round ratios, with the worst round in parentheses; the verdict is taken on the worst round. The machine is shared: absolute figures are noisy, ratios within one run less so.\n\n"
+	print "| Figure | LIO iblock on krbd | srpt-blockdev on librbd | bd/LIO | goal | verdict |"
+	print "|---|---:|---:|---:|---|---|"
+	nj = split(one("conf", "RBD_JOBS"), J, " ")
+	for (i = 1; i <= nj; i++) {
+		j = J[i]
+		m = j ~ /^s/ ? j "_MBps" : j "_iops"
+		u = j ~ /^s/ ? "MB/s" : "IOPS"
+		dg = j ~ /^s/ ? 1 : 0
+		x = ratio2(m, "bd_rbd", "lio_rbd")
+		w = ratio2_w(m, "bd_rbd", "lio_rbd", "min")
+		printf "| %s (%s) | %s | %s | %s | >= 1.0x LIO on krbd | %s |\n", job_label(j), u,
+			f(med("lio_rbd", m), dg), f(med("bd_rbd", m), dg), ww(fx(x), fx(w)),
+			(isnum(w) ? met(w >= 1.0) : "n/a")
+	}
+	for (i = 1; i <= nj; i++) {
+		j = J[i]
+		printf "| %s, clat mean (µs) | %s | %s | %s | lower is better | |\n", job_label(j),
+			f(med("lio_rbd", j "_clat_us"), 0), f(med("bd_rbd", j "_clat_us"), 0),
+			fx(ratio2(j "_clat_us", "bd_rbd", "lio_rbd"))
+	}
+	for (i = 1; i <= nj; i++) {
+		j = J[i]
+		printf "| whole-guest CPU per I/O, %s (µs) | %s | %s | %s | lower is better | |\n", job_label(j),
+			f(med("lio_rbd", j "_vmcpu_us"), 0), f(med("bd_rbd", j "_vmcpu_us"), 0),
+			fx(ratio2(j "_vmcpu_us", "bd_rbd", "lio_rbd"))
+	}
+	for (i = 1; i <= nj; i++) {
+		j = J[i]
+		printf "| srpt-blockdev CPU per I/O, %s (µs: all threads = user + system; busiest thread) | | %s | | | |\n", job_label(j),
+			f(med("bd_rbd", j "_proccpu_us"), 0) " = " f(med("bd_rbd", j "_procusr_us"), 0) " + " f(med("bd_rbd", j "_procsys_us"), 0) "; " f(med("bd_rbd", j "_topthread_us"), 0)
+	}
+	print ""
+	print "Per round:"
+	print ""
+	print "| figure | round | first | LIO on krbd | srpt-blockdev | bd/LIO |"
+	print "|---|---:|---|---:|---:|---:|"
+	for (i = 1; i <= nj; i++)
+		for (r = 1; r <= R; r++) {
+			m = J[i] ~ /^s/ ? J[i] "_MBps" : J[i] "_iops"
+			a = get(r, "lio_rbd", m); b = get(r, "bd_rbd", m)
+			printf "| %s | %d | %s | %s | %s | %s |\n", m, r, r % 2 ? "LIO" : "srpt-blockdev",
+				f(a, 1), f(b, 1), (isnum(a) && isnum(b) && a > 0 ? fx(b / a) : "n/a")
+		}
+	print ""
+	print "## Takeover after a SIGKILL"
+	print ""
+	printf "Two srpt-blockdev with --rbd-lock on rbd/lun0 as ALUA port groups 1 and 2 under dm-multipath (the lock owner active/optimized, the other standby; ib_srp fast_io_fail_tmo 2 s, reconnect_delay 1 s; multipathd polling every 2 s). Per kill: fio randwrite 4K at iodepth 32 on the map for %s s, SIGKILL to the active process once writes complete, the killed one restarted after fio ends. \"Lock taken over\" is from the SIGKILL until the survivor logs active/optimized; the longest completion latency is what an application saw.\n\n", one("conf", "KILL_SECS")
+	print "| kill | killed | lock taken over (ms) | longest fio completion latency (ms) | fio without error |"
+	print "|---:|---|---:|---:|---|"
+	n = 0; lk = 0
+	for (k = 1; k <= one("conf", "KILLS") + 0; k++) {
+		x = get(k, "takeover", "clatmax_ms")
+		if (isnum(x))
+			L[++n] = x + 0
+		if (isnum(get(k, "takeover", "lock_ms")))
+			K[++lk] = get(k, "takeover", "lock_ms") + 0
+		printf "| %d | %s | %s | %s | %s |\n", k, na(get(k, "takeover", "killed")),
+			f(get(k, "takeover", "lock_ms"), 0), f(x, 0), na(get(k, "takeover", "fio_ok"))
+	}
+	printf "\n**Takeover as fio saw it (longest completion latency): median %s ms, longest %s ms over %d kills**; lock taken over: median %s ms, longest %s ms.\n",
+		f(median(L, n), 0), f(extreme(L, n, "max"), 0), n,
+		f(median(K, lk), 0), f(extreme(K, lk, "max"), 0)
+	for (k = 1; k <= one("conf", "KILLS") + 0; k++)
+		if (get(k, "takeover", "restart_failed") != "NA")
+			printf "\nAfter kill %d the pair did not come back as one active/optimized and one standby path, and the kills stopped: %s\n",
+				k, get(k, "takeover", "restart_failed")
+}
+
+END {
+	R = one("conf", "ROUNDS") + 0
+	if (one("conf", "RBD") == 1) {
+		rbd_report()
+		exit
+	}
+	bd = one("conf", "BD") == 1
+	printf "# srpt-ramdisk%s vs LIO ib_srpt over soft-RoCE (%s)\n\n",
+		bd ? " and srpt-blockdev" : "", one("host", "date")
+	rig()
 	printf "- Build: %s; extra srpt-ramdisk (and srpt-blockdev) options: %s\n", one("host", "build"), one("conf", "OURS_ARGS")
 	printf "- Mode: %s; rounds: %d (each: verbs ceiling, LIO, ours%s); fio %ss per job, libaio, direct, %s MiB LUN, 1 MiB at iodepth %s; perftest %ss per test\n",
 		one("host", "mode"), R,

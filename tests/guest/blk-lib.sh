@@ -27,6 +27,19 @@
 #   first failed pass. Run it in the background.
 # blk_fio_end NAME PID STOP WHAT: creates STOP, waits for the loop PID;
 #   blk_fail (naming WHAT) unless every pass ended without an error.
+# blk_multipathd_start: udev for block devices, dm-multipath with this
+#   tree's device sections (srpt-ramdisk multibus, srpt-blockdev ALUA),
+#   multipathd in the background: BLK_MPD_PID.
+# blk_fast_failover PORT...: ib_srp's remote ports (sysfs directories)
+#   fail I/O over within seconds of a lost target, not the default 15.
+# blk_wait_map COND WHAT: waits up to 60 s for the function COND (the
+#   paths multipathd should have), then finds the map of the path at ALUA
+#   priority 50: BLK_MAP_WWID, BLK_MAP (/dev/mapper/NAME). blk_fail
+#   ("... one map of WHAT") otherwise.
+# alua_paths: "DEV WWID DM_STATE CHECKER_STATE PRIO" per path.
+# alua_run NAME PORT GUID ARGS...: srpt-blockdev from $BLK_BUILD with
+#   --ioc-guid GUID, log $BLK_OUT/blockdev-NAME.log: NAME_PID, NAME_LOG.
+# alua_start NAME PORT GUID ARGS...: the same, then a login: NAME_PORT.
 
 BLK_TRACEFS=/sys/kernel/tracing
 
@@ -184,4 +197,89 @@ blk_fio_end() {
 	for f in "$BLK_OUT"/"$name"-fio-*.txt; do
 		grep -q "err= 0" "$f" || blk_fail "$(basename "$f"): fio reported an error"
 	done
+}
+
+blk_multipathd_start() {
+	modprobe -a dm_multipath dm_round_robin dm_service_time scsi_dh_alua ||
+		blk_fail "cannot load the dm-multipath modules"
+	/lib/systemd/systemd-udevd --daemon || blk_fail "systemd-udevd did not start"
+	# Only block devices: a full trigger would give veth0 a new MAC address,
+	# hence rxe0 a new GID and the initiator a new port id.
+	udevadm trigger --action=add --subsystem-match=block
+	udevadm settle -t 30 || true
+	mkdir -p /etc/multipath
+	cat >/etc/multipath.conf <<'EOF'
+defaults {
+	find_multipaths no
+	user_friendly_names yes
+	polling_interval 2
+}
+blacklist {
+	devnode "^(ram|loop|fd|md|dm-|sr|scd|st|vd|nullb|rbd)"
+}
+devices {
+	device {
+		vendor "LIBSRPT"
+		product "RAMDISK"
+		hardware_handler "0"
+		no_path_retry queue
+		path_checker tur
+		path_grouping_policy multibus
+		prio const
+	}
+	device {
+		vendor "LIBSRPT"
+		product "BLOCKDEV"
+		hardware_handler "1 alua"
+		no_path_retry queue
+		path_checker tur
+		path_grouping_policy group_by_prio
+		prio alua
+		failback immediate
+	}
+}
+EOF
+	multipathd -d -s >"$BLK_OUT/multipathd.log" 2>&1 &
+	# shellcheck disable=SC2034 # the caller's
+	BLK_MPD_PID=$!
+	wait_until 20 multipathd show daemon >/dev/null 2>&1 ||
+		blk_fail "multipathd did not start"
+}
+
+blk_fast_failover() {
+	local p
+	for p in "$@"; do
+		echo 1 >"$p/reconnect_delay"
+		echo 2 >"$p/fast_io_fail_tmo"
+		echo 60 >"$p/dev_loss_tmo"
+	done
+}
+
+blk_wait_map() {
+	wait_until 60 "$1" || {
+		alua_paths >&2; multipath -ll >&2
+		blk_fail "multipathd did not make one map of $2"
+	}
+	BLK_MAP_WWID=$(alua_paths | awk '$5 == 50 { print $2 }')
+	BLK_MAP=/dev/mapper/$(multipathd show maps raw format "%n %w" | awk -v w="$BLK_MAP_WWID" '$2 == w { print $1 }')
+	[ -b "$BLK_MAP" ] || blk_fail "no map for WWID $BLK_MAP_WWID"
+}
+
+alua_paths() { multipathd show paths raw format "%d %w %t %T %p" 2>/dev/null; }
+
+alua_run() {
+	local name=$1 port=$2 guid=$3
+	shift 3
+	TARGET_PROG=srpt-blockdev ramdisk_start "$BLK_BUILD" "$BLK_OUT/blockdev-$name.log" \
+		--port "$port" --ioc-guid "$guid" --pool 16M "$@" ||
+		blk_fail "srpt-blockdev $name did not start"
+	printf -v "${name}_PID" '%s' "$RAMDISK_PID"
+	printf -v "${name}_LOG" '%s' "$RAMDISK_LOG"
+}
+
+alua_start() {
+	alua_run "$@"
+	srp_login "$GUEST_IP" "$2" "$RAMDISK_ID_EXT" "$RAMDISK_GUID" ||
+		blk_fail "login to srpt-blockdev $1 failed"
+	printf -v "${1}_PORT" '%s' "$SRP_LAST_PORT"
 }

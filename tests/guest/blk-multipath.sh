@@ -48,49 +48,8 @@ blk_init blk-multipath
 EXT_A=$GID_PREFIX
 
 # --- udev, dm-multipath, multipathd ---------------------------------------
-modprobe -a dm_multipath dm_round_robin dm_service_time scsi_dh_alua ||
-	blk_fail "cannot load the dm-multipath modules"
-/lib/systemd/systemd-udevd --daemon || blk_fail "systemd-udevd did not start"
-# Only block devices: a full trigger would give veth0 a new MAC address,
-# hence rxe0 a new GID and the initiator a new port id.
-udevadm trigger --action=add --subsystem-match=block
-udevadm settle -t 30 || true
-mkdir -p /etc/multipath
-cat >/etc/multipath.conf <<'EOF'
-defaults {
-	find_multipaths no
-	user_friendly_names yes
-	polling_interval 2
-}
-blacklist {
-	devnode "^(ram|loop|fd|md|dm-|sr|scd|st|vd|nullb)"
-}
-devices {
-	device {
-		vendor "LIBSRPT"
-		product "RAMDISK"
-		hardware_handler "0"
-		no_path_retry queue
-		path_checker tur
-		path_grouping_policy multibus
-		prio const
-	}
-	device {
-		vendor "LIBSRPT"
-		product "BLOCKDEV"
-		hardware_handler "1 alua"
-		no_path_retry queue
-		path_checker tur
-		path_grouping_policy group_by_prio
-		prio alua
-		failback immediate
-	}
-}
-EOF
-multipathd -d -s >"$BLK_OUT/multipathd.log" 2>&1 &
-mpd_pid=$!
-wait_until 20 multipathd show daemon >/dev/null 2>&1 ||
-	blk_fail "multipathd did not start"
+blk_multipathd_start
+mpd_pid=$BLK_MPD_PID
 
 cleanup() {
 	[ -z "${fio_pid:-}" ] || kill "$fio_pid" 2>/dev/null

@@ -13,31 +13,14 @@
 # with both paths active. SIGUSR2 then makes B active/optimized, which
 # the initiator sees in its path priority. Sourced by blk-multipath.sh
 # after its own scenario, in the same guest, with multipathd running and
-# $BLK_OUT, note, blk_fail set.
+# $BLK_OUT, note, blk_fail set; alua_run and alua_start are blk-lib.sh's.
 
+# RAMDISK_PID, RAMDISK_LOG: what ramdisk_stop stops.
+# shellcheck disable=SC2034
 ALUA_SECS=${ALUA_SECS:-60}
 ALUA_MIN_CYCLES=${ALUA_MIN_CYCLES:-2}
 ALUA_IMG_DIR=/mnt/alua
 ALUA_MB=32
-
-alua_paths() { multipathd show paths raw format "%d %w %t %T %p" 2>/dev/null; }
-
-alua_run() {	# NAME PORT GUID ARGS...: starts one process, sets NAME_*
-	local name=$1 port=$2 guid=$3
-	shift 3
-	TARGET_PROG=srpt-blockdev ramdisk_start "$BLK_BUILD" "$BLK_OUT/blockdev-$name.log" \
-		--port "$port" --ioc-guid "$guid" --pool 16M "$@" ||
-		blk_fail "srpt-blockdev $name did not start"
-	printf -v "${name}_PID" '%s' "$RAMDISK_PID"
-	printf -v "${name}_LOG" '%s' "$RAMDISK_LOG"
-}
-
-alua_start() {	# the same, then the initiator logs in: NAME_PORT
-	alua_run "$@"
-	srp_login "$GUEST_IP" "$2" "$RAMDISK_ID_EXT" "$RAMDISK_GUID" ||
-		blk_fail "login to srpt-blockdev $1 failed"
-	printf -v "${1}_PORT" '%s' "$SRP_LAST_PORT"
-}
 
 mkdir -p "$ALUA_IMG_DIR"
 mountpoint -q "$ALUA_IMG_DIR" ||
@@ -49,12 +32,7 @@ A_ARGS=(5561 a1a1a1a1a1a1a1a1 --alua-group 1 "$alua_img")
 alua_start A "${A_ARGS[@]}"
 alua_start B 5562 b2b2b2b2b2b2b2b2 --alua-group 2 \
 	--alua-state non-optimized "$alua_img"
-for p in "$A_PORT" "$B_PORT"; do
-	# Fail over within seconds of a lost target, not the default 15.
-	echo 1 >"$p/reconnect_delay"
-	echo 2 >"$p/fast_io_fail_tmo"
-	echo 60 >"$p/dev_loss_tmo"
-done
+blk_fast_failover "$A_PORT" "$B_PORT"
 
 # One map over the two processes, a path group each: A's priority 50
 # (active/optimized), B's 10 (active/non-optimized).
@@ -63,13 +41,8 @@ _alua_map() {
 		[ "$(alua_paths | awk '$3 == "active" && $4 == "ready" && $5 == 10' | wc -l)" -eq 1 ] &&
 		[ "$(alua_paths | awk '$5 == 50 || $5 == 10 { print $2 }' | sort -u | wc -l)" -eq 1 ]
 }
-wait_until 60 _alua_map || {
-	alua_paths >&2; multipath -ll >&2
-	blk_fail "multipathd did not make one map of an optimized and a non-optimized path"
-}
-alua_wwid=$(alua_paths | awk '$5 == 50 { print $2 }')
-alua_map=/dev/mapper/$(multipathd show maps raw format "%n %w" | awk -v w="$alua_wwid" '$2 == w { print $1 }')
-[ -b "$alua_map" ] || blk_fail "no map for WWID $alua_wwid"
+blk_wait_map _alua_map "an optimized and a non-optimized path"
+alua_wwid=$BLK_MAP_WWID alua_map=$BLK_MAP
 multipath -ll "$alua_map" >"$BLK_OUT/alua-ll-start.txt" 2>&1
 note "ALUA: srpt-blockdev A (port group 1, active/optimized) and B (group 2, non-optimized) serve one file: one map ${alua_map##*/}, paths $(alua_paths | awk '$5 == 50 || $5 == 10 { printf "%s%s prio %s", s, $1, $5; s = ", " }')"
 

@@ -45,13 +45,10 @@ cleanup() {
 trap cleanup EXIT
 
 guest_rdma_up || die "soft-RoCE setup failed"
-command -v ceph-mon >/dev/null ||
-	die "no ceph-mon: scripts/install-deps.sh installs the Ceph packages"
 
 t0=$SECONDS
-CEPH_CLUSTER_TIMEOUT=120 "$cluster_sh" start "$cdir" >"$out/cluster.env" 2>"$out/cluster.err" ||
+ceph_cluster_up "$cdir" "$out/cluster" ||
 	die "the Ceph cluster did not start: $(tail -n 20 "$out/cluster.err")"
-export CEPH_CONF=$cdir/ceph.conf
 # librbd takes the image's exclusive lock on the first write, also
 # without --rbd-lock; after a SIGKILL the next process gets it only once
 # the OSD has dropped the dead client's watch (osd_client_watch_timeout,

@@ -355,3 +355,19 @@ guest_result_dir() {
 	local d=${GUEST_OUT:?not in a boot.sh guest}/${1:?name}
 	mkdir -p "$d" && printf '%s\n' "$d"
 }
+
+# ceph_cluster_up DIR LOG: the throwaway cluster of tests/ceph/cluster.sh
+# in DIR (on this guest's /tmp tmpfs; up to 120 s for its health under
+# TCG), CEPH_CONF exported; its output in LOG.env and LOG.err (whose
+# tail says why when it fails).
+ceph_cluster_up() {
+	local cluster_sh
+	cluster_sh=$(dirname "${BASH_SOURCE[0]}")/../ceph/cluster.sh
+	command -v ceph-mon >/dev/null || {
+		echo "no ceph-mon: scripts/install-deps.sh installs the Ceph packages" >"${2:?log}.err"
+		return 1
+	}
+	CEPH_CLUSTER_TIMEOUT=120 "$cluster_sh" start "${1:?dir}" >"${2:?log}.env" 2>"$2.err" ||
+		return 1
+	export CEPH_CONF=$1/ceph.conf
+}
