@@ -10,7 +10,10 @@
 #   anything else), then runs fio's paced 64 KiB random writes (20 a
 #   second, queue depth 16) over SIZE bytes at OFFSET with
 #   --verify_state_save, so that fio records every write it had
-#   acknowledged. After SECS seconds it kills the target with SIGKILL,
+#   acknowledged. Once fio has had SECS * 10 writes acknowledged (half
+#   of SECS seconds at its pace; a loaded guest may take longer to start
+#   fio, so this waits up to a minute for them) it kills the target with
+#   SIGKILL,
 #   runs CHECK PATTERN_FILE (true when the 8 MiB are in the backing, read
 #   past the target; WHERE says where it looked, for the messages),
 #   restarts the target with START... (the same port and identity:
@@ -37,6 +40,12 @@ j = json.loads(text[text.index("{"):])["jobs"][0]
 d = j[sys.argv[2]]
 print(d["io_bytes"], j["error"], round(d["clat_ns"]["max"] / 1e6))
 PY
+}
+
+# True once DEV ($1) has completed at least $3 sectors of writes since
+# the count was $2.
+_crash_acked() {
+	[ $(($(_crash_stat "$1" 7) - $2)) -ge "$3" ]
 }
 
 _crash_fio_done() {
@@ -70,7 +79,9 @@ crash_kill_restart() {
 	(cd "$out" && exec fio "${job[@]}" --do_verify=0 --verify_state_save=1 \
 		--output="$out/fio-crash.json" 2>"$out/fio-crash.err") &
 	fio_pid=$!
-	sleep "$secs"
+	# 64 KiB writes are 128 sectors each.
+	wait_until 60 _crash_acked "$dev" "$w0" $((secs * 10 * 128)) ||
+		die "fio had fewer than $((secs * 10)) writes acknowledged in 60 s: $(tail -n 5 "$out/fio-crash.err")"
 	_crash_fio_done "$fio_pid" && die "fio ended before the kill: $(tail -n 5 "$out/fio-crash.err")"
 	w1=$(_crash_stat "$dev" 7)
 	inflight=$(_crash_stat "$dev" 9)
@@ -106,5 +117,5 @@ crash_kill_restart() {
 	cmp <(dd if="$dev" bs=1M count=8 iflag=direct status=none) "$pat" ||
 		die "the restarted target serves other data"
 	# shellcheck disable=SC2034 # for the caller
-	CRASH_NOTE="SIGKILL ${secs} s into fio's paced 64k randwrite over $((size >> 20)) MiB (verify_state_save): $(awk -v s=$((w1 - w0)) 'BEGIN { printf "%.2f", s / 2048 }') MiB ($(((w1 - w0) / 128)) writes) acknowledged before it, $inflight in flight; the 8 MiB answered before that are $where; restarted $(((t_start - t_kill) / 100)) s after the kill (after that check) and up in $(((t_up - t_start) / 100)).$(printf '%02d' $(((t_up - t_start) % 100))) s, the initiator reconnected $(((t_rec - t_kill) / 100)) s after the kill, fio's writes all completed $(((t_end - t_kill) / 100)) s after it (the longest ${lat} ms), and fio --verify_only --verify_state_load read back every acknowledged write ($((vbytes >> 10)) KiB, no error), the 8 MiB too"
+	CRASH_NOTE="SIGKILL once at least $((secs * 10)) of fio's paced 64k random writes over $((size >> 20)) MiB were acknowledged (verify_state_save): $(awk -v s=$((w1 - w0)) 'BEGIN { printf "%.2f", s / 2048 }') MiB ($(((w1 - w0) / 128)) writes) acknowledged before it, $inflight in flight; the 8 MiB answered before that are $where; restarted $(((t_start - t_kill) / 100)) s after the kill (after that check) and up in $(((t_up - t_start) / 100)).$(printf '%02d' $(((t_up - t_start) % 100))) s, the initiator reconnected $(((t_rec - t_kill) / 100)) s after the kill, fio's writes all completed $(((t_end - t_kill) / 100)) s after it (the longest ${lat} ms), and fio --verify_only --verify_state_load read back every acknowledged write ($((vbytes >> 10)) KiB, no error), the 8 MiB too"
 }
