@@ -37,7 +37,11 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int ended;
 static int result;
-static pthread_t ended_on;
+/* Ends that ran on another thread than the test's (librbd's): an
+ * operation whose requests were all done before backing_rbd_end() ends
+ * on the test's own, so only some of them can be asked to. */
+static pthread_t test_thread;
+static unsigned int ended_elsewhere;
 
 static void done(struct backing_rbd_op *op, int res, void *arg)
 {
@@ -46,7 +50,8 @@ static void done(struct backing_rbd_op *op, int res, void *arg)
 	pthread_mutex_lock(&lock);
 	ended++;
 	result = res;
-	ended_on = pthread_self();
+	if (!pthread_equal(pthread_self(), test_thread))
+		ended_elsewhere++;
 	pthread_cond_signal(&cond);
 	pthread_mutex_unlock(&lock);
 }
@@ -70,6 +75,7 @@ static void open_rw(void)
 {
 	int r;
 
+	test_thread = pthread_self();
 	ck_assert_int_eq(pool_new(4 * POOL_MAX_BYTES, &pool), 0);
 	r = backing_open(&b, image, NULL);
 	ck_assert_msg(r == 0, "%s: %d: %s", image, r, b.why);
@@ -209,8 +215,9 @@ START_TEST(write_read)
 	/* The last block of the image. */
 	put(64 * MIB - 512, 512, 13, false);
 	get(64 * MIB - 512, 512, is_pattern, 13);
-	/* The callback ran on librbd's thread, not this one. */
-	ck_assert(!pthread_equal(ended_on, pthread_self()));
+	/* Callbacks ran on librbd's threads: of eight operations, some
+	 * were still under way when they were ended. */
+	ck_assert_uint_gt(ended_elsewhere, 0);
 }
 END_TEST
 
