@@ -35,12 +35,19 @@ void backing_rbd_close(struct backing *b)
 	b->rbd = NULL;
 }
 
+int backing_rbd_reopen(struct backing *b)
+{
+	(void)b;
+	return -ENOTSUP;
+}
+
 void backing_rbd_begin(struct backing *b, struct backing_rbd_op *op,
 		       backing_rbd_done_fn done, void *arg)
 {
 	(void)b;
 	op->done = done;
 	op->arg = arg;
+	op->rbd = NULL;
 	op->image = NULL;
 	atomic_init(&op->pending, 1);
 	atomic_init(&op->err, -EOPNOTSUPP);

@@ -30,6 +30,7 @@
 
 struct backing;
 struct backing_opts;
+struct backing_rbd;
 struct backing_rbd_op;
 
 /* What a backing_open() path starts with to name an RBD image. */
@@ -57,7 +58,9 @@ typedef void (*backing_rbd_done_fn)(struct backing_rbd_op *op, int res,
  * struct backing_rbd_op - one operation: requests started together
  * @done: called once the last request ended
  * @arg: handed to @done
- * @image: the image (set by backing_rbd_begin())
+ * @rbd: the connection it counts as a user of (backing_rbd_begin())
+ * @image: the image, or NULL when the connection was fenced at
+ *         backing_rbd_begin() (the operation then fails with -ESHUTDOWN)
  * @pending: requests not ended, plus one until backing_rbd_end()
  * @err: the first error
  * @iov: the pieces of a read or write buffer
@@ -68,6 +71,7 @@ typedef void (*backing_rbd_done_fn)(struct backing_rbd_op *op, int res,
 struct backing_rbd_op {
 	backing_rbd_done_fn done;
 	void *arg;
+	struct backing_rbd *rbd;
 	void *image;
 	atomic_uint pending;
 	atomic_int err;
@@ -106,6 +110,29 @@ int backing_rbd_open(struct backing *b, const char *spec,
  * Context: any thread but librbd's, once no operation is in flight.
  */
 void backing_rbd_close(struct backing *b);
+
+/**
+ * backing_rbd_reopen() - connect again, as a new client, after a blocklist
+ * @b: an RBD backing opened read-write
+ *
+ * A client whose lock another process broke is blocklisted for good
+ * (backing_rbd_lock_break()); to serve again, as a standby first, the
+ * process needs a connection of a new client. This fences @b (an
+ * operation begun from now on fails with -ESHUTDOWN without reaching
+ * librbd), waits up to 30 s for the operations begun before to end,
+ * closes the image and the connection, and connects and opens the image
+ * again. @b stays fenced until backing_rbd_lock_acquire() succeeds, so
+ * that no command that slipped past the port group's state checks can
+ * write while another process owns the image. On failure @b is left
+ * fenced and closed (only backing_rbd_reopen() and backing_rbd_close()
+ * may follow), with &backing.why saying which step failed.
+ *
+ * Return: 0; -EBUSY when operations did not end; -ESTALE when the name
+ * leads to another image now; else as backing_rbd_open().
+ * Context: any thread but librbd's, the only one using @b's lock and
+ * heartbeat functions; it blocks (network).
+ */
+int backing_rbd_reopen(struct backing *b);
 
 /**
  * backing_rbd_begin() - start an operation
@@ -217,6 +244,8 @@ bool backing_rbd_in_callback(void);
  * An explicitly acquired lock is not handed over when another client
  * asks for it (no ping-pong per write): it stays until this process
  * ends, releases it or has it broken (and is then blocklisted).
+ *
+ * Success ends the fence of backing_rbd_reopen().
  *
  * Return: 0 (this client owns the lock); -EROFS when a live owner
  * refused to hand it over, -EINVAL when the image has no exclusive-lock

@@ -114,7 +114,7 @@ static bool own(struct failover *f)
 		}
 		if (e == -ESHUTDOWN) {
 			set_state(f, SCSI_ALUA_UNAVAILABLE,
-				  "this process was blocklisted: another took the image's lock over (restart it to serve again)");
+				  "this process was blocklisted: another took the image's lock over");
 			return false;
 		}
 		if (e < 0)
@@ -170,6 +170,10 @@ static bool watch(struct failover *f)
 	int e, n;
 
 	for (;;) {
+		/* A command that was under way on the connection before a
+		 * rejoin may have ended unavailable since (cmd.c): a
+		 * standby says standby. */
+		set_state(f, SCSI_ALUA_STANDBY, "the image's lock is another process's");
 		e = backing_rbd_lock_owner(f->b, owner, sizeof(owner));
 		if (e == 0) {
 			/* Nobody owns it: try, as any other standby does;
@@ -205,7 +209,38 @@ static bool watch(struct failover *f)
 }
 
 /**
- * run() - the thread: standby until owner, then owner until the end
+ * rejoin() - a deposed owner comes back as a standby
+ * @f: the failover, its process blocklisted
+ *
+ * The blocklist holds the old client's address for good, so the
+ * process connects again as a new client (backing_rbd_reopen()); it
+ * stays unavailable, and tries again every FAILOVER_REJOIN_MS, until
+ * that works.
+ *
+ * Return: true once standby again, false when stopped.
+ * Context: @f's thread; it blocks (network).
+ */
+static bool rejoin(struct failover *f)
+{
+	for (;;) {
+		int e = backing_rbd_reopen(f->b);
+
+		if (!e) {
+			atomic_fetch_add(&f->rejoins, 1);
+			set_state(f, SCSI_ALUA_STANDBY,
+				  "connected again as a new client after the blocklist");
+			return true;
+		}
+		fprintf(stderr, PROG ": connecting again after the blocklist: %s (%s); again in %u s\n",
+			f->b->why, strerror(-e), FAILOVER_REJOIN_MS / 1000);
+		if (!nap(f, FAILOVER_REJOIN_MS))
+			return false;
+	}
+}
+
+/**
+ * run() - the thread: standby until owner, owner until deposed, and
+ *         standby again, until the end
  * @arg: the failover
  *
  * Return: NULL. Context: @f's thread.
@@ -214,10 +249,11 @@ static void *run(void *arg)
 {
 	struct failover *f = arg;
 
-	if (!watch(f))
-		return NULL;
-	set_state(f, SCSI_ALUA_ACTIVE_OPTIMIZED, "this process owns the image's lock");
-	own(f);
+	while (watch(f)) {
+		set_state(f, SCSI_ALUA_ACTIVE_OPTIMIZED, "this process owns the image's lock");
+		if (own(f) || !rejoin(f))
+			break;
+	}
 	return NULL;
 }
 
@@ -235,6 +271,7 @@ int failover_start(struct failover *f, struct backing *b,
 	f->stale_ms = stale_ms;
 	f->stop = false;
 	atomic_init(&f->takeovers, 0);
+	atomic_init(&f->rejoins, 0);
 	pthread_mutex_init(&f->lock, NULL);
 	{
 		pthread_condattr_t ca;

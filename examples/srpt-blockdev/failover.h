@@ -16,8 +16,12 @@
  *   group turns transitioning (02/04/0A, which Linux retries), the lock
  *   is broken (Ceph blocklists the old owner first: a late write of it
  *   fails) and taken, and the group turns active/optimized.
- * - An owner whose heartbeat write fails blocklisted lost the image:
- *   unavailable (02/04/0C) until it is restarted.
+ * - An owner whose heartbeat write fails blocklisted (it was frozen or
+ *   cut off past the stale time, and another took over) lost the image:
+ *   unavailable (02/04/0C) while it connects again as a new client
+ *   (backing_rbd_reopen()), then a standby like any other. No write of
+ *   its old client lands after the break (Ceph refuses them), and the
+ *   new one writes nothing before it owns the lock again.
  *
  * The staleness is measured on the reader's clock, from the last change
  * it saw, so clocks of different hosts need not agree. Every state
@@ -34,6 +38,7 @@ struct backing;
 #define FAILOVER_BEAT_MS 1000u
 #define FAILOVER_POLL_MS 250u
 #define FAILOVER_STALE_MS_DEFAULT 3000u
+#define FAILOVER_REJOIN_MS 5000u
 
 /**
  * struct failover - one process's side of the image's ownership
@@ -45,6 +50,8 @@ struct backing;
  * @cond: wakes the thread for @stop
  * @thread: the thread
  * @takeovers: locks this process broke (for the logs and tests)
+ * @rejoins: times this process came back as a standby after it was
+ *           deposed (for the logs and tests)
  */
 struct failover {
 	struct backing *b;
@@ -55,6 +62,7 @@ struct failover {
 	pthread_cond_t cond;
 	pthread_t thread;
 	atomic_uint takeovers;
+	atomic_uint rejoins;
 };
 
 /**

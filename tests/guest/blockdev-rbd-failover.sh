@@ -12,7 +12,10 @@
 # (default 2) times: each time the standby takes the lock over and I/O
 # moves to it with no error, every pass verifies, and the map ends with
 # one active/optimized and one standby path. The longest fio completion
-# latency (the takeover as fio saw it) goes into the summary. Sourced by
+# latency (the takeover as fio saw it) goes into the summary. Then the
+# active process is frozen (SIGSTOP) past the stale time: the standby
+# takes over, and the thawed process comes back as a standby by itself,
+# under fio --verify all the while. Sourced by
 # blk-multipath.sh after blockdev-alua.sh, in the same guest, with
 # multipathd running and $BLK_OUT, note, blk_fail; the pair of processes
 # is rbd-failover-lib.sh's.
@@ -72,6 +75,43 @@ wait_until 60 _rbdfo_map || blk_fail "the map does not end with an active/optimi
 # The longest completion latency of any pass: the takeover as fio saw it.
 rbdfo_lat=$(fio_clat_max_ms "$BLK_OUT"/rbdfo-fio-*.txt)
 note "RBD failover: the active process killed with SIGKILL and restarted $cycles times in $(( ($(_now_cs) - t0) / 100 ))s under fio randwrite --verify: $(wc -l <"$BLK_OUT/rbdfo-passes.txt") passes, no I/O or verify error; longest fio completion latency ${rbdfo_lat} ms; lock takeovers $(awk '$NF == "ms" { print $(NF-1) }' "$BLK_OUT/rbdfo-cycles.txt" | sort -n | tail -n 1) ms at most (from SIGKILL to the survivor's active/optimized); one active/optimized and one standby path at the end"
+
+# A frozen owner (SIGSTOP, as a stalled host): the standby takes over
+# once the heartbeat stood still for the stale time; on SIGCONT the old
+# owner reports unavailable and comes back as a standby by itself, with
+# a new Ceph client, no restart. fio --verify runs across all of it.
+rm -f "$stop"
+blk_fio_loop "$rbdfo_map" rbdfz 7000 2 "$stop" &
+fio_pid=$!
+sleep 3
+frozen=$(rbdfo_active)
+if [ "$frozen" = P1 ]; then taker=P2; else taker=P1; fi
+pid_var=${frozen}_PID log_var=${frozen}_LOG
+t0=$(_now_cs)
+kill -STOP "${!pid_var}"
+wait_until 30 _rbdfo_active "$taker" ||
+	blk_fail "$taker did not take the lock over while $frozen was stopped"
+took=$((($(_now_cs) - t0) * 10))
+sleep 1
+t1=$(_now_cs)
+kill -CONT "${!pid_var}"
+wait_until 60 grep -q "connected again as a new client" "${!log_var}" || {
+	tail -n 20 "${!log_var}" >&2
+	blk_fail "$frozen, thawed, did not connect again as a new client"
+}
+[ "$(rbdfo_state "$frozen")" = standby ] ||
+	blk_fail "$frozen, thawed, is $(rbdfo_state "$frozen"), not standby"
+back=$((($(_now_cs) - t1) * 10))
+grep -q "blocklisted" "${!log_var}" ||
+	blk_fail "$frozen does not say it was blocklisted"
+wait_until 90 _rbdfo_map || {
+	alua_paths >&2; multipath -ll >&2
+	blk_fail "the map does not end with an active/optimized and a standby path after the thaw"
+}
+sleep 3
+blk_fio_end rbdfz "$fio_pid" "$stop" "across the freeze"
+fio_pid=
+note "RBD failover: $frozen frozen with SIGSTOP: $taker active/optimized ${took} ms later; on SIGCONT $frozen reported unavailable (blocklisted) and was a standby again ${back} ms later, by itself, with a new Ceph client; the map has an active/optimized and a standby path again; $(wc -l <"$BLK_OUT/rbdfz-passes.txt") fio --verify passes, no I/O or verify error (longest completion latency $(fio_clat_max_ms "$BLK_OUT"/rbdfz-fio-*.txt) ms)"
 
 rbdfo_pair_down
 "$rbdfo_cluster" stop "$rbdfo_cdir" 2>/dev/null

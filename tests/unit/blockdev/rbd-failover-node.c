@@ -9,8 +9,8 @@
  * Prints, with wall clock milliseconds (the script reads the same clock
  * with date), each ALUA state it enters ("T state NAME"), and while it
  * reports active/optimized writes a 4 KiB block at GROUP * 4 KiB every
- * 50 ms as the data path would, printing the first success ("T write ok")
- * and every failure ("T write ERRNO"). On SIGUSR1 it writes the block
+ * 50 ms as the data path would, printing the first success of each
+ * active spell ("T write ok") and every failure ("T write ERRNO"). On SIGUSR1 it writes the block
  * whatever its state, as a deposed owner's late write would, and prints
  * "T late-write 0|ERRNO". Ends on SIGTERM.
  */
@@ -118,8 +118,10 @@ int main(int argc, char **argv)
 	}
 	for (;;) {
 		st = scsi_target_get_alua_state(&desc);
-		if (st != last)
+		if (st != last) {
 			printf("%" PRIu64 " state %s\n", now_ms(), name(st));
+			wrote = false;
+		}
 		last = st;
 		if (st == SCSI_ALUA_ACTIVE_OPTIMIZED) {
 			r = write_block(&b, &buf, desc.tpg_id * 4096ull);

@@ -127,8 +127,10 @@ failover_tests() {
 	echo "failover: longest takeover $max ms (bound $BOUND_MS ms)"
 	no_overlap 1 2 3 || f=1
 	# A frozen owner (alive, but silent past the stale time) is taken
-	# over; once thawed, it reports unavailable, and a write it still
-	# makes is refused by the cluster (blocklisted: -108, ESHUTDOWN).
+	# over; once thawed, it reports unavailable, a write it still makes
+	# is refused (-108, ESHUTDOWN: by the cluster, which blocklisted its
+	# client, or by the fence of its new one), and it comes back as a
+	# standby by itself, with a new client.
 	for n in 1 2 3; do [ "$(state_of "$n")" = active ] && a=$n; done
 	kill -STOP "${pids[$a]}"
 	others=()
@@ -137,23 +139,39 @@ failover_tests() {
 		echo "FAIL: no survivor active while node $a is stopped"
 		return 1
 	fi
+	t0=$(mono_ms)
 	kill -CONT "${pids[$a]}"
 	if ! wait_for 10 sh -c "grep -q 'state unavailable' '$dir/node.$a'"; then
 		echo "FAIL: the thawed old owner (node $a) does not report unavailable:"
 		tail -5 "$dir/node.$a"
 		f=1
 	fi
-	if grep -q ' write ok' <(sed -n '/state unavailable/,$p' "$dir/node.$a"); then
-		echo "FAIL: node $a wrote after it was unavailable"
-		f=1
-	fi
 	kill -USR1 "${pids[$a]}"
 	if ! wait_for 10 grep -q 'late-write -108' "$dir/node.$a"; then
-		echo "FAIL: the old owner's late write was not refused as blocklisted:"
+		echo "FAIL: the old owner's late write was not refused:"
 		tail -3 "$dir/node.$a"
 		f=1
+	fi
+	if ! wait_for 30 sh -c "sed -n '/state unavailable/,\$p' '$dir/node.$a' | grep -q 'state standby'"; then
+		echo "FAIL: the thawed old owner (node $a) did not come back as a standby:"
+		tail -5 "$dir/node.$a" "$dir/node.$a.err"
+		f=1
+	fi
+	if grep -q ' write ok' <(sed -n '/state unavailable/,$p' "$dir/node.$a"); then
+		echo "FAIL: node $a wrote after it was unavailable, before it owned the lock again"
+		f=1
+	fi
+	t1=$(when_state "$a" standby)
+	echo "failover: the thawed old owner reported unavailable, its late write was refused (-108), and it was a standby again $((t1 - t0)) ms after the thaw"
+	# The one that came back serves again: with the others gone, it
+	# takes the lock over, and its writes land.
+	for n in "${others[@]}"; do kill_node "$n"; done
+	if ! wait_for $((BOUND_MS / 1000 + 5)) sh -c "sed -n '/state standby/,\$p' '$dir/node.$a' | grep -q ' write ok'"; then
+		echo "FAIL: node $a, back as a standby, did not take over and write once the others were killed:"
+		tail -5 "$dir/node.$a" "$dir/node.$a.err"
+		f=1
 	else
-		echo "failover: the thawed old owner reports unavailable; its late write was refused (-108, blocklisted)"
+		echo "failover: with the others killed, node $a took the lock over and wrote"
 	fi
 	for n in 1 2 3; do kill -TERM "${pids[$n]}" 2>/dev/null; done
 	wait

@@ -8,7 +8,8 @@
 # image or pool, conf= on a file), then active/passive through the image's
 # lock (failover.c, through rbd-failover-node processes: exactly one
 # active, SIGKILL of the owner taken over within the bound, a frozen
-# owner's late write refused), and stops the cluster.
+# owner's late write refused and the owner back as a standby by itself,
+# able to take over again), and stops the cluster.
 # usage: rbd-test.sh CLUSTER_SH TEST_BLOCKDEV_RBD SRPT_BLOCKDEV FAILOVER_NODE
 # Exit 77 (meson's SKIP) without root or without the Ceph daemons
 # (scripts/install-deps.sh installs them).
