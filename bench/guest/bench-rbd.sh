@@ -40,7 +40,6 @@ LIO_PORT=5555
 BD_PORT=5557
 IMG=rbd/lun0
 cdir=/tmp/ceph-bench
-cluster_sh=$here/../../tests/ceph/cluster.sh
 # bd_start saves and restores srpt-ramdisk's variables; none runs here.
 RAMDISK_PID='' RAMDISK_LINE='' RAMDISK_ID_EXT='' RAMDISK_GUID='' RAMDISK_LOG=''
 KRBD_DEV=
@@ -55,8 +54,7 @@ mkdir -p "$BLK_OUT"
 cleanup() {
 	[ -n "${BLK_MPD_PID:-}" ] && kill "$BLK_MPD_PID" 2>/dev/null
 	[ -n "$KRBD_DEV" ] && rbd unmap -o noudev "$KRBD_DEV" 2>/dev/null
-	"$cluster_sh" stop "$cdir" 2>/dev/null
-	return 0
+	ceph_cluster_down "$cdir"
 }
 trap cleanup EXIT
 

@@ -27,7 +27,6 @@ RBDFO_MIN_CYCLES=${RBDFO_MIN_CYCLES:-2}
 rbdfo_cdir=/tmp/ceph-rbdfo
 # shellcheck source-path=SCRIPTDIR source=rbd-failover-lib.sh
 . "$here/rbd-failover-lib.sh"
-rbdfo_cluster=$here/../ceph/cluster.sh
 
 if ! command -v ceph-mon >/dev/null; then
 	note "RBD failover: skipped, no ceph-mon (scripts/install-deps.sh installs the Ceph packages)"
@@ -38,7 +37,7 @@ ceph_cluster_up "$rbdfo_cdir" "$BLK_OUT/rbdfo-cluster" ||
 	blk_fail "the Ceph cluster did not start: $(tail -n 20 "$BLK_OUT/rbdfo-cluster.err")"
 # The cluster stops with the guest script's own cleanup too.
 rbdfo_trap=$(trap -p EXIT)
-trap '"$rbdfo_cluster" stop "$rbdfo_cdir" 2>/dev/null; cleanup' EXIT
+trap 'ceph_cluster_down "$rbdfo_cdir"; cleanup' EXIT
 rbd create --size 64M rbd/fo || blk_fail "rbd create failed"
 
 rbdfo_pair_up rbd/fo
@@ -114,6 +113,6 @@ fio_pid=
 note "RBD failover: $frozen frozen with SIGSTOP: $taker active/optimized ${took} ms later; on SIGCONT $frozen reported unavailable (blocklisted) and was a standby again ${back} ms later, by itself, with a new Ceph client; the map has an active/optimized and a standby path again; $(wc -l <"$BLK_OUT/rbdfz-passes.txt") fio --verify passes, no I/O or verify error (longest completion latency $(fio_clat_max_ms "$BLK_OUT"/rbdfz-fio-*.txt) ms)"
 
 rbdfo_pair_down
-"$rbdfo_cluster" stop "$rbdfo_cdir" 2>/dev/null
+ceph_cluster_down "$rbdfo_cdir"
 eval "${rbdfo_trap:-trap - EXIT}"
 note "RBD failover: P1 and P2 SIGTERM: exit 0$RAMDISK_LEAK_NOTE ($((SECONDS - t_rbdfo)) s in all)"

@@ -28,7 +28,6 @@ PORT=5557
 PORT2=5558
 SIZE_MB=64
 export TARGET_PROG=srpt-blockdev
-cluster_sh=$here/../ceph/cluster.sh
 cdir=/tmp/ceph-rbd
 
 out=$(guest_result_dir blockdev-rbd)
@@ -39,8 +38,7 @@ note() {
 }
 cleanup() {
 	[ -n "${pid2:-}" ] && kill -9 "$pid2" 2>/dev/null
-	"$cluster_sh" stop "$cdir" 2>/dev/null
-	return 0
+	ceph_cluster_down "$cdir"
 }
 trap cleanup EXIT
 

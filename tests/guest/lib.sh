@@ -360,9 +360,13 @@ guest_result_dir() {
 # in DIR (on this guest's /tmp tmpfs; up to 120 s for its health under
 # TCG), CEPH_CONF exported; its output in LOG.env and LOG.err (whose
 # tail says why when it fails).
+_ceph_cluster_sh() {
+	printf '%s\n' "$(dirname "${BASH_SOURCE[0]}")/../ceph/cluster.sh"
+}
+
 ceph_cluster_up() {
 	local cluster_sh
-	cluster_sh=$(dirname "${BASH_SOURCE[0]}")/../ceph/cluster.sh
+	cluster_sh=$(_ceph_cluster_sh)
 	command -v ceph-mon >/dev/null || {
 		echo "no ceph-mon: scripts/install-deps.sh installs the Ceph packages" >"${2:?log}.err"
 		return 1
@@ -370,4 +374,11 @@ ceph_cluster_up() {
 	CEPH_CLUSTER_TIMEOUT=120 "$cluster_sh" start "${1:?dir}" >"${2:?log}.env" 2>"$2.err" ||
 		return 1
 	export CEPH_CONF=$1/ceph.conf
+}
+
+# ceph_cluster_down DIR: stops the cluster ceph_cluster_up started in
+# DIR (SIGKILL of its daemons); quiet, and fine when none runs there.
+ceph_cluster_down() {
+	"$(_ceph_cluster_sh)" stop "${1:?dir}" 2>/dev/null
+	return 0
 }
