@@ -199,6 +199,15 @@ int srpt_io_take_spare(struct srpt_io *io)
 	return r;
 }
 
+/* The io's receive buffer went back early (posted or not): it is no
+ * longer the io's. */
+static void rx_given_back(struct srpt_io *io)
+{
+	io->rx_slot = SRPT_NO_SLOT;
+	io->rx_buf = NULL;	/* the next IU may land there any moment */
+	srpt_tally(&io->tally.rx_early, 1);
+}
+
 /*
  * Right before the response is posted (its work requests are built, the
  * IU is no longer needed): the receive buffer goes back. On a ring of
@@ -213,9 +222,7 @@ void srpt_io_rx_early(struct srpt_io *io)
 		return;
 	if (srpt_rx_post(ch, io->rx_slot))
 		srpt_tally(&io->tally.post_recv_calls, 1);
-	io->rx_slot = SRPT_NO_SLOT;
-	io->rx_buf = NULL;	/* the next IU may land there any moment */
-	srpt_tally(&io->tally.rx_early, 1);
+	rx_given_back(io);
 }
 
 /*
@@ -236,9 +243,7 @@ int srpt_io_rx_early_locked(struct srpt_io *io, bool post)
 		if (!r)
 			srpt_tally(&io->tally.post_recv_calls, 1);
 	}
-	io->rx_slot = SRPT_NO_SLOT;
-	io->rx_buf = NULL;	/* the next IU may land there any moment */
-	srpt_tally(&io->tally.rx_early, 1);
+	rx_given_back(io);
 	return r;
 }
 
