@@ -40,13 +40,27 @@ struct srpt_channel *srpt_ch_alloc(struct srpt_target *t, void *conn)
 	CDS_INIT_LIST_HEAD(&ch->sq_unsig);
 	CDS_INIT_LIST_HEAD(&ch->rsp_wait);
 	CDS_INIT_LIST_HEAD(&ch->nexus_link);
+	CDS_INIT_LIST_HEAD(&ch->t_link);
 	atomic_fetch_add(&t->nalive, 1);
 	pthread_mutex_lock(&t->lock);
 	ch->id = t->next_id++;
+	pthread_mutex_unlock(&t->lock);
+	return ch;
+}
+
+/*
+ * The channel goes on t->channels, where srpt_target_disable() and the
+ * others that walk the list find it: only once its login facts are all
+ * written, since the dispatch thread may answer it from there at once.
+ */
+void srpt_ch_publish(struct srpt_channel *ch)
+{
+	struct srpt_target *t = ch->t;
+
+	pthread_mutex_lock(&t->lock);
 	cds_list_add_tail(&ch->t_link, &t->channels);
 	t->nchannels++;
 	pthread_mutex_unlock(&t->lock);
-	return ch;
 }
 
 static void channel_free_rcu(struct rcu_head *head)

@@ -453,6 +453,7 @@ int srpt_target_new_tp(struct srpt_target **ret,
 
 /* channel.c */
 struct srpt_channel *srpt_ch_alloc(struct srpt_target *t, void *conn);
+void srpt_ch_publish(struct srpt_channel *ch);
 void srpt_ch_queue_ev(struct srpt_channel *ch, unsigned int ev);
 void srpt_ch_hold(struct srpt_channel *ch);
 void srpt_ch_drop(struct srpt_channel *ch);

@@ -45,11 +45,7 @@ int srpt_ev_connect_request(struct srpt_tp_target *tpt, void *conn,
 		return -ENOMEM;
 	ch->login_pdata = srpt_zalloc(len ? len : 1, "login-pdata");
 	if (!ch->login_pdata) {
-		/* Not yet visible to anyone: undo by hand. */
-		pthread_mutex_lock(&t->lock);
-		cds_list_del(&ch->t_link);
-		t->nchannels--;
-		pthread_mutex_unlock(&t->lock);
+		/* Not yet visible to anyone: the reference is all. */
 		ch->tp.conn = NULL;
 		srpt_ch_drop(ch);
 		return -ENOMEM;
@@ -64,6 +60,7 @@ int srpt_ev_connect_request(struct srpt_tp_target *tpt, void *conn,
 		       sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
 	if (ret)
 		*ret = &ch->tp;
+	srpt_ch_publish(ch);
 	srpt_ch_queue_ev(ch, SRPT_EV_CONNECT_REQ);
 	return 0;
 }

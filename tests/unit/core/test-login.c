@@ -297,6 +297,51 @@ START_TEST(test_reject_connect_enomem)
 }
 END_TEST
 
+/* What the walks of the target's channels saw while a connect request
+ * was being taken (at its last allocation). */
+static struct srpt_target *half_t;
+static int half_seen;
+
+static int count_visit(struct srpt_channel *ch, void *arg)
+{
+	(void)ch;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int half_made_hook(const char *site)
+{
+	if (!strcmp(site, "login-pdata")) {
+		half_seen = 0;
+		srpt_target_foreach_channel(half_t, count_visit, &half_seen);
+	}
+	return 0;
+}
+
+/* A channel whose connect request is still being taken is on nobody's
+ * list: srpt_target_disable() or an application's walk would otherwise
+ * reach it, on another thread, before its login facts are written. */
+START_TEST(test_half_made_channel_hidden)
+{
+	struct app *a = app_new();
+	struct srpt_login_req req;
+	struct fake_conn *c;
+	int seen = 0;
+
+	fake_login_req_init(a->f, &req, 1);
+	half_t = a->t;
+	half_seen = -1;
+	srpt_fault_hook = half_made_hook;
+	c = fake_connect(a->f, &req);
+	srpt_fault_hook = NULL;
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(half_seen, 0);
+	srpt_target_foreach_channel(a->t, count_visit, &seen);
+	ck_assert_int_eq(seen, 1);
+	app_end(a);
+}
+END_TEST
+
 static void get_rsp(struct fake_conn *c, struct srpt_login_rsp *rsp,
 		    uint8_t raw[SRPT_LOGIN_RSP_LEN])
 {
@@ -693,6 +738,7 @@ static Suite *login_suite(void)
 	tcase_add_test(tc, test_reject_undecodable);
 	tcase_add_loop_test(tc, test_reject_resources, 0, 5);
 	tcase_add_loop_test(tc, test_reject_connect_enomem, 0, 2);
+	tcase_add_test(tc, test_half_made_channel_hidden);
 	tcase_add_test(tc, test_accept_rsp_fields);
 	tcase_add_test(tc, test_immediate_negotiation);
 	tcase_add_test(tc, test_multichannel);
