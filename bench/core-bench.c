@@ -545,7 +545,9 @@ static void usage(void)
 	exit(2);
 }
 
-int main(int argc, char **argv)
+/* main()'s work; @args is a copy of argv for the profile twin (getopt
+ * reorders argv). */
+static int bench_main(int argc, char **argv, char **args)
 {
 	static const struct option lo[] = {
 		{ "quick", no_argument, NULL, 'q' },
@@ -560,10 +562,8 @@ int main(int argc, char **argv)
 	unsigned int threads[4], nthreads = 0, maxth = 1;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	bool profile = true, profile_only = cb_prof_enabled();
-	char **args = calloc((size_t)argc + 2, sizeof(*args));
 	int o, r, missing = 0;
 
-	memcpy(args, argv, (size_t)argc * sizeof(*args));
 	while ((o = getopt_long(argc, argv, "qs:t:np", lo, NULL)) != -1) {
 		switch (o) {
 		case 'q':
@@ -650,4 +650,19 @@ int main(int argc, char **argv)
 			missing += check_profile(&res);
 		}
 	return missing ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	char **args = calloc((size_t)argc + 2, sizeof(*args));
+	int r;
+
+	if (!args) {
+		fprintf(stderr, "srpt-core-bench: out of memory\n");
+		return 1;
+	}
+	memcpy(args, argv, (size_t)argc * sizeof(*args));
+	r = bench_main(argc, argv, args);
+	free(args);
+	return r;
 }
