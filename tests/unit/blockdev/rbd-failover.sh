@@ -80,6 +80,15 @@ kill_node() {
 	echo "$(mono_ms) state killed" >>"$dir/node.$1"
 }
 
+# active_wrote_since_unavailable N: node N, after the last time it said
+# unavailable, became active and had a write land.
+active_wrote_since_unavailable() {
+	awk '$2 == "state" && $3 == "unavailable" { act = 0; ok = 0 }
+	     $2 == "state" && $3 == "active" { act = 1 }
+	     act && $2 == "write" && $3 == "ok" { ok = 1 }
+	     END { exit !ok }' "$dir/node.$1"
+}
+
 failover_tests() {
 	local img=$1 f=0 a b t0 t1 took max=0 round n others
 	echo "failover: three processes on $img, stale time $STALE_MS ms"
@@ -166,7 +175,7 @@ failover_tests() {
 	# The one that came back serves again: with the others gone, it
 	# takes the lock over, and its writes land.
 	for n in "${others[@]}"; do kill_node "$n"; done
-	if ! wait_for $((BOUND_MS / 1000 + 5)) sh -c "sed -n '/state standby/,\$p' '$dir/node.$a' | grep -q ' write ok'"; then
+	if ! wait_for $((BOUND_MS / 1000 + 5)) active_wrote_since_unavailable "$a"; then
 		echo "FAIL: node $a, back as a standby, did not take over and write once the others were killed:"
 		tail -5 "$dir/node.$a" "$dir/node.$a.err"
 		f=1
