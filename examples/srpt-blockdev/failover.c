@@ -226,7 +226,6 @@ static bool rejoin(struct failover *f)
 		int e = backing_rbd_reopen(f->b);
 
 		if (!e) {
-			atomic_fetch_add(&f->rejoins, 1);
 			set_state(f, SCSI_ALUA_STANDBY,
 				  "connected again as a new client after the blocklist");
 			return true;
@@ -271,7 +270,6 @@ int failover_start(struct failover *f, struct backing *b,
 	f->stale_ms = stale_ms;
 	f->stop = false;
 	atomic_init(&f->takeovers, 0);
-	atomic_init(&f->rejoins, 0);
 	pthread_mutex_init(&f->lock, NULL);
 	{
 		pthread_condattr_t ca;

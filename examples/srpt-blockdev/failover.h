@@ -50,8 +50,6 @@ struct backing;
  * @cond: wakes the thread for @stop
  * @thread: the thread
  * @takeovers: locks this process broke (for the logs and tests)
- * @rejoins: times this process came back as a standby after it was
- *           deposed (for the logs and tests)
  */
 struct failover {
 	struct backing *b;
@@ -62,7 +60,6 @@ struct failover {
 	pthread_cond_t cond;
 	pthread_t thread;
 	atomic_uint takeovers;
-	atomic_uint rejoins;
 };
 
 /**
